@@ -1,0 +1,44 @@
+# The two commands of the README are `make demo` and `make test`; everything else is a step of them.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+export GOTOOLCHAIN := local
+
+.PHONY: help deps node-deps binaries typecheck generate test test-unit demo testenv-up testenv-down clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+deps: node-deps binaries ## Install everything the project needs (npm packages, test binaries)
+
+node-deps: node_modules/.package-lock.json
+node_modules/.package-lock.json: package-lock.json
+	@bash scripts/check-prereqs.sh
+	npm ci --no-audit --no-fund
+	@touch $@
+
+binaries: ## Build kube-apiserver, etcd, helm, registry, kwok from Go modules (cached by version)
+	@bash testenv/build/build.sh >/dev/null
+
+typecheck: node-deps ## Type-check every TypeScript file
+	npx tsc --noEmit -p tsconfig.json
+
+generate: node-deps ## Regenerate crds/ from the TypeScript schemas
+	npm run gen:crds
+
+test: deps typecheck ## Run the whole suite against real local clusters
+	npx mocha
+
+test-unit: node-deps ## Run only the tests that need no cluster
+	npx mocha --config .mocharc.unit.json
+
+demo: deps ## Start hub + 2 edges, install CRDs, register the edges, run the operator
+	bash scripts/demo.sh
+
+testenv-up: deps ## Start hub + 2 edges in the background (.testenv/)
+	npm run testenv -- up
+
+testenv-down: ## Stop the background test environment
+	npm run testenv -- down
+
+clean: testenv-down ## Stop the environment and remove node_modules (the binary cache stays)
+	rm -rf node_modules

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# make demo: local hub + 2 edges, CRDs, the edges registered as EdgeHosts, then the operator
+# in the foreground (Ctrl-C stops it; `make testenv-down` stops the clusters).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=${MECM_TESTENV_DIR:-.testenv}
+export MECM_TESTENV_DIR=$root
+
+npm run --silent testenv -- up
+kubectl=$(bash testenv/build/build.sh 2>/dev/null | tail -1)/kubernetes-$(sed -n 's/^KUBERNETES_VERSION=//p' testenv/versions.env)/kubectl
+hub=(--kubeconfig "$root/hub.kubeconfig")
+
+"$kubectl" "${hub[@]}" apply -f crds/ >/dev/null
+"$kubectl" "${hub[@]}" wait --for=condition=Established --timeout=60s crd/edgehosts.mecm.io crd/apppackages.mecm.io crd/appinstances.mecm.io crd/apprules.mecm.io >/dev/null
+"$kubectl" "${hub[@]}" create namespace mecm-system --dry-run=client -o yaml | "$kubectl" "${hub[@]}" apply -f - >/dev/null
+
+for kubeconfig in "$root"/edge-*.kubeconfig; do
+  name=$(basename "$kubeconfig" .kubeconfig)
+  registry=$(node -e 'const s=require(process.argv[1]);console.log(s.clusters.find(c=>c.name===process.argv[2]).registryUrl)' \
+    "$(realpath "$root/state.json")" "$name")
+  "$kubectl" "${hub[@]}" -n mecm-system create secret generic "$name-kubeconfig" \
+    --from-file=kubeconfig="$kubeconfig" --dry-run=client -o yaml | "$kubectl" "${hub[@]}" apply -f - >/dev/null
+  "$kubectl" "${hub[@]}" apply -f - >/dev/null <<YAML
+apiVersion: mecm.io/v1alpha1
+kind: EdgeHost
+metadata:
+  name: $name
+  labels: {mecm.io/region: demo}
+spec:
+  displayName: Demo edge $name
+  location: {city: Demo City, zipCode: "00000", address: "127.0.0.1"}
+  infrastructure:
+    type: kubernetes
+    kubeconfigSecretRef: {name: $name-kubeconfig, namespace: mecm-system, key: kubeconfig}
+  repository: {url: "${registry/http:\/\//oci://}", insecure: true}
+YAML
+  echo "Registered EdgeHost $name (registry $registry)."
+done
+
+echo
+echo "Hub kubeconfig: $root/hub.kubeconfig   kubectl: $kubectl"
+echo "Try, in another shell:  $kubectl --kubeconfig $root/hub.kubeconfig get mecm"
+echo "Starting the operator (Ctrl-C to stop)..."
+exec npm run --silent operator -- --kubeconfig "$root/hub.kubeconfig"
