@@ -54,7 +54,18 @@ helm() {
     "-X helm.sh/helm/v3/internal/version.version=v$HELM_VERSION"
 }
 registry() { install_at "github.com/distribution/distribution/v3/cmd/registry@v$DISTRIBUTION_VERSION" ""; }
-kwok() { install_at "sigs.k8s.io/kwok/cmd/kwok@v$KWOK_VERSION" ""; }
+# kwok needs Stage objects to act like a kubelet; its module ships the "fast" set as YAML.
+# They are gathered from the downloaded module into one file next to the binary.
+kwok() {
+  install_at "sigs.k8s.io/kwok/cmd/kwok@v$KWOK_VERSION" ""
+  local dir stage
+  dir=$(go mod download -json "sigs.k8s.io/kwok@v$KWOK_VERSION" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+  for stage in node/fast/node-initialize node/heartbeat-with-lease/node-heartbeat-with-lease \
+               pod/fast/pod-ready pod/fast/pod-complete pod/fast/pod-delete; do
+    printf -- '---\n' >> "$out/stages.yaml"
+    cat "$dir/kustomize/stage/$stage.yaml" >> "$out/stages.yaml"
+  done
+}
 
 build_into etcd "$ETCD_VERSION" etcd
 build_into helm "$HELM_VERSION" helm

@@ -13,6 +13,8 @@ export interface Binaries {
   readonly helm: string;
   readonly registry: string;
   readonly kwok: string;
+  /** kwok's Stage objects (node and pod lifecycles), gathered from its module at build time. */
+  readonly kwokStages: string;
 }
 
 let cached: Promise<Binaries> | undefined;
@@ -41,6 +43,7 @@ async function build(): Promise<Binaries> {
     helm: join(dir('helm', v.HELM_VERSION), 'helm'),
     registry: join(dir('registry', v.DISTRIBUTION_VERSION), 'registry'),
     kwok: join(dir('kwok', v.KWOK_VERSION), 'kwok'),
+    kwokStages: join(dir('kwok', v.KWOK_VERSION), 'stages.yaml'),
   };
 }
 

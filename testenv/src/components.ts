@@ -80,7 +80,7 @@ export function kwokProcess(bin: Binaries, files: ClusterFiles, serverPort: numb
   return {
     name: 'kwok', command: bin.kwok, logFile: join(files.dir, 'kwok.log'),
     args: [
-      `--kubeconfig=${files.adminKubeconfig}`,
+      `--kubeconfig=${files.adminKubeconfig}`, `--config=${bin.kwokStages}`,
       '--manage-all-nodes=false',
       `--manage-nodes-with-annotation-selector=${fakeNodeMarker.key}=${fakeNodeMarker.value}`,
       '--manage-nodes-with-label-selector=', '--manage-single-node=',

@@ -106,7 +106,11 @@ export class TestEnvironment {
 
   get root(): string { return this.state.root; }
   get persist(): boolean { return this.state.persist; }
-  get clusters(): Cluster[] { return this.state.clusters.map((c) => new Cluster(this, c)); }
+  /** The hub first, then edges in number order. */
+  get clusters(): Cluster[] {
+    const order = (c: ClusterState) => (c.role === 'hub' ? 0 : Number(c.name.replace(/\D+/g, '')));
+    return [...this.state.clusters].sort((a, b) => order(a) - order(b)).map((c) => new Cluster(this, c));
+  }
   get hub(): Cluster | undefined { return this.clusters.find((c) => c.state.role === 'hub'); }
   get edges(): Cluster[] { return this.clusters.filter((c) => c.state.role === 'edge'); }
 

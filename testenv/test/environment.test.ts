@@ -5,7 +5,7 @@
  * stopped and started again without losing data.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
@@ -23,6 +23,8 @@ async function clientFor(cluster: Cluster): Promise<KubeConfig> {
 }
 
 const isNotFound = (error: unknown) => (error as { code?: number }).code === 404;
+/** Names unique to this run, so the suite can run again against an attached environment. */
+const run = Date.now().toString(36);
 
 describe('testenv', function () {
   let shared: SharedEnv;
@@ -56,9 +58,9 @@ describe('testenv', function () {
     const config = await clientFor(edge);
     const apps = config.makeApiClient(AppsV1Api);
     const core = config.makeApiClient(CoreV1Api);
-    await core.createNamespace({ body: { metadata: { name: 'testenv-deploy' } } });
+    await core.createNamespace({ body: { metadata: { name: `testenv-deploy-${run}` } } });
     await apps.createNamespacedDeployment({
-      namespace: 'testenv-deploy',
+      namespace: `testenv-deploy-${run}`,
       body: {
         metadata: { name: 'web' },
         spec: {
@@ -72,10 +74,10 @@ describe('testenv', function () {
       },
     });
     await waitFor('Deployment web ready', async () => {
-      const d = await apps.readNamespacedDeployment({ name: 'web', namespace: 'testenv-deploy' });
+      const d = await apps.readNamespacedDeployment({ name: 'web', namespace: `testenv-deploy-${run}` });
       return d.status?.readyReplicas === 2;
     }, 90_000, 250);
-    const pods = await core.listNamespacedPod({ namespace: 'testenv-deploy' });
+    const pods = await core.listNamespacedPod({ namespace: `testenv-deploy-${run}` });
     assert.equal(pods.items.length, 2);
     for (const pod of pods.items) {
       assert.equal(pod.spec?.nodeName, `${edge.name}-node-1`);
@@ -86,7 +88,7 @@ describe('testenv', function () {
   it('finishes deleting a namespace and garbage-collects owned objects on the hub', async function () {
     this.timeout(120_000);
     const core = (await clientFor(shared.hub)).makeApiClient(CoreV1Api);
-    const namespace = 'testenv-gc';
+    const namespace = `testenv-gc-${run}`;
     await core.createNamespace({ body: { metadata: { name: namespace } } });
     const owner = await core.createNamespacedConfigMap({ namespace, body: { metadata: { name: 'owner' } } });
     await core.createNamespacedConfigMap({
@@ -132,6 +134,7 @@ describe('testenv', function () {
       const registry = edge.registryUrl!.replace(/^http:\/\//, '');
       const pushed = await helmRun('push', packaged, `oci://${registry}/charts`, '--plain-http');
       assert.match(pushed.stdout + pushed.stderr, /Digest: sha256:[0-9a-f]{64}/);
+      await mkdir(join(work, 'pulled'));
       await helmRun('pull', `oci://${registry}/charts/hello`, '--version', '0.1.0', '--plain-http', '--destination', join(work, 'pulled'));
       const digest = async (file: string) => createHash('sha256').update(await readFile(file)).digest('hex');
       assert.equal(await digest(join(work, 'pulled', 'hello-0.1.0.tgz')), await digest(packaged));
@@ -144,11 +147,11 @@ describe('testenv', function () {
     this.timeout(180_000);
     const edge = shared.edges[1]!;
     const core = (await clientFor(edge)).makeApiClient(CoreV1Api);
-    await core.createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: 'survivor' }, data: { k: 'v' } } });
+    await core.createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: `survivor-${run}` }, data: { k: 'v' } } });
     await edge.stopApiServer();
-    await assert.rejects(core.readNamespacedConfigMap({ name: 'survivor', namespace: 'default' }));
+    await assert.rejects(core.readNamespacedConfigMap({ name: `survivor-${run}`, namespace: 'default' }));
     await edge.startApiServer();
-    const survivor = await core.readNamespacedConfigMap({ name: 'survivor', namespace: 'default' });
+    const survivor = await core.readNamespacedConfigMap({ name: `survivor-${run}`, namespace: 'default' });
     assert.equal(survivor.data?.k, 'v');
     assert.deepEqual(edge.deadProcesses(), []);
   });

@@ -1,0 +1,135 @@
+/**
+ * A controller: a work queue of object keys fed by informers, and N workers that run the
+ * reconciler. A key is never reconciled by two workers at once. Workers run only between
+ * start() and stop(); stop() aborts in-flight reconciles and waits for them to return.
+ */
+import { randomUUID } from 'node:crypto';
+import type { BackoffOptions } from './backoff.js';
+import type { Informer } from './informer.js';
+import type { KubeObject } from './kube/resource.js';
+import { objectKey } from './kube/resource.js';
+import { errorMessage, type Logger } from './logger.js';
+import type { RuntimeMetrics } from './metrics.js';
+import { ReconcileError, type Reconciler, type ReconcileResult } from './reconcile.js';
+import { WorkQueue } from './workqueue.js';
+
+export interface ControllerOptions {
+  readonly name: string;
+  readonly reconciler: Reconciler;
+  readonly workers?: number;
+  readonly metrics: RuntimeMetrics;
+  readonly log: Logger;
+  readonly backoff?: BackoffOptions;
+}
+
+/** Maps an observed object to the keys of the objects to reconcile (default: its own key). */
+export type KeyMapper<T> = (object: T) => readonly string[];
+
+export class Controller {
+  readonly name: string;
+  private queue: WorkQueue<string>;
+  private workers: Promise<void>[] = [];
+  private abort = new AbortController();
+  private readonly options: ControllerOptions;
+
+  constructor(options: ControllerOptions) {
+    this.options = options;
+    this.name = options.name;
+    this.queue = this.newQueue();
+  }
+
+  get running(): boolean {
+    return this.workers.length > 0;
+  }
+
+  /** Enqueues keys from an informer's events; `map` relates other kinds to our objects. */
+  watch<T extends KubeObject>(informer: Informer<T>, map: KeyMapper<T> = (o) => [objectKey(o)]): void {
+    const enqueue = (object: T) => { for (const key of map(object)) this.enqueue(key); };
+    informer.addHandlers({ onAdd: enqueue, onUpdate: (_, object) => enqueue(object), onDelete: enqueue });
+  }
+
+  enqueue(key: string): void {
+    this.queue.add(key);
+  }
+
+  start(): void {
+    if (this.running) return;
+    if (this.queue.isShuttingDown) this.queue = this.newQueue();
+    this.abort = new AbortController();
+    const count = this.options.workers ?? 2;
+    this.options.metrics.maxWorkers.set({ controller: this.name }, count);
+    this.workers = Array.from({ length: count }, () => this.work(this.abort.signal));
+  }
+
+  /**
+   * Stops handing out keys, aborts reconciles in flight and waits for them. Keys queued but not
+   * started are dropped: the informers' next resync (or a restart) brings them back.
+   */
+  async stop(): Promise<void> {
+    this.abort.abort();
+    await this.queue.drain();
+    await Promise.all(this.workers);
+    this.workers = [];
+  }
+
+  private newQueue(): WorkQueue<string> {
+    return new WorkQueue<string>(this.options.backoff, this.options.metrics.queueHooks(this.options.name));
+  }
+
+  private async work(signal: AbortSignal): Promise<void> {
+    const { metrics } = this.options;
+    for (;;) {
+      const key = await this.queue.get();
+      if (key === undefined) return;
+      metrics.activeWorkers.inc({ controller: this.name });
+      const started = process.hrtime.bigint();
+      try {
+        await this.reconcileOne(key, signal);
+      } finally {
+        const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+        metrics.workDuration.observe({ name: this.name }, seconds);
+        metrics.reconcileTime.observe({ controller: this.name }, seconds);
+        metrics.activeWorkers.dec({ controller: this.name });
+        this.queue.done(key);
+      }
+    }
+  }
+
+  private async reconcileOne(key: string, signal: AbortSignal): Promise<void> {
+    const { metrics, reconciler } = this.options;
+    const reconcileId = randomUUID();
+    const log = this.options.log.child({ controller: this.name, object: key, reconcileId });
+    let result: ReconcileResult;
+    try {
+      result = await reconciler.reconcile(key, { log, reconcileId, signal });
+    } catch (error) {
+      metrics.reconcileErrors.inc({ controller: this.name });
+      metrics.reconcileTotal.inc({ controller: this.name, result: 'error' });
+      if (signal.aborted) return;
+      this.onError(key, error, log);
+      return;
+    }
+    this.queue.forget(key);
+    if (result.kind === 'RequeueAfter') {
+      metrics.reconcileTotal.inc({ controller: this.name, result: 'requeue_after' });
+      this.queue.addAfter(key, result.ms);
+    } else {
+      metrics.reconcileTotal.inc({ controller: this.name, result: 'success' });
+    }
+  }
+
+  private onError(key: string, error: unknown, log: Logger): void {
+    const disposition = error instanceof ReconcileError ? error.disposition : { kind: 'Requeue' as const };
+    const reason = error instanceof ReconcileError ? error.reason : 'ReconcileFailed';
+    if (disposition.kind === 'Terminal') {
+      this.queue.forget(key);
+      log.error('Reconcile failed; waiting for a change', { reason, error: errorMessage(error) });
+    } else if (disposition.kind === 'RetryAfter') {
+      this.queue.addAfter(key, disposition.ms);
+      log.warn('Reconcile failed; retrying', { reason, error: errorMessage(error), retryInMs: disposition.ms });
+    } else {
+      const delay = this.queue.addRateLimited(key);
+      log.warn('Reconcile failed; retrying', { reason, error: errorMessage(error), retryInMs: delay });
+    }
+  }
+}

@@ -1,0 +1,256 @@
+/**
+ * A list-watch cache of one resource type on one cluster (client-go's reflector + indexer):
+ *
+ *   list (paged) ──► replace store, emitting add/update/delete for the difference
+ *        ▲                         │
+ *        │ 410 Gone                ▼
+ *        └──────────────── watch from resourceVersion (bookmarks on) ──► apply events
+ *                                  │ error / silent stream / server timeout
+ *                                  ▼
+ *                     re-watch (after jittered exponential backoff on errors)
+ *
+ * Objects deleted while no watch ran are found by the relist's difference and reported as
+ * deleted. Every `resyncMs` each cached object is reported again as an update, so controllers
+ * get a periodic reconcile. Handlers that throw are logged and never stop the loop.
+ */
+import { backoffDelay, type BackoffOptions } from './backoff.js';
+import type { KubeClient } from './kube/client.js';
+import { ApiError, isGone } from './kube/errors.js';
+import { collectionPath, objectKey, type KubeObject, type ResourceType } from './kube/resource.js';
+import { ResourceClient } from './kube/resource-client.js';
+import { errorMessage, sleep, type Logger } from './logger.js';
+
+export interface InformerHandlers<T> {
+  onAdd?(object: T): void;
+  onUpdate?(previous: T, object: T): void;
+  onDelete?(object: T): void;
+}
+
+export interface InformerOptions {
+  readonly namespace?: string;
+  readonly labelSelector?: string;
+  /** Report every object again this often (0 = never). Default 10 minutes. */
+  readonly resyncMs?: number;
+  /** Server-side watch timeout; each watch picks a value between this and twice it. Default 150 s. */
+  readonly watchTimeoutSeconds?: number;
+  /** A watch with no byte for this long is dead (watchdog). Default: watch timeout + 30 s. */
+  readonly idleTimeoutMs?: number;
+  readonly backoff?: BackoffOptions;
+  readonly pageSize?: number;
+  readonly onRestart?: (reason: 'relist' | 'error') => void;
+}
+
+type IndexFunction<T> = (object: T) => readonly string[];
+
+export class Informer<T extends KubeObject> {
+  private readonly store = new Map<string, T>();
+  private readonly handlers: InformerHandlers<T>[] = [];
+  private readonly indexers = new Map<string, IndexFunction<T>>();
+  private readonly indices = new Map<string, Map<string, Set<string>>>();
+  private readonly resources: ResourceClient<T>;
+  private abort = new AbortController();
+  private running: Promise<void> | undefined;
+  private synced = false;
+  private syncWaiters: Array<() => void> = [];
+  private resyncTimer: NodeJS.Timeout | undefined;
+  private lastResourceVersion = '';
+  /** Watch restarts and relists since start; for tests and metrics. */
+  readonly stats = { lists: 0, watches: 0, errors: 0 };
+
+  constructor(
+    readonly client: KubeClient,
+    readonly type: ResourceType,
+    private readonly log: Logger,
+    private readonly options: InformerOptions = {},
+  ) {
+    this.resources = new ResourceClient<T>(client, type);
+  }
+
+  addHandlers(handlers: InformerHandlers<T>): void {
+    this.handlers.push(handlers);
+  }
+
+  /** Adds a named index; `byIndex(name, value)` then returns the objects that map to value. */
+  addIndexer(name: string, index: IndexFunction<T>): void {
+    this.indexers.set(name, index);
+    const values = new Map<string, Set<string>>();
+    this.indices.set(name, values);
+    for (const [key, object] of this.store) for (const value of index(object)) addTo(values, value, key);
+  }
+
+  byIndex(name: string, value: string): T[] {
+    const keys = this.indices.get(name)?.get(value);
+    if (!keys) return [];
+    return [...keys].map((key) => this.store.get(key)).filter((o): o is T => o !== undefined);
+  }
+
+  get(key: string): T | undefined {
+    return this.store.get(key);
+  }
+
+  list(): T[] {
+    return [...this.store.values()];
+  }
+
+  get hasSynced(): boolean {
+    return this.synced;
+  }
+
+  waitForSync(): Promise<void> {
+    if (this.synced) return Promise.resolve();
+    return new Promise((resolve) => this.syncWaiters.push(resolve));
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.abort = new AbortController();
+    this.running = this.run(this.abort.signal);
+    const resyncMs = this.options.resyncMs ?? 600_000;
+    if (resyncMs > 0) {
+      this.resyncTimer = setInterval(() => this.resync(), resyncMs);
+      this.resyncTimer.unref();
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.abort.abort();
+    clearInterval(this.resyncTimer);
+    await this.running;
+    this.running = undefined;
+  }
+
+  private async run(signal: AbortSignal): Promise<void> {
+    let needList = true;
+    let failures = 0;
+    while (!signal.aborted) {
+      try {
+        if (needList) {
+          await this.relist();
+          needList = false;
+        }
+        await this.watch(signal);
+        failures = 0;
+      } catch (error) {
+        if (signal.aborted) break;
+        if (isGone(error)) {
+          this.log.info('Watch expired; listing again', { resource: this.type.plural });
+          this.options.onRestart?.('relist');
+          needList = true;
+          continue;
+        }
+        this.stats.errors += 1;
+        this.options.onRestart?.('error');
+        const delay = backoffDelay(failures, this.options.backoff ?? { baseMs: 500, capMs: 30_000, jitter: 0.5 });
+        failures += 1;
+        this.log.warn('List or watch failed; retrying', { resource: this.type.plural, error: errorMessage(error), retryInMs: Math.round(delay) });
+        await sleep(delay, signal);
+      }
+    }
+  }
+
+  private async relist(): Promise<void> {
+    this.stats.lists += 1;
+    const { items, resourceVersion } = await this.resources.list({
+      namespace: this.options.namespace, labelSelector: this.options.labelSelector, pageSize: this.options.pageSize,
+    });
+    this.replace(items);
+    this.lastResourceVersion = resourceVersion;
+    if (!this.synced) {
+      this.synced = true;
+      for (const resolve of this.syncWaiters.splice(0)) resolve();
+    }
+  }
+
+  private async watch(signal: AbortSignal): Promise<void> {
+    this.stats.watches += 1;
+    const base = this.options.watchTimeoutSeconds ?? 150;
+    const timeoutSeconds = Math.round(base * (1 + Math.random()));
+    const idleTimeoutMs = this.options.idleTimeoutMs ?? (timeoutSeconds + 30) * 1000;
+    const events = this.client.watch<T>(collectionPath(this.type, this.options.namespace), {
+      resourceVersion: this.lastResourceVersion, allowWatchBookmarks: true, timeoutSeconds,
+      labelSelector: this.options.labelSelector,
+    }, signal, idleTimeoutMs);
+    for await (const event of events) {
+      if (event.type === 'ERROR') {
+        const status = event.object as unknown as { code?: number; reason?: string; message?: string };
+        throw new ApiError(status.code ?? 500, status.reason ?? 'WatchError', status.message ?? 'watch error');
+      }
+      const resourceVersion = event.object.metadata.resourceVersion;
+      if (event.type === 'BOOKMARK') {
+        if (resourceVersion) this.lastResourceVersion = resourceVersion;
+        continue;
+      }
+      const object = this.withTypeMeta(event.object);
+      if (event.type === 'DELETED') this.remove(object);
+      else this.upsert(object);
+      if (resourceVersion) this.lastResourceVersion = resourceVersion;
+    }
+  }
+
+  private replace(items: T[]): void {
+    const seen = new Set<string>();
+    for (const item of items) {
+      seen.add(objectKey(item));
+      this.upsert(item);
+    }
+    for (const [key, object] of this.store) if (!seen.has(key)) this.remove(object);
+  }
+
+  private upsert(object: T): void {
+    const key = objectKey(object);
+    const previous = this.store.get(key);
+    if (previous && previous.metadata.resourceVersion === object.metadata.resourceVersion) return;
+    if (previous) this.unindex(key, previous);
+    this.store.set(key, object);
+    this.index(key, object);
+    this.emit((h) => (previous ? h.onUpdate?.(previous, object) : h.onAdd?.(object)));
+  }
+
+  private remove(object: T): void {
+    const key = objectKey(object);
+    const previous = this.store.get(key);
+    if (!previous) return;
+    this.unindex(key, previous);
+    this.store.delete(key);
+    this.emit((h) => h.onDelete?.(object));
+  }
+
+  private resync(): void {
+    for (const object of this.store.values()) this.emit((h) => h.onUpdate?.(object, object));
+  }
+
+  private index(key: string, object: T): void {
+    for (const [name, fn] of this.indexers) for (const value of fn(object)) addTo(this.indices.get(name)!, value, key);
+  }
+
+  private unindex(key: string, object: T): void {
+    for (const [name, fn] of this.indexers) {
+      const values = this.indices.get(name)!;
+      for (const value of fn(object)) {
+        const keys = values.get(value);
+        keys?.delete(key);
+        if (keys?.size === 0) values.delete(value);
+      }
+    }
+  }
+
+  private emit(call: (handlers: InformerHandlers<T>) => void): void {
+    for (const handlers of this.handlers) {
+      try {
+        call(handlers);
+      } catch (error) {
+        this.log.error('Informer handler failed', { resource: this.type.plural, error: errorMessage(error) });
+      }
+    }
+  }
+
+  private withTypeMeta(object: T): T {
+    return object.kind ? object : { ...object, apiVersion: this.type.group ? `${this.type.group}/${this.type.version}` : this.type.version, kind: this.type.kind };
+  }
+}
+
+function addTo(values: Map<string, Set<string>>, value: string, key: string): void {
+  let keys = values.get(value);
+  if (!keys) values.set(value, (keys = new Set()));
+  keys.add(key);
+}

@@ -1,0 +1,182 @@
+/**
+ * A small REST client for one Kubernetes cluster, on Node's http(s) with one keep-alive agent
+ * per client: every request has a timeout, goes through the cluster's token bucket, and is
+ * counted. client-node's KubeConfig still parses the kubeconfig and supplies TLS material and
+ * auth headers; its generated clients are not used because they open a new agent per call
+ * and offer no per-request timeout (see docs/decisions.md).
+ */
+import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest, type RequestOptions } from 'node:https';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { TokenBucket } from '../ratelimit.js';
+import { parseStatusBody, TransportError } from './errors.js';
+
+export interface KubeClientOptions {
+  /** Label for metrics and logs, e.g. `hub` or an EdgeHost name. */
+  readonly name: string;
+  readonly qps?: number;
+  readonly burst?: number;
+  /** Default per-request timeout (watches use their own). */
+  readonly timeoutMs?: number;
+  readonly onRequest?: (sample: RequestSample) => void;
+}
+
+export interface RequestSample {
+  readonly client: string;
+  readonly host: string;
+  readonly method: string;
+  /** HTTP status, or `<error>` when no answer came. */
+  readonly code: string;
+  readonly seconds: number;
+}
+
+export interface RequestInput {
+  readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  readonly path: string;
+  readonly query?: Readonly<Record<string, string | number | boolean | undefined>>;
+  readonly body?: unknown;
+  readonly contentType?: string;
+  readonly timeoutMs?: number;
+  readonly signal?: AbortSignal;
+}
+
+export class KubeClient {
+  readonly host: string;
+  private readonly limiter: TokenBucket;
+  private readonly timeoutMs: number;
+
+  private constructor(
+    private readonly config: KubeConfig,
+    private readonly server: URL,
+    private readonly agent: HttpsAgent | HttpAgent,
+    private readonly tls: Pick<RequestOptions, 'ca' | 'cert' | 'key' | 'rejectUnauthorized' | 'servername'>,
+    private readonly options: KubeClientOptions,
+  ) {
+    this.host = server.host;
+    this.limiter = new TokenBucket(options.qps ?? 50, options.burst ?? 100);
+    this.timeoutMs = options.timeoutMs ?? 30_000;
+  }
+
+  /** Builds a client for the current context of `config`. Throws when it names no cluster. */
+  static async create(config: KubeConfig, options: KubeClientOptions): Promise<KubeClient> {
+    const cluster = config.getCurrentCluster();
+    if (!cluster) throw new Error('the kubeconfig names no current cluster');
+    const server = new URL(cluster.server);
+    const opts: RequestOptions = {};
+    await config.applyToHTTPSOptions(opts);
+    const tls = { ca: opts.ca, cert: opts.cert, key: opts.key, rejectUnauthorized: opts.rejectUnauthorized, servername: opts.servername };
+    const agentOptions = { keepAlive: true, maxSockets: 64, maxFreeSockets: 8, ...tls };
+    const agent = server.protocol === 'https:' ? new HttpsAgent(agentOptions) : new HttpAgent({ keepAlive: true, maxSockets: 64 });
+    return new KubeClient(config, server, agent, tls, options);
+  }
+
+  /** Open sockets of this client (to verify that reconnects do not leak). */
+  socketCount(): number {
+    const count = (m: NodeJS.ReadOnlyDict<unknown[]>) => Object.values(m).reduce((n, list) => n + (list?.length ?? 0), 0);
+    return count(this.agent.sockets) + count(this.agent.freeSockets);
+  }
+
+  /** Closes idle and open sockets; the client must not be used afterwards. */
+  close(): void {
+    this.agent.destroy();
+  }
+
+  /** Sends a request and parses the JSON answer; throws ApiError for HTTP ≥ 400. */
+  async request<T>(input: RequestInput): Promise<T> {
+    const response = await this.send(input, input.timeoutMs ?? this.timeoutMs);
+    const body = await readBody(response.message);
+    response.finish(String(response.message.statusCode));
+    const code = response.message.statusCode ?? 0;
+    if (code >= 400) throw parseStatusBody(code, body);
+    return (body ? JSON.parse(body) : undefined) as T;
+  }
+
+  /**
+   * Opens a watch and yields its events until the server ends the stream, `signal` aborts, or
+   * no byte arrives for `idleTimeoutMs` (a silent stream is treated as dead).
+   */
+  async *watch<T>(path: string, query: RequestInput['query'], signal: AbortSignal, idleTimeoutMs: number): AsyncGenerator<WatchEvent<T>> {
+    const response = await this.send({ method: 'GET', path, query: { ...query, watch: true }, signal }, idleTimeoutMs);
+    const { message } = response;
+    const code = message.statusCode ?? 0;
+    if (code >= 400) {
+      const body = await readBody(message);
+      response.finish(String(code));
+      throw parseStatusBody(code, body);
+    }
+    response.finish(String(code));
+    message.setEncoding('utf8');
+    let buffered = '';
+    try {
+      for await (const chunk of message as AsyncIterable<string>) {
+        buffered += chunk;
+        let newline: number;
+        while ((newline = buffered.indexOf('\n')) >= 0) {
+          const line = buffered.slice(0, newline).trim();
+          buffered = buffered.slice(newline + 1);
+          if (line) yield JSON.parse(line) as WatchEvent<T>;
+        }
+      }
+    } finally {
+      // Destroying the response closes its socket instead of returning a half-read one to the pool.
+      message.destroy();
+    }
+  }
+
+  private async send(input: RequestInput, timeoutMs: number): Promise<{ message: IncomingMessage; finish(code: string): void }> {
+    await this.limiter.take();
+    const url = new URL(input.path, this.server);
+    for (const [key, value] of Object.entries(input.query ?? {})) {
+      if (value !== undefined) url.searchParams.set(key, String(value));
+    }
+    const auth: RequestOptions = { headers: {} };
+    await this.config.applyToHTTPSOptions(auth);
+    const payload = input.body === undefined ? undefined
+      : typeof input.body === 'string' ? input.body : JSON.stringify(input.body);
+    const headers: Record<string, string> = { Accept: 'application/json', 'User-Agent': 'mecm-operator' };
+    for (const [key, value] of Object.entries(auth.headers ?? {})) {
+      if (typeof value === 'string') headers[key] = value;
+    }
+    if (auth.auth) headers.Authorization = `Basic ${Buffer.from(auth.auth).toString('base64')}`;
+    if (payload !== undefined) {
+      headers['Content-Type'] = input.contentType ?? 'application/json';
+      headers['Content-Length'] = String(Buffer.byteLength(payload));
+    }
+    const started = process.hrtime.bigint();
+    const finish = (code: string) => this.options.onRequest?.({
+      client: this.options.name, host: this.host, method: input.method, code,
+      seconds: Number(process.hrtime.bigint() - started) / 1e9,
+    });
+    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    return new Promise((resolve, reject) => {
+      const req = send(url, { method: input.method, headers, agent: this.agent, ...this.tls, timeout: timeoutMs });
+      const onAbort = () => req.destroy(new TransportError(`${input.method} ${url.pathname} aborted`, false));
+      input.signal?.addEventListener('abort', onAbort, { once: true });
+      req.on('timeout', () => req.destroy(new TransportError(`${input.method} ${url.pathname} timed out after ${timeoutMs} ms`, true)));
+      req.on('error', (error) => {
+        input.signal?.removeEventListener('abort', onAbort);
+        finish('<error>');
+        reject(error instanceof TransportError ? error : new TransportError(`${input.method} ${url.host}${url.pathname}: ${error.message}`, false));
+      });
+      req.on('response', (message) => {
+        message.on('close', () => input.signal?.removeEventListener('abort', onAbort));
+        resolve({ message, finish });
+      });
+      req.end(payload);
+    });
+  }
+}
+
+export interface WatchEvent<T> {
+  readonly type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
+  readonly object: T;
+}
+
+function readBody(message: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    message.on('data', (chunk: Buffer) => chunks.push(chunk));
+    message.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    message.on('error', reject);
+  });
+}
