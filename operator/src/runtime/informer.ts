@@ -215,6 +215,11 @@ export class Informer<T extends KubeObject> {
     this.emit((h) => h.onDelete?.(object));
   }
 
+  /** Reports every cached object again now (a new leader starts with all of them). */
+  resyncNow(): void {
+    this.resync();
+  }
+
   private resync(): void {
     for (const object of this.store.values()) this.emit((h) => h.onUpdate?.(object, object));
   }

@@ -151,7 +151,9 @@ export class KubeClient {
     return new Promise((resolve, reject) => {
       const req = send(url, { method: input.method, headers, agent: this.agent, ...this.tls, timeout: timeoutMs });
       const onAbort = () => req.destroy(new TransportError(`${input.method} ${url.pathname} aborted`, false));
-      input.signal?.addEventListener('abort', onAbort, { once: true });
+      // The signal may have fired while we waited for a token; then abort at once.
+      if (input.signal?.aborted) onAbort();
+      else input.signal?.addEventListener('abort', onAbort, { once: true });
       req.on('timeout', () => req.destroy(new TransportError(`${input.method} ${url.pathname} timed out after ${timeoutMs} ms`, true)));
       req.on('error', (error) => {
         input.signal?.removeEventListener('abort', onAbort);

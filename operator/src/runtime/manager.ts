@@ -1,0 +1,128 @@
+/**
+ * The manager owns what controllers share: the hub client, informers, metrics, leader
+ * election and the probe endpoints. Informers run in every replica (a standby has a warm
+ * cache); controllers' workers run only in the leader and stop at once when it loses the lease.
+ */
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { Controller } from './controller.js';
+import { Informer, type InformerOptions } from './informer.js';
+import { KubeClient } from './kube/client.js';
+import type { KubeObject, ResourceType } from './kube/resource.js';
+import { LeaderElector } from './leader.js';
+import type { Logger } from './logger.js';
+import { RuntimeMetrics } from './metrics.js';
+
+export interface ManagerOptions {
+  readonly hub: KubeConfig;
+  readonly log: Logger;
+  readonly metrics?: RuntimeMetrics;
+  readonly qps?: number;
+  readonly burst?: number;
+  readonly requestTimeoutMs?: number;
+  /** Omit to run without leader election (one replica, or tests). */
+  readonly leaderElection?: {
+    readonly namespace: string;
+    readonly name: string;
+    readonly identity: string;
+    readonly leaseDurationMs?: number;
+    readonly renewDeadlineMs?: number;
+    readonly retryPeriodMs?: number;
+  };
+}
+
+export class Manager {
+  readonly metrics: RuntimeMetrics;
+  private readonly informers: Informer<KubeObject>[] = [];
+  private readonly controllers: Controller[] = [];
+  private elector: LeaderElector | undefined;
+  private leading = false;
+  private abort = new AbortController();
+  private running: Promise<void> | undefined;
+
+  private constructor(readonly hub: KubeClient, private readonly leaseClient: KubeClient, private readonly options: ManagerOptions, metrics: RuntimeMetrics) {
+    this.metrics = metrics;
+  }
+
+  static async create(options: ManagerOptions): Promise<Manager> {
+    const metrics = options.metrics ?? new RuntimeMetrics();
+    const hub = await KubeClient.create(options.hub, {
+      name: 'hub', qps: options.qps, burst: options.burst, timeoutMs: options.requestTimeoutMs, onRequest: metrics.observeRequest,
+    });
+    // Lease calls get their own client: a short timeout, and never queued behind reconcile traffic.
+    const leaseTimeout = Math.min(10_000, (options.leaderElection?.renewDeadlineMs ?? 30_000) / 2);
+    const leaseClient = await KubeClient.create(options.hub, { name: 'hub-lease', qps: 5, burst: 5, timeoutMs: leaseTimeout, onRequest: metrics.observeRequest });
+    return new Manager(hub, leaseClient, options, metrics);
+  }
+
+  get log(): Logger {
+    return this.options.log;
+  }
+
+  /** Creates an informer on the hub that starts with the manager. */
+  informer<T extends KubeObject>(type: ResourceType, options: InformerOptions = {}): Informer<T> {
+    const informer = new Informer<T>(this.hub, type, this.options.log.child({ informer: type.plural }), {
+      ...options,
+      onRestart: (reason) => this.metrics.informerRestarts.inc({ resource: type.plural, reason }),
+    });
+    this.informers.push(informer as unknown as Informer<KubeObject>);
+    return informer;
+  }
+
+  addController(controller: Controller): void {
+    this.controllers.push(controller);
+  }
+
+  get isLeader(): boolean {
+    return this.leading;
+  }
+
+  /** Ready when every cache has synced and, if leading, every controller's workers run. */
+  readiness(): { ok: true } | { ok: false; reason: string } {
+    const unsynced = this.informers.filter((i) => !i.hasSynced).map((i) => i.type.plural);
+    if (unsynced.length) return { ok: false, reason: `caches not synced: ${unsynced.join(', ')}` };
+    if (this.leading && this.controllers.some((c) => !c.running)) return { ok: false, reason: 'controllers starting' };
+    return { ok: true };
+  }
+
+  /** Starts informers, waits for their caches, then leads (or waits to lead). */
+  async start(): Promise<void> {
+    this.abort = new AbortController();
+    for (const informer of this.informers) informer.start();
+    await Promise.all(this.informers.map((i) => i.waitForSync()));
+    const election = this.options.leaderElection;
+    if (!election) {
+      this.startControllers();
+      return;
+    }
+    this.elector = new LeaderElector(this.leaseClient, {
+      ...election,
+      onStartedLeading: () => this.startControllers(),
+      onStoppedLeading: () => this.stopControllers(),
+    }, this.options.log);
+    this.running = this.elector.run(this.abort.signal);
+  }
+
+  /** Stops controllers (releasing the lease if held), then informers, then closes clients. */
+  async stop(): Promise<void> {
+    this.abort.abort();
+    await this.running;
+    await this.stopControllers();
+    await Promise.all(this.informers.map((i) => i.stop()));
+    this.hub.close();
+    this.leaseClient.close();
+  }
+
+  private startControllers(): void {
+    this.leading = true;
+    this.metrics.leader.set({ name: this.options.leaderElection?.name ?? 'none' }, 1);
+    for (const controller of this.controllers) controller.start();
+    // Work that arrived before we led is in the informers' caches: enqueue all of it.
+    for (const informer of this.informers) informer.resyncNow();
+  }
+
+  private async stopControllers(): Promise<void> {
+    this.leading = false;
+    this.metrics.leader.set({ name: this.options.leaderElection?.name ?? 'none' }, 0);
+    await Promise.all(this.controllers.map((c) => c.stop()));
+  }
+}
