@@ -1,0 +1,26 @@
+import assert from 'node:assert/strict';
+import { readdir, readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { crdDefinitions } from '../../src/api/crds.js';
+import { crdFileName, renderCrdYaml } from '../../src/api/schema/crd.js';
+
+const crdsDir = fileURLToPath(new URL('../../../crds/', import.meta.url));
+
+describe('crds/ (generated)', () => {
+  for (const def of crdDefinitions) {
+    it(`${crdFileName(def)} is what npm run gen:crds writes now`, async () => {
+      const onDisk = await readFile(`${crdsDir}${crdFileName(def)}`, 'utf8');
+      assert.ok(onDisk === renderCrdYaml(def), `crds/${crdFileName(def)} is stale: run npm run gen:crds`);
+    });
+  }
+
+  it('holds no CRD file of a kind that no longer exists', async () => {
+    const expected = crdDefinitions.map(crdFileName).sort();
+    const present = (await readdir(crdsDir)).filter((f) => f.endsWith('.yaml')).sort();
+    assert.deepEqual(present, expected);
+  });
+
+  it('renders the same bytes every time', () => {
+    for (const def of crdDefinitions) assert.equal(renderCrdYaml(def), renderCrdYaml(def));
+  });
+});

@@ -1,0 +1,65 @@
+import assert from 'node:assert/strict';
+import { Ajv, type ValidateFunction } from 'ajv';
+import addFormats from 'ajv-formats';
+import { crdDefinitions } from '../../src/api/crds.js';
+import { customResourceDefinition } from '../../src/api/schema/crd.js';
+import { build, sampleKinds, samples, set, type Manifest, type SampleKind } from '../fixtures/samples.js';
+import { openApiSchema, walkSchema, type SchemaNode } from './schema-walk.js';
+
+// ajv checks the OpenAPI part of the schemas (types, enums, patterns, limits); the CEL rules
+// need an API server and are covered by operator/test/crds.
+
+/** The CRD schema with unknown fields refused, as `kubectl apply` with strict field validation does. */
+function closedSchema(kind: SampleKind): SchemaNode {
+  const def = crdDefinitions.find((d) => d.kind === kind);
+  if (!def) throw new Error(`no CRD for ${kind}`);
+  const schema = openApiSchema(customResourceDefinition(def));
+  walkSchema(schema, (node) => {
+    if (node.properties !== undefined && node['x-kubernetes-preserve-unknown-fields'] !== true) node.additionalProperties = false;
+  });
+  return schema;
+}
+
+function validatorFor(kind: SampleKind): ValidateFunction {
+  const ajv = new Ajv({ allErrors: true, strict: true, strictRequired: false });
+  addFormats.default(ajv);
+  ajv.addFormat('int32', true).addFormat('int64', true);
+  ajv.addVocabulary(['x-kubernetes-validations', 'x-kubernetes-list-type', 'x-kubernetes-list-map-keys',
+    'x-kubernetes-preserve-unknown-fields', 'x-kubernetes-int-or-string', 'x-kubernetes-map-type']);
+  return ajv.compile(closedSchema(kind));
+}
+
+function errorsOf(validate: ValidateFunction, manifest: Manifest): string {
+  return validate(manifest) ? '' : (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message ?? ''}`).join('\n');
+}
+
+describe('samples/', () => {
+  for (const kind of sampleKinds) {
+    it(`mecm.io_v1alpha1_${kind.toLowerCase()}.yaml validates against the ${kind} schema`, () => {
+      const validate = validatorFor(kind);
+      const objects = samples(kind);
+      assert.ok(objects.length > 0);
+      for (const object of objects) {
+        assert.equal(object.kind, kind);
+        assert.equal(object.apiVersion, 'mecm.io/v1alpha1');
+        assert.equal(errorsOf(validate, object), '', `${kind} ${String((object.metadata as { name?: string }).name)}`);
+      }
+    });
+  }
+
+  it('has two EdgeHosts, edge-1 and edge-2, with Secrets in mecm-system', () => {
+    const hosts = samples('EdgeHost');
+    assert.deepEqual(hosts.map((h) => (h.metadata as { name: string }).name), ['edge-1', 'edge-2']);
+    for (const host of hosts) {
+      const ref = (host.spec as { infrastructure: { kubeconfigSecretRef: { namespace: string } } }).infrastructure.kubeconfigSecretRef;
+      assert.equal(ref.namespace, 'mecm-system');
+    }
+  });
+
+  it('the validator refuses what the schema forbids (so the checks above mean something)', () => {
+    const validate = validatorFor('AppRule');
+    assert.match(errorsOf(validate, build('AppRule', set('spec.appTrafficRule.0.priority', 0))), /priority must be >= 1/);
+    assert.match(errorsOf(validate, build('AppRule', set('spec.appTrafficRule.0.colour', 'red'))), /must NOT have additional properties/);
+    assert.match(errorsOf(validate, build('AppRule', set('spec.appDNSRule.0.ipAddressType', 'IPV4'))), /must be equal to one of the allowed values/);
+  });
+});
