@@ -1,0 +1,96 @@
+/**
+ * Operator settings from flags, each with an environment variable fallback (MECM_<FLAG>), so
+ * the same binary runs locally (`npm run operator -- --kubeconfig …`) and in a Pod (env).
+ */
+import { hostname } from 'node:os';
+import { parseArgs } from 'node:util';
+
+export interface OperatorConfig {
+  readonly kubeconfig: string | undefined;
+  readonly metricsBindAddress: string;
+  readonly healthProbeBindAddress: string;
+  readonly northBindAddress: string;
+  readonly leaderElect: boolean;
+  readonly leaderElectionNamespace: string;
+  readonly leaderElectionId: string;
+  readonly leaseDurationSeconds: number;
+  readonly renewDeadlineSeconds: number;
+  readonly retryPeriodSeconds: number;
+  readonly concurrency: number;
+  readonly qps: number;
+  readonly burst: number;
+  readonly requestTimeoutSeconds: number;
+  readonly probeIntervalSeconds: number;
+  readonly identity: string;
+}
+
+const flags = {
+  kubeconfig: { type: 'string', help: 'hub kubeconfig file (default: $KUBECONFIG, then in-cluster)' },
+  'metrics-bind-address': { type: 'string', default: ':8080', help: 'address of /metrics; 0 disables' },
+  'health-probe-bind-address': { type: 'string', default: ':8081', help: 'address of /healthz and /readyz; 0 disables' },
+  'north-bind-address': { type: 'string', default: '0', help: 'address of the North REST shim; 0 disables' },
+  'leader-elect': { type: 'boolean', default: false, help: 'elect a leader so only one replica reconciles' },
+  'leader-election-namespace': { type: 'string', default: 'mecm-system', help: 'namespace of the leader Lease' },
+  'leader-election-id': { type: 'string', default: 'mecm-operator-leader', help: 'name of the leader Lease' },
+  'lease-duration': { type: 'string', default: '35', help: 'seconds a standby waits before taking an unrenewed lease' },
+  'renew-deadline': { type: 'string', default: '30', help: 'seconds the leader keeps trying to renew before it stops' },
+  'retry-period': { type: 'string', default: '5', help: 'seconds between lease attempts' },
+  concurrency: { type: 'string', default: '4', help: 'workers per controller' },
+  qps: { type: 'string', default: '50', help: 'requests per second to each cluster' },
+  burst: { type: 'string', default: '100', help: 'request burst to each cluster' },
+  'request-timeout': { type: 'string', default: '30', help: 'seconds before an API request is abandoned' },
+  'probe-interval': { type: 'string', default: '30', help: 'default seconds between EdgeHost probes' },
+  help: { type: 'boolean', default: false, help: 'print this help' },
+} as const;
+
+export function usage(): string {
+  return ['Usage: mecm-operator [flags]', ...Object.entries(flags).map(([name, f]) =>
+    `  --${name.padEnd(28)} ${f.help}${'default' in f ? ` (default ${String(f.default)}; env MECM_${envName(name)})` : ''}`)].join('\n');
+}
+
+function envName(flag: string): string {
+  return flag.toUpperCase().replace(/-/g, '_');
+}
+
+/** Parses argv; throws an Error whose message names the bad flag. */
+export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): OperatorConfig | 'help' {
+  const options = Object.fromEntries(Object.entries(flags).map(([name, f]) => [name, { type: f.type }]));
+  const { values } = parseArgs({ args: [...argv], options, strict: true });
+  if (values.help) return 'help';
+  const get = (name: keyof typeof flags): string | boolean | undefined => {
+    const value = values[name];
+    if (value !== undefined) return value;
+    const fromEnv = env[`MECM_${envName(name)}`];
+    const flag = flags[name];
+    if (fromEnv !== undefined) return flag.type === 'boolean' ? fromEnv === 'true' : fromEnv;
+    return 'default' in flag ? flag.default : undefined;
+  };
+  const text = (name: keyof typeof flags) => String(get(name) ?? '');
+  const positive = (name: keyof typeof flags) => {
+    const n = Number(get(name));
+    if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name} must be a positive number, got "${String(get(name))}"`);
+    return n;
+  };
+  const config: OperatorConfig = {
+    kubeconfig: (get('kubeconfig') as string | undefined) || env.KUBECONFIG || undefined,
+    metricsBindAddress: text('metrics-bind-address'),
+    healthProbeBindAddress: text('health-probe-bind-address'),
+    northBindAddress: text('north-bind-address'),
+    leaderElect: get('leader-elect') === true,
+    leaderElectionNamespace: text('leader-election-namespace'),
+    leaderElectionId: text('leader-election-id'),
+    leaseDurationSeconds: positive('lease-duration'),
+    renewDeadlineSeconds: positive('renew-deadline'),
+    retryPeriodSeconds: positive('retry-period'),
+    concurrency: Math.floor(positive('concurrency')),
+    qps: positive('qps'),
+    burst: Math.floor(positive('burst')),
+    requestTimeoutSeconds: positive('request-timeout'),
+    probeIntervalSeconds: positive('probe-interval'),
+    identity: env.POD_NAME ?? `${hostname()}-${process.pid}`,
+  };
+  if (config.renewDeadlineSeconds >= config.leaseDurationSeconds) {
+    throw new Error('--renew-deadline must be shorter than --lease-duration');
+  }
+  return config;
+}
