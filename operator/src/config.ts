@@ -21,6 +21,9 @@ export interface OperatorConfig {
   readonly burst: number;
   readonly requestTimeoutSeconds: number;
   readonly probeIntervalSeconds: number;
+  readonly unreachableAfterSeconds: number;
+  readonly probeTimeoutSeconds: number;
+  readonly probeConcurrency: number;
   readonly identity: string;
 }
 
@@ -39,7 +42,10 @@ const flags = {
   qps: { type: 'string', default: '50', help: 'requests per second to each cluster' },
   burst: { type: 'string', default: '100', help: 'request burst to each cluster' },
   'request-timeout': { type: 'string', default: '30', help: 'seconds before an API request is abandoned' },
-  'probe-interval': { type: 'string', default: '30', help: 'default seconds between EdgeHost probes' },
+  'probe-interval': { type: 'string', default: '30', help: 'default seconds between probes of a healthy EdgeHost' },
+  'unreachable-after': { type: 'string', default: '90', help: 'default grace period: seconds without contact before an EdgeHost is unreachable' },
+  'probe-timeout': { type: 'string', default: '10', help: 'seconds a probe of an edge cluster, repository or MEP may take' },
+  'probe-concurrency': { type: 'string', default: '32', help: 'EdgeHosts probed at once' },
   help: { type: 'boolean', default: false, help: 'print this help' },
 } as const;
 
@@ -87,6 +93,9 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Op
     burst: Math.floor(positive('burst')),
     requestTimeoutSeconds: positive('request-timeout'),
     probeIntervalSeconds: positive('probe-interval'),
+    unreachableAfterSeconds: positive('unreachable-after'),
+    probeTimeoutSeconds: positive('probe-timeout'),
+    probeConcurrency: Math.floor(positive('probe-concurrency')),
     identity: env.POD_NAME ?? `${hostname()}-${process.pid}`,
   };
   if (config.renewDeadlineSeconds >= config.leaseDurationSeconds) {

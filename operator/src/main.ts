@@ -1,33 +1,76 @@
 /**
- * The MECM operator process. Flags:
- *   --kubeconfig <file>       hub kubeconfig (default: $KUBECONFIG, then in-cluster)
- *   --probe-interval <secs>   how often edge hosts are probed (default 15)
+ * The MECM operator process: parse flags, connect to the hub, register the controllers,
+ * serve /metrics, /healthz and /readyz, and run until SIGINT/SIGTERM (releasing the leader
+ * lease on the way out). `--help` lists the flags.
  */
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { KubeConfig } from '@kubernetes/client-node';
-import { runEdgeHostReporter } from './inventory/reporter.js';
+import { parseConfig, usage } from './config.js';
+import { registerControllers } from './controllers/register.js';
 import { log } from './log.js';
+import { errorMessage } from './runtime/logger.js';
+import { Manager } from './runtime/manager.js';
+import { RuntimeMetrics } from './runtime/metrics.js';
+import { serveMetrics, serveProbes } from './runtime/serve.js';
 
-const { values } = parseArgs({
-  options: {
-    kubeconfig: { type: 'string', default: process.env.KUBECONFIG ?? '' },
-    'probe-interval': { type: 'string', default: '15' },
-  },
-});
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = parseConfig(process.argv.slice(2), process.env);
+  } catch (error) {
+    console.error(`${errorMessage(error)}\n\n${usage()}`);
+    process.exit(2);
+  }
+  if (config === 'help') {
+    console.log(usage());
+    return;
+  }
+  const hub = new KubeConfig();
+  if (config.kubeconfig) hub.loadFromString(readFileSync(config.kubeconfig, 'utf8'));
+  else hub.loadFromCluster();
 
-const hub = new KubeConfig();
-if (values.kubeconfig) hub.loadFromString(readFileSync(values.kubeconfig, 'utf8'));
-else hub.loadFromCluster();
-
-const controller = new AbortController();
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    log.info('Stopping', { signal });
-    controller.abort();
-    process.exit(0);
+  const manager = await Manager.create({
+    hub, log, metrics: new RuntimeMetrics({ processMetrics: true }),
+    qps: config.qps, burst: config.burst, requestTimeoutMs: config.requestTimeoutSeconds * 1000,
+    ...(config.leaderElect ? {
+      leaderElection: {
+        namespace: config.leaderElectionNamespace, name: config.leaderElectionId, identity: config.identity,
+        leaseDurationMs: config.leaseDurationSeconds * 1000, renewDeadlineMs: config.renewDeadlineSeconds * 1000,
+        retryPeriodMs: config.retryPeriodSeconds * 1000,
+      },
+    } : {}),
   });
+  registerControllers(manager, config);
+  const servers = await Promise.all([
+    serveMetrics(config.metricsBindAddress, manager.metrics.registry),
+    serveProbes(config.healthProbeBindAddress, { healthz: () => ({ ok: true }), readyz: () => manager.readiness() }),
+  ]);
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info('Stopping', { signal });
+    manager.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        log.error('Stopping failed', { error: errorMessage(error) });
+        process.exit(1);
+      });
+    for (const server of servers) server?.close();
+  };
+  process.once('SIGINT', () => stop('SIGINT'));
+  process.once('SIGTERM', () => stop('SIGTERM'));
+
+  log.info('Operator starting', {
+    hub: hub.getCurrentCluster()?.server, identity: config.identity, leaderElection: config.leaderElect,
+    metrics: config.metricsBindAddress, probes: config.healthProbeBindAddress,
+  });
+  await manager.start();
+  log.info('Caches synced', {});
 }
 
-log.info('Operator started', { hub: hub.getCurrentCluster()?.server });
-await runEdgeHostReporter(hub, Number(values['probe-interval']) * 1000, controller.signal);
+main().catch((error: unknown) => {
+  log.error('Operator failed to start', { error: errorMessage(error) });
+  process.exit(1);
+});

@@ -2,7 +2,7 @@
  * The API group every MECM custom resource belongs to, and the shape they all share.
  * Runtime code imports these names instead of spelling out 'mecm.io' itself.
  */
-import type { V1ObjectMeta } from '@kubernetes/client-node';
+import type { ObjectMeta } from '../runtime/kube/resource.js';
 
 /** The API group of all MECM kinds. */
 export const GROUP = 'mecm.io';
@@ -20,7 +20,7 @@ export const CATEGORY = 'mecm';
 export interface CustomObject<Kind extends string, Spec, Status> {
   apiVersion: typeof API_VERSION;
   kind: Kind;
-  metadata: V1ObjectMeta;
+  metadata: ObjectMeta;
   spec: Spec;
   status?: Status;
 }

@@ -17,7 +17,7 @@ import { backoffDelay, type BackoffOptions } from './backoff.js';
 import type { KubeClient } from './kube/client.js';
 import { ApiError, isGone } from './kube/errors.js';
 import { collectionPath, objectKey, type KubeObject, type ResourceType } from './kube/resource.js';
-import { ResourceClient } from './kube/resource-client.js';
+import { metadataOnlyAccept, ResourceClient } from './kube/resource-client.js';
 import { errorMessage, sleep, type Logger } from './logger.js';
 
 export interface InformerHandlers<T> {
@@ -37,6 +37,8 @@ export interface InformerOptions {
   readonly idleTimeoutMs?: number;
   readonly backoff?: BackoffOptions;
   readonly pageSize?: number;
+  /** Cache metadata only (PartialObjectMetadata): for kinds whose contents must not sit in memory. */
+  readonly metadataOnly?: boolean;
   readonly onRestart?: (reason: 'relist' | 'error') => void;
 }
 
@@ -152,6 +154,7 @@ export class Informer<T extends KubeObject> {
     this.stats.lists += 1;
     const { items, resourceVersion } = await this.resources.list({
       namespace: this.options.namespace, labelSelector: this.options.labelSelector, pageSize: this.options.pageSize,
+      metadataOnly: this.options.metadataOnly,
     });
     this.replace(items);
     this.lastResourceVersion = resourceVersion;
@@ -169,7 +172,7 @@ export class Informer<T extends KubeObject> {
     const events = this.client.watch<T>(collectionPath(this.type, this.options.namespace), {
       resourceVersion: this.lastResourceVersion, allowWatchBookmarks: true, timeoutSeconds,
       labelSelector: this.options.labelSelector,
-    }, signal, idleTimeoutMs);
+    }, signal, idleTimeoutMs, this.options.metadataOnly ? metadataOnlyAccept.object : undefined);
     for await (const event of events) {
       if (event.type === 'ERROR') {
         const status = event.object as unknown as { code?: number; reason?: string; message?: string };

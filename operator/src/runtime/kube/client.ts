@@ -38,6 +38,8 @@ export interface RequestInput {
   readonly contentType?: string;
   readonly timeoutMs?: number;
   readonly signal?: AbortSignal;
+  /** Accept header, e.g. to ask for PartialObjectMetadata; default application/json. */
+  readonly accept?: string;
 }
 
 export class KubeClient {
@@ -95,8 +97,10 @@ export class KubeClient {
    * Opens a watch and yields its events until the server ends the stream, `signal` aborts, or
    * no byte arrives for `idleTimeoutMs` (a silent stream is treated as dead).
    */
-  async *watch<T>(path: string, query: RequestInput['query'], signal: AbortSignal, idleTimeoutMs: number): AsyncGenerator<WatchEvent<T>> {
-    const response = await this.send({ method: 'GET', path, query: { ...query, watch: true }, signal }, idleTimeoutMs);
+  async *watch<T>(
+    path: string, query: RequestInput['query'], signal: AbortSignal, idleTimeoutMs: number, accept?: string,
+  ): AsyncGenerator<WatchEvent<T>> {
+    const response = await this.send({ method: 'GET', path, query: { ...query, watch: true }, signal, accept }, idleTimeoutMs);
     const { message } = response;
     const code = message.statusCode ?? 0;
     if (code >= 400) {
@@ -133,7 +137,7 @@ export class KubeClient {
     await this.config.applyToHTTPSOptions(auth);
     const payload = input.body === undefined ? undefined
       : typeof input.body === 'string' ? input.body : JSON.stringify(input.body);
-    const headers: Record<string, string> = { Accept: 'application/json', 'User-Agent': 'mecm-operator' };
+    const headers: Record<string, string> = { Accept: input.accept ?? 'application/json', 'User-Agent': 'mecm-operator' };
     for (const [key, value] of Object.entries(auth.headers ?? {})) {
       if (typeof value === 'string') headers[key] = value;
     }
@@ -158,7 +162,8 @@ export class KubeClient {
       req.on('error', (error) => {
         input.signal?.removeEventListener('abort', onAbort);
         finish('<error>');
-        reject(error instanceof TransportError ? error : new TransportError(`${input.method} ${url.host}${url.pathname}: ${error.message}`, false));
+        reject(error instanceof TransportError ? error
+          : new TransportError(`${input.method} ${url.host}${url.pathname}: ${error.message}`, false, (error as NodeJS.ErrnoException).code));
       });
       req.on('response', (message) => {
         message.on('close', () => input.signal?.removeEventListener('abort', onAbort));

@@ -17,9 +17,13 @@ export class ApiError extends Error {
 
 /** The request never got an answer: connection refused, TLS failure, timeout, abort. */
 export class TransportError extends Error {
-  constructor(message: string, readonly timedOut: boolean) {
+  /** Node's error code, e.g. ECONNREFUSED or SELF_SIGNED_CERT_IN_CHAIN, when there was one. */
+  readonly code: string | undefined;
+
+  constructor(message: string, readonly timedOut: boolean, code?: string) {
     super(message);
     this.name = 'TransportError';
+    this.code = code;
   }
 }
 

@@ -14,7 +14,15 @@ export interface ListOptions {
   /** Page size; lists are read page by page so a large collection never arrives in one body. */
   readonly pageSize?: number;
   readonly timeoutMs?: number;
+  /** Ask for metadata only (PartialObjectMetadataList): no spec, no data — e.g. no Secret contents. */
+  readonly metadataOnly?: boolean;
 }
+
+/** Accept headers that make the API server answer with metadata only. */
+export const metadataOnlyAccept = {
+  list: 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json',
+  object: 'application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1,application/json',
+} as const;
 
 export type PatchType = 'merge' | 'json' | 'apply';
 
@@ -39,6 +47,7 @@ export class ResourceClient<T extends KubeObject> {
     do {
       const page = await this.client.request<{ items: T[]; metadata: { resourceVersion: string; continue?: string } }>({
         method: 'GET', path: collectionPath(this.type, options.namespace), timeoutMs: options.timeoutMs,
+        accept: options.metadataOnly ? metadataOnlyAccept.list : undefined,
         query: { limit: options.pageSize ?? 500, continue: continueToken, labelSelector: options.labelSelector, fieldSelector: options.fieldSelector },
       });
       for (const item of page.items) items.push(this.withTypeMeta(item));

@@ -8,18 +8,29 @@ export interface ResourceType {
   readonly namespaced: boolean;
 }
 
+/** metav1.ObjectMeta as JSON: times are RFC 3339 strings (not Date objects). */
 export interface ObjectMeta {
   name?: string;
+  generateName?: string;
   namespace?: string;
   uid?: string;
   resourceVersion?: string;
   generation?: number;
+  creationTimestamp?: string;
+  deletionTimestamp?: string;
   labels?: Record<string, string>;
   annotations?: Record<string, string>;
   finalizers?: string[];
-  deletionTimestamp?: string | Date;
-  ownerReferences?: Array<{ apiVersion: string; kind: string; name: string; uid: string; controller?: boolean }>;
-  [key: string]: unknown;
+  ownerReferences?: OwnerReference[];
+}
+
+export interface OwnerReference {
+  apiVersion: string;
+  kind: string;
+  name: string;
+  uid: string;
+  controller?: boolean;
+  blockOwnerDeletion?: boolean;
 }
 
 /** Any Kubernetes object as it comes off the wire. */

@@ -1,0 +1,90 @@
+/**
+ * Gathers everything decideStatus needs for one host: the three probes (run side by side)
+ * and the number of AppInstances placed on it. All I/O of the EdgeHost controller is here.
+ */
+import type { EdgeHost } from '../../api/edgehost.js';
+import type { EdgeClients } from './edge-clients.js';
+import type { Observation } from './decide.js';
+import { probeCluster, probeMep, probeRepository, type Probe } from './probes.js';
+import { Reason } from './reasons.js';
+import type { SecretValues } from './secret-values.js';
+import type { SecretRead } from './secrets.js';
+
+export interface ObserveDeps {
+  readonly secrets: SecretValues;
+  readonly clients: EdgeClients;
+  readonly appInstanceCount: (host: string) => number;
+  readonly timeoutMs: number;
+}
+
+export async function observeHost(host: EdgeHost, deps: ObserveDeps): Promise<Observation> {
+  const [cluster, repository, mep] = await Promise.all([
+    observeCluster(host, deps),
+    observeRepository(host, deps),
+    host.spec.mep ? observeMep(host, deps) : Promise.resolve(undefined),
+  ]);
+  return { cluster, repository, mep, appInstanceCount: deps.appInstanceCount(host.metadata.name ?? '') };
+}
+
+async function observeCluster(host: EdgeHost, deps: ObserveDeps): Promise<Observation['cluster']> {
+  const name = host.metadata.name ?? '';
+  const { infrastructure } = host.spec;
+  if (infrastructure.type !== 'kubernetes') {
+    return { ok: false, reason: Reason.UnsupportedInfrastructure, transient: false,
+      message: `Infrastructure type ${infrastructure.type} has no plugin in this operator; only kubernetes is supported.` };
+  }
+  const ref = infrastructure.kubeconfigSecretRef;
+  if (!ref) return { ok: false, reason: Reason.KubeconfigSecretNotFound, transient: false, message: 'spec.infrastructure.kubeconfigSecretRef is not set.' };
+  const read = await deps.secrets.read(ref, 'kubeconfig');
+  if (!read.ok) {
+    return { ok: false, transient: false, message: read.message,
+      reason: read.problem === 'NotFound' ? Reason.KubeconfigSecretNotFound : Reason.KubeconfigKeyMissing };
+  }
+  const client = await deps.clients.get(name, read.value, `${ref.namespace}/${ref.name}`);
+  if (!client.ok) return client;
+  return probeCluster(client.client);
+}
+
+async function observeRepository(host: EdgeHost, deps: ObserveDeps): Promise<Probe<null>> {
+  const { repository } = host.spec;
+  let credentials: { username: string; password: string } | undefined;
+  if (repository.credentialsSecretRef) {
+    const ref = repository.credentialsSecretRef;
+    const [username, password] = await Promise.all([deps.secrets.read({ ...ref, key: 'username' }, 'username'), deps.secrets.read({ ...ref, key: 'password' }, 'password')]);
+    const bad = secretProblem(username) ?? secretProblem(password);
+    if (bad) return { ok: false, reason: Reason.RepositorySecretInvalid, transient: false, message: `${bad} The repository Secret needs keys username and password.` };
+    credentials = { username: valueOf(username), password: valueOf(password) };
+  }
+  let ca: string | undefined;
+  if (repository.caSecretRef) {
+    const read = await deps.secrets.read(repository.caSecretRef, 'ca.crt');
+    if (!read.ok) return { ok: false, reason: Reason.RepositorySecretInvalid, transient: false, message: read.message };
+    ca = read.value;
+  }
+  return probeRepository({ url: repository.url, insecure: repository.insecure ?? false, credentials, ca }, deps.timeoutMs);
+}
+
+async function observeMep(host: EdgeHost, deps: ObserveDeps): Promise<Probe<null>> {
+  const mep = host.spec.mep!;
+  let token: string | undefined;
+  let ca: string | undefined;
+  if (mep.tokenSecretRef) {
+    const read = await deps.secrets.read(mep.tokenSecretRef, 'token');
+    if (!read.ok) return { ok: false, reason: Reason.MEPSecretInvalid, transient: false, message: read.message };
+    token = read.value.trim();
+  }
+  if (mep.caSecretRef) {
+    const read = await deps.secrets.read(mep.caSecretRef, 'ca.crt');
+    if (!read.ok) return { ok: false, reason: Reason.MEPSecretInvalid, transient: false, message: read.message };
+    ca = read.value;
+  }
+  return probeMep({ url: mep.url, token, ca }, deps.timeoutMs);
+}
+
+function secretProblem(read: SecretRead): string | undefined {
+  return read.ok ? undefined : read.message;
+}
+
+function valueOf(read: SecretRead): string {
+  return read.ok ? read.value : '';
+}

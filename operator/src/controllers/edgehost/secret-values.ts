@@ -1,0 +1,36 @@
+/**
+ * Secret values the EdgeHost controller needs (kubeconfigs, tokens, registry credentials),
+ * read with a GET only when the Secret changed: a metadata-only informer tells the current
+ * version, so a steady host costs no Secret reads and no Secret contents sit in the cache.
+ */
+import type { Informer } from '../../runtime/informer.js';
+import type { KubeObject } from '../../runtime/kube/resource.js';
+import type { ResourceClient } from '../../runtime/kube/resource-client.js';
+import { readSecretKey, type SecretKeyReference, type SecretObject, type SecretRead } from './secrets.js';
+
+export class SecretValues {
+  private readonly values = new Map<string, { version: string; read: SecretRead }>();
+
+  constructor(private readonly metadata: Informer<KubeObject>, private readonly secrets: ResourceClient<SecretObject>) {}
+
+  async read(ref: SecretKeyReference, defaultKey: string): Promise<SecretRead> {
+    const objectKey = `${ref.namespace}/${ref.name}`;
+    const cacheKey = `${objectKey}#${ref.key ?? defaultKey}`;
+    const meta = this.metadata.get(objectKey);
+    if (!meta) {
+      this.values.delete(cacheKey);
+      return { ok: false, problem: 'NotFound', message: `Secret ${objectKey} does not exist; create it or fix the reference.` };
+    }
+    const version = `${meta.metadata.uid}/${meta.metadata.resourceVersion}`;
+    const cached = this.values.get(cacheKey);
+    if (cached?.version === version) return cached.read;
+    const read = await readSecretKey(this.secrets, ref, defaultKey);
+    this.values.set(cacheKey, { version: read.ok ? read.version : version, read });
+    return read;
+  }
+
+  /** Forgets values no host refers to any more. */
+  retain(keep: (cacheKey: string) => boolean): void {
+    for (const key of this.values.keys()) if (!keep(key)) this.values.delete(key);
+  }
+}

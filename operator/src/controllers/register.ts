@@ -1,0 +1,16 @@
+/** Every controller of the operator, wired into the manager from the operator's settings. */
+import type { OperatorConfig } from '../config.js';
+import { EventRecorder } from '../runtime/events.js';
+import type { Manager } from '../runtime/manager.js';
+import { registerEdgeHostController } from './edgehost/controller.js';
+
+export function registerControllers(manager: Manager, config: OperatorConfig): void {
+  const events = new EventRecorder(manager.hub, 'mecm-operator', config.identity, manager.log);
+  registerEdgeHostController(manager, {
+    workers: config.probeConcurrency,
+    defaultIntervalMs: config.probeIntervalSeconds * 1000,
+    defaultGraceMs: config.unreachableAfterSeconds * 1000,
+    probeTimeoutMs: config.probeTimeoutSeconds * 1000,
+    events,
+  });
+}
