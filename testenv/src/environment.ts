@@ -95,6 +95,26 @@ export class Cluster {
     await waitForApiServer(this.state, await tlsFor(this.state));
   }
 
+  /**
+   * A kubeconfig for a new client certificate signed by this cluster's CA — for tests of
+   * credential rotation and expiry (`days: 0` gives a certificate that expires at once).
+   */
+  async issueKubeconfig(user: string, options: { organizations?: string[]; days?: number } = {}): Promise<string> {
+    const ca = { certFile: join(this.state.dir, 'ca.crt'), keyFile: join(this.state.dir, 'ca.key') };
+    const pair = await issueCertificate(ca, this.state.dir, `user-${user}`, {
+      commonName: user, organizations: options.organizations ?? ['system:masters'], usage: 'client', days: options.days,
+    });
+    return renderKubeconfig({
+      clusterName: this.name, server: this.server, caPem: await readPem(ca.certFile), user,
+      certPem: await readPem(pair.certFile), keyPem: await readPem(pair.keyFile),
+    });
+  }
+
+  /** The PEM of the CA that signed this cluster's serving and client certificates. */
+  caPem(): Promise<string> {
+    return readPem(join(this.state.dir, 'ca.crt'));
+  }
+
   /** Processes of this cluster that should be running and are not. */
   deadProcesses(): string[] {
     return this.state.processes.filter((p) => p.pid === undefined || !isAlive(p.pid)).map((p) => p.name);

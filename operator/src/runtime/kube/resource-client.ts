@@ -50,7 +50,8 @@ export class ResourceClient<T extends KubeObject> {
         accept: options.metadataOnly ? metadataOnlyAccept.list : undefined,
         query: { limit: options.pageSize ?? 500, continue: continueToken, labelSelector: options.labelSelector, fieldSelector: options.fieldSelector },
       });
-      for (const item of page.items) items.push(this.withTypeMeta(item));
+      // A metadata-only list of nothing says `items: null`.
+      for (const item of page.items ?? []) items.push(this.withTypeMeta(item));
       resourceVersion = page.metadata.resourceVersion;
       continueToken = page.metadata.continue || undefined;
     } while (continueToken);

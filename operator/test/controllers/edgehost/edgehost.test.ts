@@ -1,0 +1,184 @@
+/**
+ * The EdgeHost controller on real clusters: two edges registered by Secret become Ready with
+ * their version and nodes; an edge whose API server stops is marked unreachable only after
+ * the grace period while the other stays Ready, and comes back on its own; a rotated
+ * kubeconfig Secret is used at once; bad Secrets give their own reasons without leaking.
+ */
+import assert from 'node:assert/strict';
+import { waitFor } from '../../../../testenv/src/process.js';
+import type { Cluster } from '../../../../testenv/src/environment.js';
+import type { EdgeHost, EdgeHostSpec } from '../../../src/api/edgehost.js';
+import { mecmTypes } from '../../../src/api/resources.js';
+import { registerEdgeHostController } from '../../../src/controllers/edgehost/controller.js';
+import { Reason } from '../../../src/controllers/edgehost/reasons.js';
+import { EventRecorder } from '../../../src/runtime/events.js';
+import type { KubeClient } from '../../../src/runtime/kube/client.js';
+import { coreTypes, type KubeObject } from '../../../src/runtime/kube/resource.js';
+import { ResourceClient } from '../../../src/runtime/kube/resource-client.js';
+import { Manager } from '../../../src/runtime/manager.js';
+import { installCrds } from '../../support/crds.js';
+import { envStartTimeoutMs, sharedEnv, type SharedEnv } from '../../support/env.js';
+import { clientFor, kubeConfigFor } from '../../support/hub-client.js';
+import { testLogger } from '../../support/logger.js';
+
+interface Secret extends KubeObject {
+  data?: Record<string, string>;
+  stringData?: Record<string, string>;
+}
+
+const run = Date.now().toString(36);
+const namespace = `edgehosts-${run}`;
+const graceMs = 4000;
+
+describe('EdgeHost controller on real edge clusters', function () {
+  let shared: SharedEnv;
+  let direct: KubeClient;
+  let secrets: ResourceClient<Secret>;
+  let hosts: ResourceClient<EdgeHost>;
+  let manager: Manager;
+
+  before(async function () {
+    this.timeout(envStartTimeoutMs);
+    shared = await sharedEnv();
+    await installCrds(shared.hub);
+    direct = await clientFor(shared.hub);
+    secrets = new ResourceClient<Secret>(direct, coreTypes.secret);
+    hosts = new ResourceClient<EdgeHost>(direct, mecmTypes.edgeHost);
+    await new ResourceClient(direct, coreTypes.namespace).create({ metadata: { name: namespace } });
+    manager = await Manager.create({ hub: await kubeConfigFor(shared.hub), log: testLogger() });
+    registerEdgeHostController(manager, {
+      workers: 8, defaultIntervalMs: 1000, defaultGraceMs: graceMs, probeTimeoutMs: 2000, retryBaseMs: 200,
+      events: new EventRecorder(manager.hub, 'mecm-operator', 'test', testLogger()),
+    });
+    await manager.start();
+  });
+
+  after(async () => {
+    await manager?.stop();
+    direct?.close();
+  });
+
+  const hostName = (suffix: string) => `eh-${run}-${suffix}`;
+
+  async function putSecret(name: string, data: Record<string, string>): Promise<void> {
+    const body: Secret = { metadata: { name, namespace }, stringData: data };
+    try {
+      await secrets.create(body);
+    } catch {
+      const current = await secrets.get(name, namespace);
+      await secrets.update({ ...current, data: undefined, stringData: data });
+    }
+  }
+
+  async function register(suffix: string, edge: Cluster, kubeconfig: string | undefined, spec: Partial<EdgeHostSpec> = {}): Promise<string> {
+    const name = hostName(suffix);
+    if (kubeconfig !== undefined) await putSecret(name, { kubeconfig });
+    await hosts.create({
+      apiVersion: 'mecm.io/v1alpha1', kind: 'EdgeHost',
+      metadata: { name },
+      spec: {
+        location: { city: 'Testville' },
+        infrastructure: { type: 'kubernetes', kubeconfigSecretRef: { name, namespace } },
+        repository: { url: edge.registryUrl!, insecure: true },
+        ...spec,
+      },
+    });
+    return name;
+  }
+
+  const condition = async (name: string, type = 'Ready') => (await hosts.get(name)).status?.conditions?.find((c) => c.type === type);
+
+  async function waitForReady(name: string, status: 'True' | 'False', reason?: string, timeoutMs = 30_000): Promise<void> {
+    await waitFor(`${name} Ready=${status}${reason ? ` (${reason})` : ''}`, async () => {
+      const ready = await condition(name);
+      return ready?.status === status && (reason === undefined || ready.reason === reason);
+    }, timeoutMs, 100);
+  }
+
+  it('registers both edges and reports them Ready with version, nodes and capacity', async function () {
+    this.timeout(60_000);
+    const [one, two] = shared.edges as [Cluster, Cluster];
+    const names = [await register('1', one, await one.kubeconfig()), await register('2', two, await two.kubeconfig())];
+    for (const name of names) {
+      await waitForReady(name, 'True', Reason.EdgeHostReady);
+      const status = (await hosts.get(name)).status!;
+      assert.equal(status.kubernetesVersion, 'v1.36.3');
+      assert.equal(status.nodeCount, 1);
+      assert.deepEqual(status.capacity, { cpu: '8', memory: '16Gi' });
+      assert.equal(status.conditions?.find((c) => c.type === 'RepositoryReachable')?.status, 'True');
+      assert.ok(status.lastContactTime);
+    }
+  });
+
+  it('marks a stopped edge unreachable only after the grace period, leaves the other Ready, and recovers', async function () {
+    this.timeout(120_000);
+    const edge = shared.edges[1]!;
+    const down = hostName('2');
+    const up = hostName('1');
+    const upSince = (await condition(up))!.lastTransitionTime;
+    const stoppedAt = Date.now();
+    await edge.stopApiServer();
+    try {
+      await waitForReady(down, 'False', Reason.EdgeClusterUnreachable);
+      const elapsed = Date.now() - stoppedAt;
+      assert.ok(elapsed >= graceMs, `marked unreachable after ${elapsed} ms, before the ${graceMs} ms grace period`);
+      const reachable = await condition(down, 'Reachable');
+      assert.equal(reachable?.status, 'False');
+      assert.match(reachable!.message, /No answer from the edge API server/);
+      assert.equal((await hosts.get(down)).status?.kubernetesVersion, 'v1.36.3', 'last known facts are kept');
+      assert.equal((await condition(up))?.status, 'True');
+      assert.equal((await condition(up))?.lastTransitionTime, upSince, 'the healthy edge never flipped');
+    } finally {
+      await edge.startApiServer();
+    }
+    await waitForReady(down, 'True', Reason.EdgeHostReady, 60_000);
+  });
+
+  it('uses a rotated kubeconfig Secret at once, without waiting for the next probe', async function () {
+    this.timeout(60_000);
+    const edge = shared.edges[0]!;
+    // A probe interval of an hour: only the Secret watch can make the controller look again.
+    const name = await register('rot', edge, await edge.kubeconfig(), { probe: { intervalSeconds: 3600, unreachableAfterSeconds: 3600 } });
+    await waitForReady(name, 'True');
+    const foreign = await shared.edges[1]!.issueKubeconfig('stranger');
+    const signedElsewhere = foreign.replace(/certificate-authority-data: .*/, `certificate-authority-data: ${Buffer.from(await edge.caPem()).toString('base64')}`)
+      .replace(/server: .*/, `server: ${edge.server}`);
+    await putSecret(name, { kubeconfig: signedElsewhere });
+    await waitForReady(name, 'False', Reason.EdgeCredentialsRejected, 15_000);
+    await putSecret(name, { kubeconfig: await edge.issueKubeconfig('rotated-admin') });
+    await waitForReady(name, 'True', Reason.EdgeHostReady, 15_000);
+  });
+
+  it('gives each bad Secret its own reason, and never shows the kubeconfig', async function () {
+    this.timeout(90_000);
+    const [one, two] = shared.edges as [Cluster, Cluster];
+    const good = await one.kubeconfig();
+    const wrongCa = good.replace(/certificate-authority-data: .*/, `certificate-authority-data: ${Buffer.from(await two.caPem()).toString('base64')}`);
+    const expired = await one.issueKubeconfig('expired', { days: 0 });
+    const cases: Array<{ suffix: string; kubeconfig: string | undefined; key?: string; reason: string; message: RegExp }> = [
+      { suffix: 'nosecret', kubeconfig: undefined, reason: Reason.KubeconfigSecretNotFound, message: /does not exist/ },
+      { suffix: 'nokey', kubeconfig: good, key: 'config', reason: Reason.KubeconfigKeyMissing, message: /has no key "config" \(its keys: kubeconfig\)/ },
+      { suffix: 'garbage', kubeconfig: 'clusters: [ {{{ not yaml', reason: Reason.KubeconfigInvalid, message: /not valid YAML/ },
+      { suffix: 'noctx', kubeconfig: 'apiVersion: v1\nkind: Config\nclusters: []\n', reason: Reason.KubeconfigInvalid, message: /no current context/ },
+      { suffix: 'wrongca', kubeconfig: wrongCa, reason: Reason.EdgeCertificateUntrusted, message: /certificate-authority-data/ },
+      { suffix: 'expired', kubeconfig: expired, reason: Reason.EdgeCredentialsRejected, message: /refused the kubeconfig's credentials \(HTTP 401\)/ },
+    ];
+    for (const c of cases) {
+      const name = await register(c.suffix, one, c.kubeconfig, c.key ? {
+        infrastructure: { type: 'kubernetes', kubeconfigSecretRef: { name: hostName(c.suffix), namespace, key: c.key } },
+      } : {});
+      await waitForReady(name, 'False', c.reason);
+      const status = JSON.stringify((await hosts.get(name)).status);
+      assert.match((await condition(name, 'Reachable'))!.message, c.message);
+      assert.doesNotMatch(status, /BEGIN|client-key-data|client-certificate-data|LS0tLS1CRUdJTi/, 'no kubeconfig content in status');
+    }
+  });
+
+  it('reports an unreachable repository without touching the cluster condition', async function () {
+    this.timeout(30_000);
+    const edge = shared.edges[0]!;
+    const name = await register('norepo', edge, await edge.kubeconfig(), { repository: { url: 'http://127.0.0.1:9', insecure: true } });
+    await waitForReady(name, 'False', Reason.RepositoryUnreachable);
+    assert.equal((await condition(name, 'Reachable'))?.status, 'True');
+  });
+});
