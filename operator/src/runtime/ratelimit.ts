@@ -12,8 +12,9 @@ export class TokenBucket {
 
   /** Milliseconds the caller must wait for its token (0 when one is free now). */
   reserve(now = Date.now()): number {
-    this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) * this.qps) / 1000);
-    this.last = now;
+    // A clock step backwards must not take tokens away.
+    this.tokens = Math.min(this.burst, this.tokens + (Math.max(0, now - this.last) * this.qps) / 1000);
+    this.last = Math.max(this.last, now);
     this.tokens -= 1;
     return this.tokens >= 0 ? 0 : Math.ceil((-this.tokens * 1000) / this.qps);
   }

@@ -88,3 +88,15 @@ describe('backoff', () => {
     assert.equal(backoff.failuresOf('b'), 0);
   });
 });
+
+describe('TokenBucket', () => {
+  it('lets a burst through, then spaces requests at the rate', async () => {
+    const { TokenBucket } = await import('../../src/runtime/ratelimit.js');
+    const bucket = new TokenBucket(10, 3);
+    const t = Date.now();
+    assert.deepEqual([bucket.reserve(t), bucket.reserve(t), bucket.reserve(t)], [0, 0, 0]);
+    assert.equal(bucket.reserve(t), 100, 'the 4th waits one token (100 ms at 10 qps)');
+    assert.equal(bucket.reserve(t), 200, 'the 5th waits behind it');
+    assert.equal(bucket.reserve(t + 1000), 0, 'tokens come back over time');
+  });
+});
