@@ -1,25 +1,34 @@
 /**
  * `npm run gen:crds`: writes crds/mecm.io_<plural>.yaml from the TypeBox schemas in
- * operator/src/api, and removes generated files of kinds that no longer exist. Run it after
- * changing a schema; a unit test fails while the files on disk are stale.
+ * operator/src/api, and removes generated files of kinds that no longer exist. The operator's
+ * chart gets the same CRDs and the ClusterRole rules of config/rbac/role.yaml (Helm reads only
+ * files inside the chart). Run it after changing a schema or the role; a unit test fails while
+ * the files on disk are stale.
  */
-import { readdir, rm, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { copyFile, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { crdDefinitions } from '../src/api/crds.js';
 import { GROUP } from '../src/api/group.js';
 import { crdFileName, renderCrdYaml } from '../src/api/schema/crd.js';
 
-const crdsDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'crds');
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const crdDirs = ['crds', 'charts/mecm-operator/crds'];
 
 const wanted = new Map(crdDefinitions.map((def) => [crdFileName(def), renderCrdYaml(def)]));
-for (const [file, text] of wanted) {
-  await writeFile(join(crdsDir, file), text);
-  console.log(`wrote crds/${file}`);
-}
-for (const file of await readdir(crdsDir)) {
-  if (file.startsWith(`${GROUP}_`) && file.endsWith('.yaml') && !wanted.has(file)) {
-    await rm(join(crdsDir, file));
-    console.log(`removed crds/${file}`);
+for (const dir of crdDirs) {
+  await mkdir(join(root, dir), { recursive: true });
+  for (const [file, text] of wanted) {
+    await writeFile(join(root, dir, file), text);
+    console.log(`wrote ${dir}/${file}`);
+  }
+  for (const file of await readdir(join(root, dir))) {
+    if (file.startsWith(`${GROUP}_`) && file.endsWith('.yaml') && !wanted.has(file)) {
+      await rm(join(root, dir, file));
+      console.log(`removed ${dir}/${file}`);
+    }
   }
 }
+await mkdir(join(root, 'charts/mecm-operator/files'), { recursive: true });
+await copyFile(join(root, 'config/rbac/role.yaml'), join(root, 'charts/mecm-operator/files/role.yaml'));
+console.log('wrote charts/mecm-operator/files/role.yaml');

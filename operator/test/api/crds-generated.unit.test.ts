@@ -24,3 +24,19 @@ describe('crds/ (generated)', () => {
     for (const def of crdDefinitions) assert.equal(renderCrdYaml(def), renderCrdYaml(def));
   });
 });
+
+describe('charts/mecm-operator (generated parts)', () => {
+  const chart = fileURLToPath(new URL('../../../charts/mecm-operator/', import.meta.url));
+
+  it('carries the same CRDs as crds/', async () => {
+    for (const def of crdDefinitions) {
+      const inChart = await readFile(`${chart}crds/${crdFileName(def)}`, 'utf8');
+      assert.ok(inChart === renderCrdYaml(def), `charts/mecm-operator/crds/${crdFileName(def)} is stale: run npm run gen:crds`);
+    }
+  });
+
+  it('carries the ClusterRole rules of config/rbac/role.yaml', async () => {
+    const role = await readFile(fileURLToPath(new URL('../../../config/rbac/role.yaml', import.meta.url)), 'utf8');
+    assert.equal(await readFile(`${chart}files/role.yaml`, 'utf8'), role, 'run npm run gen:crds');
+  });
+});
