@@ -8,7 +8,7 @@ import type { Controller } from './controller.js';
 import { Informer, type InformerOptions } from './informer.js';
 import { KubeClient } from './kube/client.js';
 import type { KubeObject, ResourceType } from './kube/resource.js';
-import { LeaderElector } from './leader.js';
+import { LeaderElector, type LeaderElectionOptions } from './leader.js';
 import type { Logger } from './logger.js';
 import { RuntimeMetrics } from './metrics.js';
 
@@ -20,14 +20,7 @@ export interface ManagerOptions {
   readonly burst?: number;
   readonly requestTimeoutMs?: number;
   /** Omit to run without leader election (one replica, or tests). */
-  readonly leaderElection?: {
-    readonly namespace: string;
-    readonly name: string;
-    readonly identity: string;
-    readonly leaseDurationMs?: number;
-    readonly renewDeadlineMs?: number;
-    readonly retryPeriodMs?: number;
-  };
+  readonly leaderElection?: Omit<LeaderElectionOptions, 'onStartedLeading' | 'onStoppedLeading'>;
 }
 
 export class Manager {

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { TcpProxy } from '../../../testenv/src/tcp-proxy.js';
 import { waitFor } from '../../../testenv/src/process.js';
-import { Informer } from '../../src/runtime/informer.js';
+import { Informer, type InformerOptions } from '../../src/runtime/informer.js';
 import type { KubeClient } from '../../src/runtime/kube/client.js';
 import { coreTypes, type KubeObject } from '../../src/runtime/kube/resource.js';
 import { ResourceClient } from '../../src/runtime/kube/resource-client.js';
@@ -55,6 +55,25 @@ describe('Informer on the real hub', function () {
     return seen;
   }
 
+  /** An informer on `namespace` that talks to the hub through a TcpProxy the test controls. */
+  async function proxiedInformer(namespace: string, options: Partial<InformerOptions> = {}) {
+    const proxy = new TcpProxy(Number(new URL(shared.hub.server).port));
+    const port = await proxy.start();
+    const client = await clientFor(shared.hub, {}, `https://127.0.0.1:${port}`);
+    const informer = new Informer<ConfigMap>(client, coreTypes.configMap, testLogger(), {
+      namespace, labelSelector, resyncMs: 0, backoff: fastBackoff, ...options,
+    });
+    const seen = recorder(informer);
+    informer.start();
+    await informer.waitForSync();
+    const close = async () => {
+      await informer.stop();
+      client.close();
+      await proxy.stop();
+    };
+    return { proxy, client, informer, seen, close };
+  }
+
   it('lists, watches and indexes objects', async function () {
     const namespace = await freshNamespace();
     await configMaps.create({ metadata: { name: 'before', namespace, labels: { ...labels, team: 'a' } } });
@@ -82,14 +101,8 @@ describe('Informer on the real hub', function () {
   it('survives 50 forced reconnects with a flat number of open sockets', async function () {
     this.timeout(120_000);
     const namespace = await freshNamespace();
-    const proxy = new TcpProxy(Number(new URL(shared.hub.server).port));
-    const port = await proxy.start();
-    const client = await clientFor(shared.hub, {}, `https://127.0.0.1:${port}`);
-    const informer = new Informer<ConfigMap>(client, coreTypes.configMap, testLogger(), { namespace, labelSelector, resyncMs: 0, backoff: fastBackoff });
-    const seen = recorder(informer);
-    informer.start();
+    const { proxy, client, informer, seen, close } = await proxiedInformer(namespace);
     try {
-      await informer.waitForSync();
       for (let i = 0; i < 50; i += 1) {
         const watches = informer.stats.watches;
         proxy.cutAll();
@@ -101,25 +114,15 @@ describe('Informer on the real hub', function () {
       assert.ok(client.socketCount() <= 2, `the client holds ${client.socketCount()} sockets`);
       assert.ok(proxy.activeConnections <= 2, `${proxy.activeConnections} connections stay open`);
     } finally {
-      await informer.stop();
-      client.close();
-      await proxy.stop();
+      await close();
     }
   });
 
   it('restarts a silent watch (watchdog) and converges when the network heals', async function () {
     this.timeout(60_000);
     const namespace = await freshNamespace();
-    const proxy = new TcpProxy(Number(new URL(shared.hub.server).port));
-    const port = await proxy.start();
-    const client = await clientFor(shared.hub, {}, `https://127.0.0.1:${port}`);
-    const informer = new Informer<ConfigMap>(client, coreTypes.configMap, testLogger(), {
-      namespace, labelSelector, resyncMs: 0, backoff: fastBackoff, idleTimeoutMs: 1000,
-    });
-    const seen = recorder(informer);
-    informer.start();
+    const { proxy, informer, seen, close } = await proxiedInformer(namespace, { idleTimeoutMs: 1000 });
     try {
-      await informer.waitForSync();
       proxy.setMode('blackhole');
       proxy.cutAll();
       await configMaps.create({ metadata: { name: 'while-silent', namespace, labels } });
@@ -128,9 +131,7 @@ describe('Informer on the real hub', function () {
       proxy.setMode('forward');
       await waitFor('object seen after healing', async () => seen.added.includes('while-silent'), 20_000, 20);
     } finally {
-      await informer.stop();
-      client.close();
-      await proxy.stop();
+      await close();
     }
   });
 
@@ -139,14 +140,8 @@ describe('Informer on the real hub', function () {
     const namespace = await freshNamespace();
     await configMaps.create({ metadata: { name: 'doomed', namespace, labels } });
     await configMaps.create({ metadata: { name: 'kept', namespace, labels } });
-    const proxy = new TcpProxy(Number(new URL(shared.hub.server).port));
-    const port = await proxy.start();
-    const client = await clientFor(shared.hub, {}, `https://127.0.0.1:${port}`);
-    const informer = new Informer<ConfigMap>(client, coreTypes.configMap, testLogger(), { namespace, labelSelector, resyncMs: 0, backoff: fastBackoff });
-    const seen = recorder(informer);
-    informer.start();
+    const { proxy, informer, seen, close } = await proxiedInformer(namespace);
     try {
-      await informer.waitForSync();
       proxy.setMode('refuse');
       proxy.cutAll();
       await configMaps.delete('doomed', namespace);
@@ -159,9 +154,7 @@ describe('Informer on the real hub', function () {
       await waitFor('delete and add seen', async () => seen.deleted.includes('doomed') && seen.added.includes('born'), 60_000, 50);
       assert.deepEqual(informer.list().map((o) => o.metadata.name).sort(), ['born', 'kept']);
     } finally {
-      await informer.stop();
-      client.close();
-      await proxy.stop();
+      await close();
     }
   });
 });
