@@ -5,6 +5,7 @@
  * kubeconfig Secret is used at once; bad Secrets give their own reasons without leaking.
  */
 import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
 import { waitFor } from '../../../../testenv/src/process.js';
 import type { Cluster } from '../../../../testenv/src/environment.js';
 import type { EdgeHost, EdgeHostSpec } from '../../../src/api/edgehost.js';
@@ -172,6 +173,49 @@ describe('EdgeHost controller on real edge clusters', function () {
       assert.match((await condition(name, 'Reachable'))!.message, c.message);
       assert.doesNotMatch(status, /BEGIN|client-key-data|client-certificate-data|LS0tLS1CRUdJTi/, 'no kubeconfig content in status');
     }
+  });
+
+  it('probes the MEP with the token from its Secret: Unauthorized, Ready, Unreachable', async function () {
+    this.timeout(60_000);
+    const edge = shared.edges[0]!;
+    // A stand-in for the MEP's Mm5 endpoint: it only checks the bearer token.
+    const mep: Server = createServer((req, res) => {
+      res.writeHead(req.headers.authorization === 'Bearer right-token' ? 404 : 401).end();
+    });
+    await new Promise<void>((resolve) => mep.listen(0, '127.0.0.1', resolve));
+    const port = (mep.address() as { port: number }).port;
+    const name = hostName('mep');
+    await putSecret(`${name}-mep`, { token: 'wrong-token' });
+    await register('mep', edge, await edge.kubeconfig(), {
+      mep: { url: `http://127.0.0.1:${port}`, tokenSecretRef: { name: `${name}-mep`, namespace } },
+    });
+    try {
+      await waitForReady(name, 'False', Reason.MEPUnauthorized);
+      assert.doesNotMatch(JSON.stringify((await hosts.get(name)).status), /wrong-token/, 'the token never shows');
+      await putSecret(`${name}-mep`, { token: 'right-token' });
+      await waitForReady(name, 'True', Reason.EdgeHostReady);
+      assert.equal((await condition(name, 'MEPReachable'))?.status, 'True');
+    } finally {
+      await new Promise((resolve) => mep.close(resolve));
+      mep.closeAllConnections();
+    }
+    await waitForReady(name, 'False', Reason.MEPUnreachable);
+    assert.equal((await condition(name, 'Reachable'))?.status, 'True', 'the edge cluster itself is fine');
+  });
+
+  it('counts the AppInstances placed on a host', async function () {
+    this.timeout(30_000);
+    const name = hostName('1');
+    const instances = new ResourceClient<KubeObject & { spec: unknown }>(direct, mecmTypes.appInstance);
+    for (const app of ['a', 'b']) {
+      await instances.create({
+        metadata: { name: `count-${app}`, namespace },
+        spec: { packageRef: { name: 'etherpad-1.0' }, hostRef: { name }, namespace: `app-${app}` },
+      });
+    }
+    await waitFor('appInstanceCount 2', async () => (await hosts.get(name)).status?.appInstanceCount === 2, 20_000, 100);
+    await instances.delete('count-a', namespace);
+    await waitFor('appInstanceCount 1', async () => (await hosts.get(name)).status?.appInstanceCount === 1, 20_000, 100);
   });
 
   it('reports an unreachable repository without touching the cluster condition', async function () {
