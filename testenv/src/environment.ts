@@ -49,6 +49,8 @@ interface EnvironmentState {
   readonly etcdUrl: string;
   readonly etcd: ProcessRecord;
   readonly clusters: ClusterState[];
+  /** Registries outside any cluster (e.g. the source an appstore's images come from). */
+  registries?: Array<{ name: string; url: string; process: ProcessRecord }>;
 }
 
 export interface StartOptions {
@@ -174,9 +176,28 @@ export class TestEnvironment {
     return Promise.all(names.map((name) => this.startCluster(name, 'edge', options)));
   }
 
+  /** Starts (or returns) a standalone plain-HTTP OCI registry named `name`; resolves to its URL. */
+  async startRegistry(name: string): Promise<string> {
+    const existing = this.state.registries?.find((r) => r.name === name);
+    if (existing) return existing.url;
+    const bin = await ensureBinaries();
+    const dir = join(this.state.root, `registry-${name}`);
+    await mkdir(dir, { recursive: true });
+    const port = await freePort();
+    const configFile = join(dir, 'registry.yml');
+    await writeFile(configFile, registryConfig(join(dir, 'data'), port));
+    const process = registryProcess(bin, configFile, join(dir, 'registry.log'));
+    const url = `http://127.0.0.1:${port}`;
+    (this.state.registries ??= []).push({ name, url, process });
+    startProcess(process, this.persist);
+    await this.save();
+    await waitFor(`registry ${name}`, async () => (await get(`${url}/v2/`)).status === 200, readyTimeoutMs);
+    return url;
+  }
+
   /** Stops every process (clusters first, etcd last) and removes a temp root. */
   async stop(): Promise<void> {
-    const all = this.state.clusters.flatMap((c) => [...c.processes].reverse());
+    const all = [...this.state.clusters.flatMap((c) => [...c.processes].reverse()), ...(this.state.registries ?? []).map((r) => r.process)];
     await Promise.all(all.map((p) => stopProcess(p)));
     await stopProcess(this.state.etcd);
     if (this.state.ownsRoot) await rm(this.state.root, { recursive: true, force: true });

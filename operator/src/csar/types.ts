@@ -1,0 +1,143 @@
+/** The parsed package as openCsar returns it. Plain data: safe to log (no secrets) and to copy into status. */
+import type { DnsRule, TrafficRule } from '../api/rules.js';
+
+/** A value read from YAML or JSON. */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+/** App metadata, from the manifest's `metadata:` block with APPD fallbacks. */
+export interface AppMetadata {
+  name: string;
+  provider: string;
+  version: string;
+  class: 'container' | 'vm';
+  type?: string;
+  description?: string;
+  /** As the package wrote it (EdgeGallery: `2021-03-24 16:24`, no zone), not parsed. */
+  releaseTime?: string;
+}
+
+/** One `Source:`/`Algorithm:`/`Hash:` record of the manifest. */
+export interface ManifestFile {
+  source: string;
+  algorithm: string;
+  hash: string;
+}
+
+/** The manifest: per-file digests and the optional CMS signature over the rest of it. */
+export interface Manifest {
+  /** Path of the manifest in the package, e.g. `etherpad.mf`. */
+  path: string;
+  /** Keys of the `metadata:` block as written. */
+  metadata: Record<string, string>;
+  files: ManifestFile[];
+  /** The `-----BEGIN CMS-----` … `-----END CMS-----` block, PEM, when the manifest is signed. */
+  signature?: string;
+  /** The manifest text before the signature block: what the signature covers. Set with `signature`. */
+  signedContent?: string;
+}
+
+/** A service the app consumes (required or optional), as the APPD declares it. */
+export interface ServiceDependency {
+  serName: string;
+  version?: string;
+  requestedPermissions?: boolean;
+  appId?: string;
+  packageId?: string;
+}
+
+/** A service the app offers, with the rules that expose it. */
+export interface ServiceProduced {
+  serName: string;
+  version?: string;
+  dnsRuleIdList: string[];
+  trafficRuleIdList: string[];
+}
+
+/** A `topology_template.inputs` parameter. */
+export interface AppdInput {
+  type?: string;
+  default?: JsonValue;
+  description?: string;
+}
+
+/** Resources of the app's VDUs, summed. */
+export interface ComputeRequirements {
+  cpu?: number;
+  memoryMiB?: number;
+  storageGiB?: number;
+}
+
+/** How the APPD was found: `directory` (a YAML file in the package), `zip` (Entry-Definitions names a zip), `zipFallback` (Entry-Definitions names a missing path; an `APPD/*.zip` was used). */
+export type AppdLayout = 'directory' | 'zip' | 'zipFallback';
+
+/** What the APPD says, rules normalised to the CRD shape. */
+export interface Appd {
+  /** Entry of the package the APPD came from (a YAML file or a zip): what the manifest must hash. */
+  source: string;
+  /** Display path of the YAML, with `!` between nested archives, e.g. `APPD/APPD.zip!Definition/MainServiceTemplate.yaml`. */
+  path: string;
+  layout: AppdLayout;
+  appName?: string;
+  appSupportMp1?: boolean;
+  trafficRules: TrafficRule[];
+  dnsRules: DnsRule[];
+  servicesRequired: ServiceDependency[];
+  servicesProduced: ServiceProduced[];
+  servicesOptional: ServiceDependency[];
+  inputs: Record<string, AppdInput>;
+  compute?: ComputeRequirements;
+}
+
+/** An entry of `Image/SwImageDesc.json`. */
+export interface SwImage {
+  id?: string;
+  name: string;
+  version?: string;
+  /** Where the image is: a registry reference for containers, a path or URL for VMs. */
+  swImage: string;
+  architecture?: string;
+  checksum?: string;
+  containerFormat?: string;
+  diskFormat?: string;
+  minDisk?: number;
+  minRam?: number;
+  size?: number;
+  operatingSystem?: string;
+  supportedVirtualisationEnvironment?: string;
+}
+
+/** A Helm chart of the package, copied into the work dir. */
+export interface Chart {
+  /** The .tgz in the work dir. */
+  path: string;
+  /** Entry of the package it came from. */
+  source: string;
+  /** From Chart.yaml inside the tarball. */
+  name: string;
+  version: string;
+  /** Hex SHA-256 of the .tgz. */
+  sha256: string;
+}
+
+/** Result of checking one manifest record against the package. */
+export type HashStatus = 'ok' | 'mismatch' | 'missing' | 'unsupportedAlgorithm';
+
+/** A verified-or-not manifest record. */
+export interface HashCheck {
+  source: string;
+  status: HashStatus;
+}
+
+/** A package opened by openCsar. The caller owns `workDir` and removes it when done. */
+export interface CsarPackage {
+  /** Directory under the scratch dir holding the extracted charts (and nested APPD archives). */
+  workDir: string;
+  app: AppMetadata;
+  manifest: Manifest;
+  appd: Appd;
+  images: SwImage[];
+  charts: Chart[];
+  hashes: HashCheck[];
+  /** Things read leniently or dropped (e.g. rules that could not be mapped); safe to show to users. */
+  warnings: string[];
+}
