@@ -1,0 +1,157 @@
+/**
+ * Downloads a package into a bounded cache: streamed to a partial file (never held in
+ * memory), resumed with an HTTP Range request after an interruption, refused past the size
+ * limit, checked against the expected SHA-256, and kept as `<sha256>.csar` so a restart — or
+ * another AppPackage with the same digest — does not download it again.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { Transform } from 'node:stream';
+
+export type DownloadFailureReason = 'SourceUnreachable' | 'SourceRefused' | 'SourceNotFound' | 'SourceError' | 'PackageTooLarge' | 'DigestMismatch' | 'Interrupted';
+
+/** A download that failed; `transient` failures are retried with backoff. */
+export class DownloadError extends Error {
+  constructor(readonly reason: DownloadFailureReason, message: string, readonly transient: boolean) {
+    super(message);
+    this.name = 'DownloadError';
+  }
+}
+
+export interface DownloadRequest {
+  readonly url: string;
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly expectedSha256?: string;
+  readonly maxBytes: number;
+  readonly cacheDir: string;
+  readonly timeoutMs: number;
+  readonly signal?: AbortSignal;
+}
+
+export interface Downloaded {
+  readonly file: string;
+  readonly sha256: string;
+  readonly size: number;
+  /** True when the file was already in the cache and nothing was fetched. */
+  readonly cached: boolean;
+}
+
+export function cachedFileFor(cacheDir: string, sha256: string): string {
+  return join(cacheDir, `${sha256}.csar`);
+}
+
+export async function download(request: DownloadRequest): Promise<Downloaded> {
+  await mkdir(join(request.cacheDir, 'partial'), { recursive: true });
+  if (request.expectedSha256) {
+    const file = cachedFileFor(request.cacheDir, request.expectedSha256);
+    const existing = await sizeOf(file);
+    if (existing !== undefined && (await sha256Of(file)) === request.expectedSha256) {
+      return { file, sha256: request.expectedSha256, size: existing, cached: true };
+    }
+  }
+  const partial = join(request.cacheDir, 'partial', `${createHash('sha256').update(request.url).digest('hex')}.part`);
+  await fetchInto(partial, request);
+  const digest = await sha256Of(partial);
+  if (request.expectedSha256 && digest !== request.expectedSha256) {
+    await rm(partial, { force: true });
+    throw new DownloadError('DigestMismatch',
+      `The download from ${hostOf(request.url)} has SHA-256 ${digest}, not the expected ${request.expectedSha256}; check spec.sha256 or the source.`, false);
+  }
+  const file = cachedFileFor(request.cacheDir, digest);
+  await rename(partial, file);
+  return { file, sha256: digest, size: (await sizeOf(file)) ?? 0, cached: false };
+}
+
+/** Fetches into `partial`, continuing from its current size when the server honours Range. */
+async function fetchInto(partial: string, request: DownloadRequest): Promise<void> {
+  const have = (await sizeOf(partial)) ?? 0;
+  if (have > request.maxBytes) await rm(partial, { force: true });
+  const offset = have > request.maxBytes ? 0 : have;
+  const response = await get(request, offset > 0 ? { Range: `bytes=${offset}-` } : {});
+  const status = response.statusCode ?? 0;
+  if (status === 416 && offset > 0) {
+    // Our partial file is already complete (or longer than the source): start over once.
+    response.resume();
+    await rm(partial, { force: true });
+    return fetchInto(partial, request);
+  }
+  if (status !== 200 && status !== 206) {
+    response.resume();
+    throw failureFor(status, request.url);
+  }
+  const resumed = status === 206;
+  const length = Number(response.headers['content-length'] ?? Number.NaN);
+  const total = (resumed ? offset : 0) + (Number.isFinite(length) ? length : 0);
+  if (total > request.maxBytes) {
+    response.destroy();
+    throw tooLarge(request);
+  }
+  let written = resumed ? offset : 0;
+  const limit = new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      written += chunk.length;
+      callback(written > request.maxBytes ? tooLarge(request) : null, chunk);
+    },
+  });
+  try {
+    await pipeline(response, limit, createWriteStream(partial, { flags: resumed ? 'a' : 'w' }), { signal: request.signal });
+  } catch (error) {
+    if (error instanceof DownloadError) {
+      await rm(partial, { force: true });
+      throw error;
+    }
+    throw new DownloadError('Interrupted',
+      `The download from ${hostOf(request.url)} broke off after ${written} bytes; it resumes from there on the next attempt.`, true);
+  }
+  if (Number.isFinite(length) && written !== total) {
+    throw new DownloadError('Interrupted', `The download from ${hostOf(request.url)} ended after ${written} of ${total} bytes; it resumes on the next attempt.`, true);
+  }
+}
+
+function get(request: DownloadRequest, extra: Record<string, string>): Promise<IncomingMessage> {
+  return new Promise((resolve, reject) => {
+    const url = new URL(request.url);
+    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    const req = send(url, { headers: { ...request.headers, ...extra }, timeout: request.timeoutMs, signal: request.signal }, resolve);
+    req.on('timeout', () => req.destroy(new Error(`no data for ${request.timeoutMs} ms`)));
+    req.on('error', (error) => reject(new DownloadError('SourceUnreachable', `Cannot download from ${url.host}: ${error.message}`, true)));
+    req.end();
+  });
+}
+
+function failureFor(status: number, url: string): DownloadError {
+  const host = hostOf(url);
+  if (status === 401 || status === 403) {
+    return new DownloadError('SourceRefused', `${host} refused the download (HTTP ${status}); check the credentials Secret.`, false);
+  }
+  if (status === 404) return new DownloadError('SourceNotFound', `${host} has no such package (HTTP 404); check the appId/packageId or URL.`, false);
+  return new DownloadError('SourceError', `${host} answered HTTP ${status}.`, status >= 500 || status === 429);
+}
+
+function tooLarge(request: DownloadRequest): DownloadError {
+  return new DownloadError('PackageTooLarge',
+    `The package from ${hostOf(request.url)} is larger than ${request.maxBytes} bytes; raise spec.maxSizeBytes if it is expected.`, false);
+}
+
+async function sizeOf(file: string): Promise<number | undefined> {
+  try {
+    return (await stat(file)).size;
+  } catch {
+    return undefined;
+  }
+}
+
+async function sha256Of(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  await pipeline(createReadStream(file), hash);
+  return hash.digest('hex');
+}
+
+function hostOf(url: string): string {
+  return new URL(url).host;
+}

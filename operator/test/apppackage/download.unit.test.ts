@@ -1,0 +1,68 @@
+/** The package download against the appstore simulator: cache, resume, limits, digests, errors. */
+import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AppstoreSimulator } from '../../../testenv/src/appstore-simulator.js';
+import { download, DownloadError } from '../../src/apppackage/download.js';
+
+const file = randomBytes(256 * 1024);
+const digest = createHash('sha256').update(file).digest('hex');
+
+describe('Package download', () => {
+  let store: AppstoreSimulator;
+  let cacheDir: string;
+  const url = () => `${store.url}/mec/appstore/v1/apps/app1/packages/pkg1/action/download?isDownloadImage=false`;
+  const base = () => ({ url: url(), headers: { access_token: 'tok' }, maxBytes: 1024 * 1024, cacheDir, timeoutMs: 5000 });
+
+  beforeEach(async () => {
+    store = await AppstoreSimulator.start({ token: 'tok' });
+    await store.addPackage({ appId: 'app1', packageId: 'pkg1', name: 'demo', version: '1.0', provider: 'test', file });
+    cacheDir = await mkdtemp(join(tmpdir(), 'download-'));
+  });
+
+  afterEach(async () => {
+    await store.stop();
+    await rm(cacheDir, { recursive: true, force: true });
+  });
+
+  it('downloads into the cache under its digest and reuses it next time', async () => {
+    const first = await download({ ...base(), expectedSha256: digest });
+    assert.deepEqual([first.sha256, first.size, first.cached], [digest, file.length, false]);
+    assert.deepEqual(await readFile(first.file), file);
+    const again = await download({ ...base(), expectedSha256: digest });
+    assert.equal(again.cached, true);
+    assert.equal(store.downloads.length, 1, 'no second download');
+  });
+
+  it('resumes an interrupted download with a Range request', async () => {
+    store.truncateNextDownload(100_000);
+    await assert.rejects(download(base()), (e: unknown) => e instanceof DownloadError && e.reason === 'Interrupted' && e.transient);
+    const done = await download(base());
+    assert.equal(done.sha256, digest);
+    const [firstTry, resumed] = store.downloads.map((d) => d.range);
+    assert.equal(firstTry, undefined);
+    const offset = Number(/^bytes=(\d+)-$/.exec(resumed ?? '')?.[1]);
+    assert.ok(offset > 0 && offset <= 100_000, `resumed from byte ${offset}, what had arrived`);
+  });
+
+  it('refuses a package over the size limit and leaves nothing behind', async () => {
+    await assert.rejects(download({ ...base(), maxBytes: 1000 }), (e: unknown) => e instanceof DownloadError && e.reason === 'PackageTooLarge' && !e.transient);
+    assert.deepEqual(await readdir(join(cacheDir, 'partial')), []);
+  });
+
+  it('refuses a digest other than the expected one', async () => {
+    await assert.rejects(download({ ...base(), expectedSha256: 'a'.repeat(64) }),
+      (e: unknown) => e instanceof DownloadError && e.reason === 'DigestMismatch' && e.message.includes(digest));
+  });
+
+  it('tells refused, missing, failing and unreachable sources apart', async () => {
+    await assert.rejects(download({ ...base(), headers: { access_token: 'wrong' } }), (e: unknown) => e instanceof DownloadError && e.reason === 'SourceRefused' && !e.transient);
+    await assert.rejects(download({ ...base(), url: url().replace('pkg1', 'nope') }), (e: unknown) => e instanceof DownloadError && e.reason === 'SourceNotFound');
+    store.failNext(1, 503);
+    await assert.rejects(download(base()), (e: unknown) => e instanceof DownloadError && e.reason === 'SourceError' && e.transient);
+    await assert.rejects(download({ ...base(), url: 'http://127.0.0.1:9/x' }), (e: unknown) => e instanceof DownloadError && e.reason === 'SourceUnreachable' && e.transient);
+    assert.doesNotMatch(JSON.stringify(store.downloads), /tok/);
+  });
+});
