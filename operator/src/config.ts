@@ -2,7 +2,8 @@
  * Operator settings from flags, each with an environment variable fallback (MECM_<FLAG>), so
  * the same binary runs locally (`npm run operator -- --kubeconfig …`) and in a Pod (env).
  */
-import { hostname } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
 export interface OperatorConfig {
@@ -24,6 +25,10 @@ export interface OperatorConfig {
   readonly unreachableAfterSeconds: number;
   readonly probeTimeoutSeconds: number;
   readonly probeConcurrency: number;
+  readonly ruleDriftCheckSeconds: number;
+  readonly mepTaskTimeoutSeconds: number;
+  readonly dataDir: string;
+  readonly maxPackageBytes: number;
   readonly identity: string;
 }
 
@@ -46,6 +51,10 @@ const flags = {
   'unreachable-after': { type: 'string', default: '90', help: 'default grace period: seconds without contact before an EdgeHost is unreachable' },
   'probe-timeout': { type: 'string', default: '10', help: 'seconds a probe of an edge cluster, repository or MEP may take' },
   'probe-concurrency': { type: 'string', default: '32', help: 'EdgeHosts probed at once' },
+  'rule-drift-check': { type: 'string', default: '60', help: 'seconds between checks that a MEP still holds an AppRule as specified' },
+  'mep-task-timeout': { type: 'string', default: '120', help: 'seconds a MEP task may stay PROCESSING before the change is retried' },
+  'data-dir': { type: 'string', default: join(tmpdir(), 'mecm-operator'), help: 'where downloaded packages are cached and unpacked' },
+  'max-package-size': { type: 'string', default: String(512 * 1024 * 1024), help: 'largest package download accepted, in bytes' },
   help: { type: 'boolean', default: false, help: 'print this help' },
 } as const;
 
@@ -96,6 +105,10 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Op
     unreachableAfterSeconds: positive('unreachable-after'),
     probeTimeoutSeconds: positive('probe-timeout'),
     probeConcurrency: Math.floor(positive('probe-concurrency')),
+    ruleDriftCheckSeconds: positive('rule-drift-check'),
+    mepTaskTimeoutSeconds: positive('mep-task-timeout'),
+    dataDir: text('data-dir'),
+    maxPackageBytes: Math.floor(positive('max-package-size')),
     identity: env.POD_NAME ?? `${hostname()}-${process.pid}`,
   };
   if (config.renewDeadlineSeconds >= config.leaseDurationSeconds) {

@@ -106,7 +106,8 @@ export class AppstoreSimulator {
     const cut = this.truncateNextAt;
     this.truncateNextAt = undefined;
     if (cut !== undefined && cut < body.length) {
-      res.write(body.subarray(0, cut), () => res.destroy());
+      // End the connection with a FIN (not a reset), so what was sent arrives, then nothing more.
+      res.write(body.subarray(0, cut), () => res.socket?.end());
       return;
     }
     res.end(body);

@@ -72,6 +72,18 @@ const Distribution = Type.Object({
   })),
 }, { description: 'Edge hosts whose repositories receive the package: the union of hostSelector and hostNames. An AppInstance can only run the package on a host listed here.' });
 
+const Images = Type.Object({
+  mirror: Type.Optional(enumOf(['IfReachable', 'Required', 'Skip'],
+    'Copy the images listed in Image/SwImageDesc.json into each target host\'s repository. IfReachable copies those whose '
+    + 'source answers and reports the others on the host\'s state; Required treats an image that cannot be copied as a '
+    + 'distribution error; Skip copies none (the edge pulls them itself). Default IfReachable.',
+    { default: 'IfReachable' })),
+  insecureRegistries: Type.Optional(Type.Array(Type.String({
+    description: 'A source registry host[:port] reached over plain HTTP.', minLength: 1, maxLength: 253, pattern: '^[A-Za-z0-9.-]+(:[0-9]{1,5})?$',
+  }), { description: 'Source registries that speak plain HTTP; all others are reached over HTTPS.', maxItems: 16, ...listSet() })),
+  credentialsSecretRef: Type.Optional(localSecretRef('Secret with keys username and password for the source registries; absent means anonymous pulls.')),
+}, { description: 'How the package\'s container images reach the edge repositories.' });
+
 /** Desired state of an AppPackage. */
 export const AppPackageSpec = Type.Object({
   source: Source,
@@ -85,6 +97,7 @@ export const AppPackageSpec = Type.Object({
   })),
   verification: Type.Optional(Verification),
   distribution: Type.Optional(Distribution),
+  images: Type.Optional(Images),
   suspend: Type.Optional(Type.Boolean({
     description: 'Stop reconciling: nothing is downloaded, distributed or removed until it is false again. Default false.',
     default: false,
@@ -121,6 +134,8 @@ const HostDistribution = Type.Object({
   message: Type.Optional(Type.String({ description: 'Detail of the state, e.g. the last error.', maxLength: 4096 })),
   lastTransitionTime: Type.Optional(timestamp('When state last changed.')),
   chartReference: Type.Optional(Type.String({ description: 'Full OCI reference of the chart in this host\'s repository, for Helm to install from.', maxLength: 2048 })),
+  imagesMirrored: Type.Optional(Type.Integer({ description: 'Images copied into this host\'s repository.', minimum: 0 })),
+  digest: Type.Optional(Type.String({ description: 'Package digest this state is about; a new package version distributes again.', maxLength: 71 })),
 }, { description: 'Distribution of the package to one edge host.' });
 
 /** Observed state of an AppPackage, written only by the controller. */

@@ -10,8 +10,8 @@ import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
-import { Transform } from 'node:stream';
+import { once } from 'node:events';
+import { finished, pipeline } from 'node:stream/promises';
 
 export type DownloadFailureReason = 'SourceUnreachable' | 'SourceRefused' | 'SourceNotFound' | 'SourceError' | 'PackageTooLarge' | 'DigestMismatch' | 'Interrupted';
 
@@ -92,19 +92,27 @@ async function fetchInto(partial: string, request: DownloadRequest): Promise<voi
     throw tooLarge(request);
   }
   let written = resumed ? offset : 0;
-  const limit = new Transform({
-    transform(chunk: Buffer, _encoding, callback) {
-      written += chunk.length;
-      callback(written > request.maxBytes ? tooLarge(request) : null, chunk);
-    },
-  });
+  // Written by hand rather than with pipeline(): on a broken connection pipeline() destroys the
+  // file stream and may drop bytes not yet flushed, and those are what a resume starts from.
+  const out = createWriteStream(partial, { flags: resumed ? 'a' : 'w' });
+  let failure: unknown;
   try {
-    await pipeline(response, limit, createWriteStream(partial, { flags: resumed ? 'a' : 'w' }), { signal: request.signal });
-  } catch (error) {
-    if (error instanceof DownloadError) {
-      await rm(partial, { force: true });
-      throw error;
+    for await (const chunk of response as AsyncIterable<Buffer>) {
+      written += chunk.length;
+      if (written > request.maxBytes) throw tooLarge(request);
+      if (!out.write(chunk)) await once(out, 'drain');
     }
+  } catch (error) {
+    failure = error;
+  } finally {
+    out.end();
+    await finished(out).catch(() => undefined);
+  }
+  if (failure instanceof DownloadError) {
+    await rm(partial, { force: true });
+    throw failure;
+  }
+  if (failure) {
     throw new DownloadError('Interrupted',
       `The download from ${hostOf(request.url)} broke off after ${written} bytes; it resumes from there on the next attempt.`, true);
   }

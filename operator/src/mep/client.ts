@@ -7,8 +7,9 @@
  *                                                         └──► FAILURE (Detailed says why; nothing changed)
  *
  * Every call has its own timeout; all go over one keep-alive agent (`close()` frees it). Failures
- * are thrown as `MepError` with a kind and the MEP's own detail; the client never retries a
- * change (a repeated POST is the caller's decision) and never puts the token in a message. No
+ * are thrown as `MepError` with a kind and the MEP's own detail; the client does not retry (a
+ * repeated POST is the caller's decision) except a request that failed on a reused keep-alive
+ * socket the MEP had already closed, and never puts the token in a message. No
  * Kubernetes here: the caller reads the token and CA from wherever it keeps them.
  */
 import { Agent as HttpAgent, request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http';
@@ -109,17 +110,25 @@ export class MepClient {
         last = await this.task(taskId, Math.max(1, Math.min(this.options.timeoutMs, deadline - Date.now())));
         if (isTaskFinished(last)) return last;
       } catch (error) {
+        options.signal?.throwIfAborted();
         if (!isTransient(error)) throw error;
         failed = error as MepError;
       }
+      options.signal?.throwIfAborted();
       const left = deadline - Date.now();
       if (left <= 0) {
-        if (failed) throw failed;
+        // A poll cut short by the deadline is a timeout of the wait; other failures say more.
+        if (failed && failed.kind !== 'Timeout') throw failed;
         throw new MepError('Timeout',
           `task ${taskId} still ${last?.configResult ?? 'PROCESSING'} after ${options.timeoutMs} ms (configPhase ${last?.configPhase ?? '?'})`,
-          { reason: 'TaskTimeout', lastTask: last, detail: last?.detailed });
+          { reason: 'TaskTimeout', lastTask: last, detail: last?.detailed ?? failed?.message });
       }
-      await delay(Math.min(options.intervalMs ?? 500, left), undefined, { signal: options.signal });
+      try {
+        await delay(Math.min(options.intervalMs ?? 500, left), undefined, { signal: options.signal });
+      } catch (error) {
+        options.signal?.throwIfAborted();
+        throw error;
+      }
     }
   }
 
@@ -172,8 +181,9 @@ export class MepClient {
       return await this.once(method, path, extra);
     } catch (error) {
       // A keep-alive socket the MEP closed while idle fails on reuse before the request reached
-      // it; a GET is safe to send again once. Changes are never resent here.
-      if (method === 'GET' && isStaleSocket(error)) {
+      // it (Node's documented pattern: reusedSocket and ECONNRESET); send it once more on a new
+      // socket. This is the only resend: any other failure of a change is the caller's to retry.
+      if (isStaleSocket(error)) {
         try {
           return await this.once(method, path, extra);
         } catch (again) {

@@ -38,6 +38,8 @@ export interface Manifest {
 }
 
 interface Response {
+  /** `METHOD host/path`, for error messages. */
+  readonly label: string;
   readonly status: number;
   readonly headers: IncomingHttpHeaders;
   readonly message: IncomingMessage;
@@ -185,7 +187,7 @@ export class Registry {
       const req = send(url, {
         method, timeout, agent: url.host === this.host ? this.agent : undefined,
         headers: { ...headers, ...(size !== undefined ? { 'Content-Length': String(size) } : {}) },
-      }, (message) => resolve({ status: message.statusCode ?? 0, headers: message.headers, message }));
+      }, (message) => resolve({ label: `${method} ${url.host}${url.pathname}`, status: message.statusCode ?? 0, headers: message.headers, message }));
       req.on('timeout', () => req.destroy(new RegistryError(`${method} ${url.host}${url.pathname} timed out after ${timeout} ms`, undefined, 'ETIMEDOUT')));
       req.on('error', (error) => reject(error instanceof RegistryError ? error
         : new RegistryError(`${method} ${url.host}: ${error.message}`, undefined, (error as NodeJS.ErrnoException).code)));
@@ -199,7 +201,10 @@ export class Registry {
 async function readAll(res: Response, ok: readonly number[]): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of res.message) chunks.push(chunk as Buffer);
-  if (!ok.includes(res.status)) throw new RegistryError(`HTTP ${res.status}: ${Buffer.concat(chunks).toString('utf8').slice(0, 300)}`, res.status);
+  if (!ok.includes(res.status)) {
+    const hint = res.status === 401 || res.status === 403 ? ' (credentials refused)' : '';
+    throw new RegistryError(`${res.label}: HTTP ${res.status}${hint}: ${Buffer.concat(chunks).toString('utf8').slice(0, 200)}`, res.status);
+  }
   return Buffer.concat(chunks);
 }
 
