@@ -65,7 +65,14 @@ describe('AppRule controller against the MEP simulator', function () {
     await manager.start();
   });
 
-  after(async () => {
+  after(async function () {
+    this.timeout(90_000);
+    mep.hangTasks = false;
+    mep.failTasks = false;
+    mep.token = 'mep-token';
+    // Delete while the controller and the MEP still run, so finalizers are honoured.
+    for (const rule of (await rules.list({ namespace })).items) await rules.delete(rule.metadata.name!, namespace);
+    await waitFor('AppRules gone', async () => (await rules.list({ namespace })).items.length === 0, 80_000, 200);
     await manager?.stop();
     await mep?.stop();
     direct?.close();

@@ -1,0 +1,205 @@
+/**
+ * The AppPackage controller on real registries and the real hub: packages onboarded from the
+ * appstore simulator (both real EdgeGallery packages and one built here) are parsed, verified
+ * per policy and distributed to two edge registries — the chart Helm pulls back and the
+ * mirrored image have the digests of the originals; a selector change removes the package
+ * from the host that left; deletion removes it everywhere.
+ */
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { AppstoreSimulator } from '../../../../testenv/src/appstore-simulator.js';
+import { waitFor } from '../../../../testenv/src/process.js';
+import type { AppPackage, AppPackageSpec } from '../../../src/api/apppackage.js';
+import type { EdgeHost } from '../../../src/api/edgehost.js';
+import { mecmTypes } from '../../../src/api/resources.js';
+import { registerAppPackageController } from '../../../src/controllers/apppackage/controller.js';
+import { Registry } from '../../../src/oci/registry.js';
+import { EventRecorder } from '../../../src/runtime/events.js';
+import type { KubeClient } from '../../../src/runtime/kube/client.js';
+import { isNotFound } from '../../../src/runtime/kube/errors.js';
+import { coreTypes, type KubeObject } from '../../../src/runtime/kube/resource.js';
+import { ResourceClient } from '../../../src/runtime/kube/resource-client.js';
+import { Manager } from '../../../src/runtime/manager.js';
+import { chartTgz, validFiles, withManifest, zipOf } from '../../csar/support/packages.js';
+import { installCrds } from '../../support/crds.js';
+import { envStartTimeoutMs, sharedEnv, type SharedEnv } from '../../support/env.js';
+import { clientFor, kubeConfigFor } from '../../support/hub-client.js';
+import { runCommand } from '../../support/kubectl.js';
+import { testLogger } from '../../support/logger.js';
+import { pushTestImage } from '../../support/oci.js';
+
+const run = Date.now().toString(36);
+const namespace = `apkg-${run}`;
+const testdata = fileURLToPath(new URL('../../../../../shared/testdata/edgegallery/', import.meta.url));
+const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
+
+describe('AppPackage controller on real registries', function () {
+  let shared: SharedEnv;
+  let direct: KubeClient;
+  let packages: ResourceClient<AppPackage>;
+  let manager: Manager;
+  let store: AppstoreSimulator;
+  let dataDir: string;
+  let sourceHost: string;
+  let imageDigest: string;
+  const edgeRegistries: Registry[] = [];
+  const hostNames = [`apkg-${run}-1`, `apkg-${run}-2`];
+
+  before(async function () {
+    this.timeout(envStartTimeoutMs);
+    shared = await sharedEnv();
+    await installCrds(shared.hub);
+    direct = await clientFor(shared.hub);
+    packages = new ResourceClient<AppPackage>(direct, mecmTypes.appPackage);
+    await new ResourceClient(direct, coreTypes.namespace).create({ metadata: { name: namespace } });
+    await new ResourceClient<KubeObject & { stringData: Record<string, string> }>(direct, coreTypes.secret)
+      .create({ metadata: { name: 'appstore', namespace }, stringData: { token: 'store-token' } });
+
+    const sourceUrl = await shared.env.startRegistry('source');
+    sourceHost = new URL(sourceUrl).host;
+    const source = new Registry({ baseUrl: sourceUrl });
+    imageDigest = (await pushTestImage(source, 'demo/demo', '1.0')).digest;
+    source.close();
+
+    store = await AppstoreSimulator.start({ token: 'store-token' });
+    await store.addPackage({ appId: 'etherpad', packageId: 'v1', name: 'etherpad', version: '1.0', provider: 'Huawei', file: join(testdata, 'etherpad.csar') });
+    await store.addPackage({ appId: 'posiu', packageId: 'v1', name: 'test_posiu', version: '1.0', provider: 'Huawei', file: join(testdata, 'test-posiu-apprules.csar') });
+    const files = validFiles(await chartTgz('demo', '1.2.3'));
+    files['Image/SwImageDesc.json'] = JSON.stringify([{ id: 'img-1', name: 'demo', version: '1.0', swImage: `${sourceHost}/demo/demo:1.0`, architecture: 'X86' }]);
+    await store.addPackage({ appId: 'demo', packageId: 'v2', name: 'demo', version: '2.0', provider: 'Tests', file: zipOf(withManifest(files)) });
+
+    const hosts = new ResourceClient<EdgeHost>(direct, mecmTypes.edgeHost);
+    for (const [i, edge] of shared.edges.entries()) {
+      await hosts.create({
+        apiVersion: 'mecm.io/v1alpha1', kind: 'EdgeHost', metadata: { name: hostNames[i]!, labels: { 'apkg-test': run } },
+        spec: { infrastructure: { type: 'kubernetes', kubeconfigSecretRef: { name: 'unused', namespace } }, repository: { url: edge.registryUrl!, insecure: true } },
+      });
+      edgeRegistries.push(new Registry({ baseUrl: edge.registryUrl! }));
+    }
+    dataDir = await mkdtemp(join(tmpdir(), 'apkg-data-'));
+    manager = await Manager.create({ hub: await kubeConfigFor(shared.hub), log: testLogger() });
+    registerAppPackageController(manager, {
+      workers: 4, dataDir, maxPackageBytes: 64 * 1024 * 1024, timeoutMs: 10_000, deletionTimeoutMs: 30_000, retryErroredHostsMs: 2000,
+      events: new EventRecorder(manager.hub, 'mecm-operator', 'test', testLogger()),
+    });
+    await manager.start();
+  });
+
+  after(async function () {
+    this.timeout(60_000);
+    // Delete while the controller still runs, so finalizers are honoured and nothing lingers.
+    for (const pkg of (await packages.list({ namespace })).items) await packages.delete(pkg.metadata.name!, namespace);
+    await waitFor('AppPackages gone', async () => (await packages.list({ namespace })).items.length === 0, 45_000, 200);
+    await manager?.stop();
+    await store?.stop();
+    for (const r of edgeRegistries) r.close();
+    direct?.close();
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  });
+
+  async function onboard(name: string, appId: string, packageId: string, extra: Partial<AppPackageSpec> = {}): Promise<void> {
+    await packages.create({
+      apiVersion: 'mecm.io/v1alpha1', kind: 'AppPackage', metadata: { name, namespace },
+      spec: {
+        source: { appstore: { url: store.url, appId, packageId, credentialsSecretRef: { name: 'appstore' } } },
+        distribution: { hostSelector: { matchLabels: { 'apkg-test': run } } },
+        // The real packages name images on public registries: tests never reach beyond loopback.
+        images: { mirror: 'Skip' },
+        ...extra,
+      },
+    });
+  }
+
+  const get = (name: string) => packages.get(name, namespace);
+  const condition = async (name: string, type: string) => (await get(name)).status?.conditions?.find((c) => c.type === type);
+  const waitDistributed = (name: string, expected: string, timeoutMs = 60_000) => waitFor(`${name} distributed ${expected}`, async () => {
+    const status = (await get(name)).status;
+    return status?.distributed === expected && status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true;
+  }, timeoutMs, 100);
+
+  it('onboards etherpad from the appstore, shows its placeholder hashes, and distributes its chart to both edges', async function () {
+    this.timeout(90_000);
+    await onboard('etherpad', 'etherpad', 'v1');
+    await waitDistributed('etherpad', '2/2');
+    const pkg = await get('etherpad');
+    const status = pkg.status!;
+    assert.equal(status.app?.name, 'etherpad');
+    assert.equal(status.app?.provider, 'Huawei');
+    // The chart's own name, from its Chart.yaml (EdgeGallery generated it).
+    assert.equal(status.charts?.[0]?.name, 'etherpad9da310a0-b3ab-47');
+    assert.equal(status.charts?.[0]?.version, '1.0');
+    const verified = status.conditions?.find((c) => c.type === 'Verified');
+    assert.equal(verified?.status, 'False', 'Warn: placeholder hashes are shown, not fatal');
+    assert.equal(verified?.reason, 'ManifestHashMismatch');
+    assert.match(verified!.message, /Artifacts\/Deployment\/Charts\/etherpad\.tgz|MainServiceTemplate\.yaml/);
+    assert.equal(status.digest, `sha256:${sha256(await readFile(join(testdata, 'etherpad.csar')))}`);
+
+    const helm = (await shared.hub.binaries).helm;
+    for (const host of status.hosts ?? []) {
+      assert.equal(host.state, 'Distributed');
+      const reference = host.chartReference!;
+      const [repo, version] = [reference.slice(0, reference.lastIndexOf(':')), reference.slice(reference.lastIndexOf(':') + 1)];
+      const work = await mkdtemp(join(tmpdir(), 'apkg-pull-'));
+      try {
+        await mkdir(join(work, 'out'));
+        const pulled = await runCommand('env', [`HELM_CONFIG_HOME=${work}/c`, `HELM_CACHE_HOME=${work}/k`, helm, 'pull', repo, '--version', version, '--plain-http', '--destination', join(work, 'out')]);
+        assert.equal(pulled.code, 0, pulled.stderr);
+        const file = join(work, 'out', `${status.charts?.[0]?.name}-${version}.tgz`);
+        assert.equal(`sha256:${sha256(await readFile(file))}`, status.charts?.[0]?.digest, `${host.name} serves the package's chart unchanged`);
+      } finally {
+        await rm(work, { recursive: true, force: true });
+      }
+    }
+    assert.equal(store.downloads.length >= 1, true);
+  });
+
+  it('parses the APPD.zip-style package with its traffic and DNS rules', async function () {
+    this.timeout(90_000);
+    await onboard('posiu', 'posiu', 'v1');
+    await waitDistributed('posiu', '2/2');
+    const rules = (await get('posiu')).status?.rules;
+    assert.ok((rules?.trafficRules ?? 0) > 0 && (rules?.dnsRules ?? 0) > 0, `rules found: ${JSON.stringify(rules)}`);
+  });
+
+  it('verifies a correct package and mirrors its image to each edge with the same digest', async function () {
+    this.timeout(90_000);
+    await onboard('demo', 'demo', 'v2', { verification: { manifestHashes: 'Strict' }, images: { mirror: 'Required', insecureRegistries: [sourceHost] } });
+    await waitDistributed('demo', '2/2');
+    assert.equal((await condition('demo', 'Verified'))?.status, 'True');
+    for (const registry of edgeRegistries) assert.equal(await registry.resolve('demo/demo', '1.0'), imageDigest);
+    assert.ok((await get('demo')).status?.hosts?.every((h) => h.imagesMirrored === 1));
+  });
+
+  it('removes the package from a host that leaves the targets', async function () {
+    this.timeout(60_000);
+    const chartRepo = `mecm/${namespace}/demo/demo`;
+    assert.ok(await edgeRegistries[1]!.resolve(chartRepo, '1.2.3'), 'edge 2 has the chart before');
+    await packages.patch('demo', namespace, 'merge', { spec: { distribution: { hostSelector: null, hostNames: [hostNames[0]] } } });
+    await waitDistributed('demo', '1/1');
+    assert.deepEqual((await get('demo')).status?.hosts?.map((h) => h.name), [hostNames[0]]);
+    assert.equal(await edgeRegistries[1]!.resolve(chartRepo, '1.2.3'), undefined, 'gone from edge 2');
+    assert.ok(await edgeRegistries[0]!.resolve(chartRepo, '1.2.3'), 'still on edge 1');
+  });
+
+  it('removes the package from every host when deleted, then releases it', async function () {
+    this.timeout(60_000);
+    const chartRepo = `mecm/${namespace}/demo/demo`;
+    await packages.delete('demo', namespace);
+    await waitFor('AppPackage gone', async () => get('demo').then(() => false, (e: unknown) => isNotFound(e)), 30_000, 100);
+    assert.equal(await edgeRegistries[0]!.resolve(chartRepo, '1.2.3'), undefined);
+  });
+
+  it('refuses placeholder hashes under Strict with ManifestHashMismatch naming the file', async function () {
+    this.timeout(60_000);
+    await onboard('strict', 'etherpad', 'v1', { verification: { manifestHashes: 'Strict' } });
+    await waitFor('Stalled', async () => (await condition('strict', 'Stalled'))?.status === 'True', 30_000, 100);
+    const verified = await condition('strict', 'Verified');
+    assert.equal(verified?.reason, 'ManifestHashMismatch');
+    assert.match(verified!.message, /etherpad\.tgz|MainServiceTemplate\.yaml/);
+    assert.equal((await get('strict')).status?.hosts, undefined, 'nothing distributed');
+  });
+});
