@@ -193,6 +193,34 @@ describe('AppPackage controller on real registries', function () {
     assert.equal(await edgeRegistries[0]!.resolve(chartRepo, '1.2.3'), undefined);
   });
 
+  it('keeps an unreachable host Distributing while the others proceed, and finishes when it answers', async function () {
+    this.timeout(90_000);
+    const hosts = new ResourceClient<EdgeHost>(direct, mecmTypes.edgeHost);
+    const down = `apkg-${run}-down`;
+    await hosts.create({
+      apiVersion: 'mecm.io/v1alpha1', kind: 'EdgeHost', metadata: { name: down, labels: { 'apkg-test': run } },
+      spec: { infrastructure: { type: 'kubernetes', kubeconfigSecretRef: { name: 'unused', namespace } }, repository: { url: 'http://127.0.0.1:9', insecure: true } },
+    });
+    try {
+      await onboard('late', 'demo', 'v2');
+      await waitFor('2 of 3 distributed, one retrying', async () => {
+        const status = (await get('late')).status;
+        return status?.distributed === '2/3' && status.hosts?.find((h) => h.name === down)?.state === 'Distributing';
+      }, 60_000, 100);
+      const status = (await get('late')).status!;
+      assert.match(status.hosts!.find((h) => h.name === down)!.message ?? '', /127\.0\.0\.1:9/);
+      assert.equal(status.conditions?.find((c) => c.type === 'Reconciling')?.status, 'True');
+      assert.equal(status.conditions?.find((c) => c.type === 'Ready')?.status, 'False');
+      // The host comes back (here: its repository moves to a registry that answers).
+      await hosts.patch(down, undefined, 'merge', { spec: { repository: { url: shared.edges[0]!.registryUrl } } });
+      await waitDistributed('late', '3/3');
+    } finally {
+      await packages.delete('late', namespace);
+      await waitFor('late gone', async () => get('late').then(() => false, (e: unknown) => isNotFound(e)), 30_000, 100);
+      await hosts.delete(down);
+    }
+  });
+
   it('refuses placeholder hashes under Strict with ManifestHashMismatch naming the file', async function () {
     this.timeout(60_000);
     await onboard('strict', 'etherpad', 'v1', { verification: { manifestHashes: 'Strict' } });
