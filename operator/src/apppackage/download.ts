@@ -27,6 +27,8 @@ export interface DownloadRequest {
   readonly url: string;
   readonly headers?: Readonly<Record<string, string>>;
   readonly expectedSha256?: string;
+  /** A digest downloaded before (e.g. status.digest): reused from the cache when present, not enforced. */
+  readonly knownSha256?: string;
   readonly maxBytes: number;
   readonly cacheDir: string;
   readonly timeoutMs: number;
@@ -47,11 +49,12 @@ export function cachedFileFor(cacheDir: string, sha256: string): string {
 
 export async function download(request: DownloadRequest): Promise<Downloaded> {
   await mkdir(join(request.cacheDir, 'partial'), { recursive: true });
-  if (request.expectedSha256) {
-    const file = cachedFileFor(request.cacheDir, request.expectedSha256);
+  const known = request.expectedSha256 ?? request.knownSha256;
+  if (known) {
+    const file = cachedFileFor(request.cacheDir, known);
     const existing = await sizeOf(file);
-    if (existing !== undefined && (await sha256Of(file)) === request.expectedSha256) {
-      return { file, sha256: request.expectedSha256, size: existing, cached: true };
+    if (existing !== undefined && (await sha256Of(file)) === known) {
+      return { file, sha256: known, size: existing, cached: true };
     }
   }
   const partial = join(request.cacheDir, 'partial', `${createHash('sha256').update(request.url).digest('hex')}.part`);

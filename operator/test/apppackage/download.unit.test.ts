@@ -36,6 +36,13 @@ describe('Package download', () => {
     assert.equal(store.downloads.length, 1, 'no second download');
   });
 
+  it('reuses a digest downloaded before (a restart) without fetching again', async () => {
+    await download(base());
+    const again = await download({ ...base(), knownSha256: digest });
+    assert.equal(again.cached, true);
+    assert.equal(store.downloads.length, 1);
+  });
+
   it('resumes an interrupted download with a Range request', async () => {
     store.truncateNextDownload(100_000);
     await assert.rejects(download(base()), (e: unknown) => e instanceof DownloadError && e.reason === 'Interrupted' && e.transient);

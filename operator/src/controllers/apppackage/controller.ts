@@ -114,7 +114,7 @@ export class AppPackageReconciler implements Reconciler {
     const secretRef = source.appstore?.credentialsSecretRef ?? source.http?.credentialsSecretRef;
     const headers = secretRef ? await this.sourceHeaders(namespace, secretRef.name, Boolean(source.appstore)) : {};
     return download({
-      url, headers, expectedSha256: pkg.spec.sha256, maxBytes: pkg.spec.maxSizeBytes ?? this.options.maxPackageBytes,
+      url, headers, expectedSha256: pkg.spec.sha256, knownSha256: pkg.status?.digest?.replace('sha256:', ''), maxBytes: pkg.spec.maxSizeBytes ?? this.options.maxPackageBytes,
       cacheDir: join(this.options.dataDir, 'packages'), timeoutMs: this.options.timeoutMs, signal: context.signal,
     });
   }
