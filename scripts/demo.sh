@@ -41,4 +41,4 @@ echo
 echo "Hub kubeconfig: $root/hub.kubeconfig   kubectl: $kubectl"
 echo "Try, in another shell:  $kubectl --kubeconfig $root/hub.kubeconfig get mecm"
 echo "Starting the operator (Ctrl-C to stop)..."
-exec npm run --silent operator -- --kubeconfig "$root/hub.kubeconfig"
+exec npm run --silent operator -- --kubeconfig "$root/hub.kubeconfig" --helm-binary "$(dirname "$kubectl")/../helm-$(sed -n 's/^HELM_VERSION=//p' testenv/versions.env)/helm"

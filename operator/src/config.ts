@@ -27,6 +27,7 @@ export interface OperatorConfig {
   readonly probeConcurrency: number;
   readonly ruleDriftCheckSeconds: number;
   readonly mepTaskTimeoutSeconds: number;
+  readonly helmBinary: string;
   readonly dataDir: string;
   readonly maxPackageBytes: number;
   readonly identity: string;
@@ -53,6 +54,7 @@ const flags = {
   'probe-concurrency': { type: 'string', default: '32', help: 'EdgeHosts probed at once' },
   'rule-drift-check': { type: 'string', default: '60', help: 'seconds between checks that a MEP still holds an AppRule as specified' },
   'mep-task-timeout': { type: 'string', default: '120', help: 'seconds a MEP task may stay PROCESSING before the change is retried' },
+  'helm-binary': { type: 'string', default: 'helm', help: 'the helm 3 client the Kubernetes plugin runs' },
   'data-dir': { type: 'string', default: join(tmpdir(), 'mecm-operator'), help: 'where downloaded packages are cached and unpacked' },
   'max-package-size': { type: 'string', default: String(512 * 1024 * 1024), help: 'largest package download accepted, in bytes' },
   help: { type: 'boolean', default: false, help: 'print this help' },
@@ -107,6 +109,7 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Op
     probeConcurrency: Math.floor(positive('probe-concurrency')),
     ruleDriftCheckSeconds: positive('rule-drift-check'),
     mepTaskTimeoutSeconds: positive('mep-task-timeout'),
+    helmBinary: text('helm-binary'),
     dataDir: text('data-dir'),
     maxPackageBytes: Math.floor(positive('max-package-size')),
     identity: env.POD_NAME ?? `${hostname()}-${process.pid}`,

@@ -123,6 +123,11 @@ const Release = Type.Object({
   chartName: Type.Optional(Type.String({ description: 'Name of the deployed chart.', maxLength: 253 })),
   chartVersion: Type.Optional(Type.String({ description: 'Version of the deployed chart.', maxLength: 128 })),
   status: Type.Optional(enumOf(HELM_RELEASE_STATUSES, 'Status of the release as Helm reports it.')),
+  appliedDigest: Type.Optional(Type.String({
+    description: 'Digest (sha256:<hex>) of the chart reference and values of the last successful install or upgrade; a different digest for the current spec means an upgrade is due.',
+    maxLength: 71,
+  })),
+  createdNamespace: Type.Optional(Type.Boolean({ description: 'The operator created the release\'s namespace, and deletes it on termination.' })),
 }, { description: 'The Helm release on the edge cluster.' });
 
 const LastOperation = Type.Object({

@@ -2,12 +2,17 @@
 import type { OperatorConfig } from '../config.js';
 import { EventRecorder } from '../runtime/events.js';
 import type { Manager } from '../runtime/manager.js';
+import { PackageStore } from '../apppackage/package-store.js';
+import { KubernetesPlugin } from '../lcm/kubernetes/plugin.js';
+import { LcmPluginRegistry } from '../lcm/registry.js';
+import { registerAppInstanceController } from './appinstance/controller.js';
 import { registerAppPackageController } from './apppackage/controller.js';
 import { registerAppRuleController } from './apprule/controller.js';
 import { registerEdgeHostController } from './edgehost/controller.js';
 
 export function registerControllers(manager: Manager, config: OperatorConfig): void {
   const events = new EventRecorder(manager.hub, 'mecm-operator', config.identity, manager.log);
+  const packages = new PackageStore(config.dataDir);
   registerEdgeHostController(manager, {
     workers: config.probeConcurrency,
     defaultIntervalMs: config.probeIntervalSeconds * 1000,
@@ -23,7 +28,7 @@ export function registerControllers(manager: Manager, config: OperatorConfig): v
     deletionTimeoutMs: 10 * 60_000,
     retryErroredHostsMs: 5 * 60_000,
     events,
-  });
+  }, packages);
   registerAppRuleController(manager, {
     workers: config.concurrency,
     requestTimeoutMs: config.probeTimeoutSeconds * 1000,
@@ -31,5 +36,9 @@ export function registerControllers(manager: Manager, config: OperatorConfig): v
     taskPollMs: 500,
     taskTimeoutMs: config.mepTaskTimeoutSeconds * 1000,
     events,
+  });
+  const plugins = new LcmPluginRegistry([new KubernetesPlugin({ helmBinary: config.helmBinary, kubeClient: { onRequest: manager.metrics.observeRequest } })]);
+  registerAppInstanceController(manager, plugins, packages, {
+    workers: config.concurrency, steadyCheckMs: 60_000, waitMs: 5_000, deletionTimeoutMs: 15 * 60_000, events,
   });
 }

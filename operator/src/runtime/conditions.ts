@@ -48,3 +48,36 @@ export function removeCondition(conditions: readonly Condition[], type: string):
 export function rfc3339(date: Date): string {
   return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
+
+/**
+ * The conditions of one reconcile, built up with metav1 semantics and read back as a list for
+ * the single status write at the end.
+ */
+export class ConditionSet {
+  private current: readonly Condition[];
+
+  constructor(existing: readonly Condition[] | undefined, private readonly generation: number, private readonly now: Date) {
+    this.current = existing ?? [];
+  }
+
+  get list(): Condition[] {
+    return [...this.current];
+  }
+
+  set(type: string, ok: boolean | 'Unknown', reason: string, message: string): void {
+    const status: ConditionStatus = ok === 'Unknown' ? 'Unknown' : ok ? 'True' : 'False';
+    this.current = setCondition(this.current, { type, status, reason, message: message.slice(0, 4000), observedGeneration: this.generation }, this.now);
+  }
+
+  remove(type: string): void {
+    this.current = removeCondition(this.current, type);
+  }
+
+  isTrue(type: string): boolean {
+    return isTrue(this.current, type);
+  }
+
+  get(type: string): Condition | undefined {
+    return findCondition(this.current, type);
+  }
+}

@@ -11,13 +11,12 @@
  * removes them from every host first (best effort for hosts that are gone, with an event).
  * Status is written once per reconcile, and only when it changed.
  */
-import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { AppPackage, AppPackageStatus } from '../../api/apppackage.js';
 import type { EdgeHost } from '../../api/edgehost.js';
 import { mecmTypes } from '../../api/resources.js';
 import { download, DownloadError } from '../../apppackage/download.js';
-import { CsarError, openCsar, verifyPackage, type CsarPackage } from '../../csar/index.js';
+import { PackageStore } from '../../apppackage/package-store.js';
+import { CsarError, verifyPackage, type CsarPackage } from '../../csar/index.js';
 import { rfc3339, setCondition, type Condition, type ConditionInput } from '../../runtime/conditions.js';
 import { Controller } from '../../runtime/controller.js';
 import type { EventRecorder } from '../../runtime/events.js';
@@ -51,13 +50,12 @@ export interface AppPackageControllerOptions {
 type HostEntry = NonNullable<AppPackageStatus['hosts']>[number];
 
 export class AppPackageReconciler implements Reconciler {
-  private readonly parsed = new Map<string, CsarPackage>();
-
   constructor(
     private readonly packages: Informer<AppPackage>,
     private readonly hosts: Informer<EdgeHost>,
     private readonly resources: ResourceClient<AppPackage>,
     private readonly secrets: ResourceClient<SecretObject>,
+    private readonly store: PackageStore,
     private readonly options: AppPackageControllerOptions,
   ) {}
 
@@ -115,18 +113,12 @@ export class AppPackageReconciler implements Reconciler {
     const headers = secretRef ? await this.sourceHeaders(namespace, secretRef.name, Boolean(source.appstore)) : {};
     return download({
       url, headers, expectedSha256: pkg.spec.sha256, knownSha256: pkg.status?.digest?.replace('sha256:', ''), maxBytes: pkg.spec.maxSizeBytes ?? this.options.maxPackageBytes,
-      cacheDir: join(this.options.dataDir, 'packages'), timeoutMs: this.options.timeoutMs, signal: context.signal,
+      cacheDir: this.store.cacheDir, timeoutMs: this.options.timeoutMs, signal: context.signal,
     });
   }
 
-  private async parse(sha256: string, file: string): Promise<CsarPackage> {
-    const known = this.parsed.get(sha256);
-    if (known) return known;
-    const scratch = join(this.options.dataDir, 'scratch', sha256);
-    await mkdir(scratch, { recursive: true });
-    const csar = await openCsar(file, scratch);
-    this.parsed.set(sha256, csar);
-    return csar;
+  private parse(sha256: string, file: string): Promise<CsarPackage> {
+    return this.store.open(sha256, file);
   }
 
   private async distribute(pkg: AppPackage, csar: CsarPackage, status: StatusBuilder, context: ReconcileContext): Promise<{ pending: boolean; errors: boolean }> {
@@ -210,7 +202,7 @@ export class AppPackageReconciler implements Reconciler {
 
   private async finalize(pkg: AppPackage, context: ReconcileContext): Promise<ReconcileResult> {
     const hosts = pkg.status?.hosts ?? [];
-    const csar = pkg.status?.digest ? this.parsed.get(pkg.status.digest.replace('sha256:', '')) : undefined;
+    const csar = pkg.status?.digest ? await this.store.peek(pkg.status.digest.replace('sha256:', '')) : undefined;
     const charts = csar ? { charts: csar.charts } : { charts: (pkg.status?.charts ?? []).map((c) => ({ name: c.name, version: c.version ?? '', path: '' })) };
     const left: string[] = [];
     for (const host of hosts) if (!(await this.removeFrom(pkg, charts, host.name, context))) left.push(host.name);
@@ -365,11 +357,11 @@ async function forEachLimited<T>(items: readonly T[], limit: number, task: (item
 }
 
 /** Wires the AppPackage controller: packages, the EdgeHosts they target, and re-distribution when hosts change. */
-export function registerAppPackageController(manager: Manager, options: AppPackageControllerOptions): Controller {
+export function registerAppPackageController(manager: Manager, options: AppPackageControllerOptions, store = new PackageStore(options.dataDir)): Controller {
   const packages = manager.informer<AppPackage>(mecmTypes.appPackage);
   const hosts = manager.informer<EdgeHost>(mecmTypes.edgeHost, { resyncMs: 0 });
   const reconciler = new AppPackageReconciler(packages, hosts,
-    new ResourceClient<AppPackage>(manager.hub, mecmTypes.appPackage), new ResourceClient<SecretObject>(manager.hub, coreTypes.secret), options);
+    new ResourceClient<AppPackage>(manager.hub, mecmTypes.appPackage), new ResourceClient<SecretObject>(manager.hub, coreTypes.secret), store, options);
   const controller = new Controller({ name: 'apppackage', reconciler, workers: options.workers, metrics: manager.metrics, log: manager.log });
   controller.watch(packages);
   // A host whose labels change may enter or leave a selector; a host that returns may be retried.

@@ -35,6 +35,8 @@ export interface AppRuleControllerOptions {
   readonly taskPollMs: number;
   /** A task still PROCESSING after this long is given up on (and the change retried). */
   readonly taskTimeoutMs: number;
+  /** How often a rule the MEP refused (token, validation, a name another app holds) is tried again. */
+  readonly stalledRetryMs?: number;
   readonly events: EventRecorder;
 }
 
@@ -97,7 +99,7 @@ export class AppRuleReconciler implements Reconciler {
         await this.write(rule, status);
         throw new ReconcileError(reason, message);
       }
-      return this.stalled(rule, status, reason, message, 5 * 60_000);
+      return this.stalled(rule, status, reason, message, this.options.stalledRetryMs ?? 5 * 60_000);
     } finally {
       client.close();
     }

@@ -1,0 +1,180 @@
+/**
+ * Thin wrappers over the real helm client, one per helm command the plugin uses. They turn a
+ * ReleaseTarget into helm's arguments and helm's JSON into our types, and decide nothing:
+ * never `--wait` or `--atomic` (readiness is observed separately), never `--install` (the
+ * controller chooses install or upgrade), always `--reset-values` on upgrade (the request's
+ * values are the whole truth; without it helm reuses the old values when none are given).
+ */
+import { HelmError } from './helm-errors.js';
+import { HelmProcess, type HelmCall, type HelmProcessOptions } from './helm-process.js';
+import { Absent, RELEASE_STATES, type InstallRequest, type Release, type ReleaseState, type ReleaseStatus, type ReleaseTarget } from '../plugin.js';
+
+export { HelmError } from './helm-errors.js';
+
+export interface HelmOptions extends HelmProcessOptions {
+  /** Timeout of reads (`get`, `history`) in ms (default 30 s). */
+  readonly readTimeoutMs?: number;
+  /** Revisions kept per release (helm's --history-max; default 10). */
+  readonly historyMax?: number;
+}
+
+/** One revision as `helm history -o json` prints it. */
+export interface HistoryEntry {
+  readonly revision: number;
+  readonly status: ReleaseState;
+  readonly updated: string;
+  /** `<chart>-<version>`. */
+  readonly chart: string;
+  readonly description: string;
+}
+
+export class Helm {
+  private readonly process: HelmProcess;
+
+  constructor(private readonly options: HelmOptions) {
+    this.process = new HelmProcess(options);
+  }
+
+  /** The latest revision (`helm get metadata`), or Absent. */
+  async status(target: ReleaseTarget): Promise<ReleaseStatus> {
+    try {
+      const { stdout } = await this.read(target, 'status', ['get', 'metadata', target.releaseName]);
+      return parseMetadata(stdout, this.what('status', target));
+    } catch (error) {
+      if (error instanceof HelmError && error.kind === 'ReleaseNotFound') return Absent;
+      throw error;
+    }
+  }
+
+  /** Every kept revision, oldest first. Throws ReleaseNotFound for an absent release. */
+  async history(target: ReleaseTarget): Promise<HistoryEntry[]> {
+    const { stdout } = await this.read(target, 'history', ['history', target.releaseName]);
+    return parseHistory(stdout, this.what('history', target));
+  }
+
+  /** The rendered manifest of the latest revision (multi-document YAML, hooks excluded). */
+  async manifest(target: ReleaseTarget): Promise<string> {
+    const { stdout } = await this.process.run({
+      ...this.base(target, 'get manifest'), args: ['get', 'manifest', target.releaseName, '--namespace', target.namespace],
+    });
+    return stdout;
+  }
+
+  /** `helm install`; the namespace must exist (the plugin creates it). */
+  async install(request: InstallRequest): Promise<Release> {
+    const { stdout } = await this.process.run(this.chartCall(request, 'install', ['install', request.releaseName, request.chartRef]));
+    return parseRelease(stdout, this.what('install', request));
+  }
+
+  /** `helm upgrade --reset-values`; fails with ReleaseNotFound when there is no release. */
+  async upgrade(request: InstallRequest): Promise<Release> {
+    const { stdout } = await this.process.run(this.chartCall(request, 'upgrade',
+      ['upgrade', request.releaseName, request.chartRef, '--reset-values', '--history-max', String(this.historyMax)]));
+    return parseRelease(stdout, this.what('upgrade', request));
+  }
+
+  /** `helm rollback` to `revision` (default: the previous one). Prints no JSON; read status after. */
+  async rollback(target: ReleaseTarget, timeoutMs: number, revision?: number): Promise<void> {
+    await this.process.run({
+      ...this.base(target, 'rollback'), timeoutMs,
+      args: ['rollback', target.releaseName, ...(revision === undefined ? [] : [String(revision)]),
+        '--namespace', target.namespace, '--history-max', String(this.historyMax), '--timeout', seconds(timeoutMs)],
+    });
+  }
+
+  /** `helm uninstall`; an absent release is fine. */
+  async uninstall(target: ReleaseTarget, timeoutMs: number): Promise<void> {
+    try {
+      await this.process.run({
+        ...this.base(target, 'uninstall'), timeoutMs,
+        args: ['uninstall', target.releaseName, '--namespace', target.namespace, '--timeout', seconds(timeoutMs)],
+      });
+    } catch (error) {
+      if (error instanceof HelmError && error.kind === 'ReleaseNotFound') return;
+      throw error;
+    }
+  }
+
+  close(): Promise<void> {
+    return this.process.close();
+  }
+
+  private get historyMax(): number {
+    return this.options.historyMax ?? 10;
+  }
+
+  private read(target: ReleaseTarget, verb: string, args: string[]) {
+    return this.process.run({ ...this.base(target, verb), args: [...args, '--namespace', target.namespace, '--output', 'json'] });
+  }
+
+  private base(target: ReleaseTarget, verb: string): Omit<HelmCall, 'args'> {
+    return { what: this.what(verb, target), kubeconfig: target.kubeconfig, timeoutMs: this.options.readTimeoutMs ?? 30_000 };
+  }
+
+  private chartCall(request: InstallRequest, verb: string, args: string[]): HelmCall {
+    return {
+      what: this.what(verb, request), kubeconfig: request.kubeconfig, timeoutMs: request.timeoutMs, values: request.values,
+      registry: { host: registryHost(request.chartRef), credentials: request.registryCredentials },
+      args: [...args, '--namespace', request.namespace, '--timeout', seconds(request.timeoutMs), '--output', 'json',
+        ...(request.plainHttp ? ['--plain-http'] : [])],
+    };
+  }
+
+  private what(verb: string, target: ReleaseTarget): string {
+    return `helm ${verb} of release ${target.namespace}/${target.releaseName}`;
+  }
+}
+
+/** `host:port` of an `oci://host:port/repo/chart:tag` reference ('' when it is not one). */
+export function registryHost(chartRef: string): string {
+  return /^oci:\/\/([^/]+)/.exec(chartRef)?.[1] ?? '';
+}
+
+const seconds = (ms: number) => `${Math.max(1, Math.ceil(ms / 1000))}s`;
+
+type Json = Record<string, unknown>;
+
+const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+const state = (v: unknown): ReleaseState => (RELEASE_STATES as readonly unknown[]).includes(v) ? v as ReleaseState : 'unknown';
+
+function parseJson(stdout: string, what: string): unknown {
+  try {
+    return JSON.parse(stdout);
+  } catch {
+    throw new HelmError('Failed', `${what}: helm printed no JSON`, what);
+  }
+}
+
+/** `helm get metadata -o json`: {name, chart, version, appVersion, namespace, revision, status, deployedAt}. */
+function parseMetadata(stdout: string, what: string): Release {
+  const m = parseJson(stdout, what);
+  if (!isObject(m) || typeof m.revision !== 'number') throw new HelmError('Failed', `${what}: unexpected output of helm get metadata`, what);
+  return {
+    exists: true, name: str(m.name) ?? '', namespace: str(m.namespace) ?? '', revision: m.revision, status: state(m.status),
+    chart: str(m.chart) ?? '', chartVersion: str(m.version) ?? '', updated: str(m.deployedAt) ?? '',
+    ...(str(m.appVersion) ? { appVersion: str(m.appVersion) } : {}),
+  };
+}
+
+/** The release JSON that install and upgrade print with `--output json`. */
+function parseRelease(stdout: string, what: string): Release {
+  const r = parseJson(stdout, what);
+  const info = isObject(r) && isObject(r.info) ? r.info : undefined;
+  const metadata = isObject(r) && isObject(r.chart) && isObject(r.chart.metadata) ? r.chart.metadata : undefined;
+  if (!isObject(r) || !info || !metadata || typeof r.version !== 'number') throw new HelmError('Failed', `${what}: unexpected output of helm`, what);
+  return {
+    exists: true, name: str(r.name) ?? '', namespace: str(r.namespace) ?? '', revision: r.version, status: state(info.status),
+    chart: str(metadata.name) ?? '', chartVersion: str(metadata.version) ?? '', updated: str(info.last_deployed) ?? '',
+    ...(str(metadata.appVersion) ? { appVersion: str(metadata.appVersion) } : {}),
+  };
+}
+
+function parseHistory(stdout: string, what: string): HistoryEntry[] {
+  const list = parseJson(stdout, what);
+  if (!Array.isArray(list)) throw new HelmError('Failed', `${what}: unexpected output of helm history`, what);
+  return list.filter(isObject).filter((h) => typeof h.revision === 'number').map((h) => ({
+    revision: h.revision as number, status: state(h.status), updated: str(h.updated) ?? '',
+    chart: str(h.chart) ?? '', description: str(h.description) ?? '',
+  })).sort((a, b) => a.revision - b.revision);
+}

@@ -1,0 +1,170 @@
+/**
+ * The Kubernetes LCM plugin: apps as Helm releases on the edge cluster, driven by the real
+ * helm client (helm.ts) with the host's kubeconfig; readiness, operate and drift read and
+ * patch the release's objects through the edge API (KubeClient).
+ *
+ * Within one operator process, operations that change a release (install, upgrade, rollback,
+ * uninstall, unlock) are serialised per release: a second one while the first runs fails at
+ * once with OperationInProgress instead of racing helm's own lock. Reads are never blocked.
+ */
+import type { KubeClient, KubeClientOptions } from '../../runtime/kube/client.js';
+import {
+  Absent, isLocked, LcmError,
+  type DriftReport, type InstallRequest, type LcmPlugin, type OperateMode, type Release, type ReleaseStatus,
+  type ReleaseTarget, type WorkloadSummary,
+} from '../plugin.js';
+import { findDrift } from './drift.js';
+import { EdgeClients, lcmErrorOf } from './edge-api.js';
+import { Helm } from './helm.js';
+import { parseManifest, workloadsOf, type ManifestObject } from './manifest.js';
+import { ensureNamespace } from './namespace.js';
+import { scaleWorkloads } from './scale.js';
+import { readWorkloads } from './workloads.js';
+
+export interface KubernetesPluginOptions {
+  /** Path of the helm binary. */
+  readonly helmBinary: string;
+  /** Most helm processes at once (default 8). */
+  readonly maxConcurrentHelm?: number;
+  /** Timeout of reads: helm get/history and API requests (default 30 s). */
+  readonly readTimeoutMs?: number;
+  /** Timeout of rollback, uninstall and unlock (default 5 min). */
+  readonly operationTimeoutMs?: number;
+  /** Revisions helm keeps per release (default 10). */
+  readonly historyMax?: number;
+  /** After SIGTERM at a deadline, how long helm gets before SIGKILL (default 10 s). */
+  readonly killGraceMs?: number;
+  /**
+   * Where helm's per-call scratch folders (kubeconfig, values, helm homes) go; default the OS
+   * temp folder. With a read-only root filesystem, mount an emptyDir (medium Memory keeps
+   * kubeconfigs off disk) and point this or TMPDIR at it.
+   */
+  readonly scratchDir?: string;
+  /** Options of the edge API clients (rate limits, request metrics). */
+  readonly kubeClient?: Omit<KubeClientOptions, 'name' | 'timeoutMs'>;
+}
+
+export class KubernetesPlugin implements LcmPlugin {
+  readonly type = 'kubernetes';
+  private readonly helm: Helm;
+  private readonly clients: EdgeClients;
+  private readonly busy = new Set<string>();
+  private readonly operationTimeoutMs: number;
+
+  constructor(options: KubernetesPluginOptions) {
+    this.helm = new Helm({
+      binary: options.helmBinary, maxConcurrent: options.maxConcurrentHelm, readTimeoutMs: options.readTimeoutMs,
+      historyMax: options.historyMax, killGraceMs: options.killGraceMs, scratchRoot: options.scratchDir,
+    });
+    this.clients = new EdgeClients({ ...options.kubeClient, timeoutMs: options.readTimeoutMs ?? 30_000 });
+    this.operationTimeoutMs = options.operationTimeoutMs ?? 300_000;
+  }
+
+  status(target: ReleaseTarget): Promise<ReleaseStatus> {
+    return this.helm.status(target);
+  }
+
+  install(request: InstallRequest): Promise<Release> {
+    return this.exclusive(request, 'install', async () => {
+      if (request.createNamespace) {
+        const client = await this.clients.get(request.kubeconfig);
+        try {
+          await ensureNamespace(client, request.namespace, request.releaseName);
+        } catch (error) {
+          throw lcmErrorOf(error, `Creating namespace ${request.namespace} for release ${request.releaseName}`);
+        }
+      }
+      return this.helm.install(request);
+    });
+  }
+
+  upgrade(request: InstallRequest): Promise<Release> {
+    return this.exclusive(request, 'upgrade', () => this.helm.upgrade(request));
+  }
+
+  rollback(target: ReleaseTarget, revision?: number): Promise<Release> {
+    return this.exclusive(target, 'rollback', async () => {
+      await this.helm.rollback(target, this.operationTimeoutMs, revision);
+      return this.present(target, 'rollback');
+    });
+  }
+
+  uninstall(target: ReleaseTarget): Promise<void> {
+    return this.exclusive(target, 'uninstall', () => this.helm.uninstall(target, this.operationTimeoutMs));
+  }
+
+  unlock(target: ReleaseTarget): Promise<ReleaseStatus> {
+    return this.exclusive(target, 'unlock', async () => {
+      const status = await this.helm.status(target);
+      if (!status.exists || !isLocked(status)) return status;
+      if (status.status !== 'uninstalling') {
+        // Helm leaves the revision that was live as `deployed` until the new one succeeds.
+        const history = await this.helm.history(target);
+        const live = history.filter((h) => h.status === 'deployed' && h.revision < status.revision).at(-1);
+        if (live) {
+          await this.helm.rollback(target, this.operationTimeoutMs, live.revision);
+          return this.present(target, 'unlock');
+        }
+      }
+      await this.helm.uninstall(target, this.operationTimeoutMs);
+      return Absent;
+    });
+  }
+
+  async workloads(target: ReleaseTarget): Promise<WorkloadSummary> {
+    const objects = await this.objects(target);
+    return this.onEdge(target, `Reading the workloads of release ${name(target)}`,
+      (client) => readWorkloads(client, workloadsOf(objects)));
+  }
+
+  async scale(target: ReleaseTarget, mode: OperateMode): Promise<void> {
+    const objects = await this.objects(target);
+    await this.onEdge(target, `Setting release ${name(target)} ${mode}`,
+      (client) => scaleWorkloads(client, workloadsOf(objects), mode));
+  }
+
+  async drift(target: ReleaseTarget): Promise<DriftReport> {
+    const objects = await this.objects(target);
+    return this.onEdge(target, `Checking release ${name(target)} for drift`, (client) => findDrift(client, objects));
+  }
+
+  /** Stops helm processes still running (SIGTERM: helm marks their releases failed) and closes clients. */
+  async close(): Promise<void> {
+    this.clients.close();
+    await this.helm.close();
+  }
+
+  private async objects(target: ReleaseTarget): Promise<ManifestObject[]> {
+    return parseManifest(await this.helm.manifest(target), target.namespace);
+  }
+
+  private async present(target: ReleaseTarget, verb: string): Promise<Release> {
+    const status = await this.helm.status(target);
+    if (!status.exists) throw new LcmError('ReleaseNotFound', `Release ${name(target)} is gone after ${verb}.`);
+    return status;
+  }
+
+  private async onEdge<T>(target: ReleaseTarget, what: string, use: (client: KubeClient) => Promise<T>): Promise<T> {
+    try {
+      return await use(await this.clients.get(target.kubeconfig));
+    } catch (error) {
+      throw lcmErrorOf(error, what);
+    }
+  }
+
+  private async exclusive<T>(target: ReleaseTarget, verb: string, run: () => Promise<T>): Promise<T> {
+    const client = await this.clients.get(target.kubeconfig);
+    const key = `${client.host}/${target.namespace}/${target.releaseName}`;
+    if (this.busy.has(key)) {
+      throw new LcmError('OperationInProgress', `Cannot ${verb} release ${name(target)}: another operation on it is running in this operator; retry when it ends.`);
+    }
+    this.busy.add(key);
+    try {
+      return await run();
+    } finally {
+      this.busy.delete(key);
+    }
+  }
+}
+
+const name = (t: ReleaseTarget) => `${t.namespace}/${t.releaseName}`;

@@ -1,0 +1,204 @@
+/**
+ * The LCM plugin interface (EdgeGallery's "LCM Controller" contract): what an infrastructure
+ * plugin must do so the AppInstance controller can instantiate, operate, upgrade and terminate
+ * an app on an edge host without knowing how the host runs it. One plugin per
+ * `EdgeHost.spec.infrastructure.type`, found through LcmPluginRegistry.
+ *
+ * Plugins never decide anything: they observe and act when told, and report failures as
+ * LcmError with a kind the controller maps to conditions and requeue decisions. Credentials
+ * (kubeconfig, registry password) never appear in an error, log line or return value.
+ */
+
+/** Where a release lives. `kubeconfig` is YAML text; plugins never log it nor put it in errors. */
+export interface ReleaseTarget {
+  readonly kubeconfig: string;
+  readonly releaseName: string;
+  readonly namespace: string;
+  /**
+   * Install only: create the namespace when it is missing, labelled as created by the
+   * operator (see namespaceCreatedByUs). An existing namespace is used as it is.
+   */
+  readonly createNamespace: boolean;
+}
+
+export interface RegistryCredentials {
+  readonly username: string;
+  readonly password: string;
+}
+
+export interface InstallRequest extends ReleaseTarget {
+  /** `oci://host[:port]/repository/chart:version`, as the AppPackage controller pushed it. */
+  readonly chartRef: string;
+  /** Talk plain HTTP to the chart's registry (an `insecure` edge repository). */
+  readonly plainHttp: boolean;
+  readonly registryCredentials?: RegistryCredentials;
+  /** The complete values of the release: an upgrade resets to the chart's defaults plus these. */
+  readonly values: Readonly<Record<string, unknown>>;
+  /** Bound on the whole operation; past it the operation is stopped and fails with `Timeout`. */
+  readonly timeoutMs: number;
+}
+
+/** Helm's release states, the words `helm list` prints. */
+export const RELEASE_STATES = [
+  'unknown', 'deployed', 'uninstalled', 'superseded', 'failed', 'uninstalling',
+  'pending-install', 'pending-upgrade', 'pending-rollback',
+] as const;
+export type ReleaseState = (typeof RELEASE_STATES)[number];
+
+/** The latest revision of a release as the infrastructure records it. */
+export interface Release {
+  readonly exists: true;
+  readonly name: string;
+  readonly namespace: string;
+  readonly revision: number;
+  readonly status: ReleaseState;
+  /** Chart name and version of this revision. */
+  readonly chart: string;
+  readonly chartVersion: string;
+  readonly appVersion?: string;
+  /** When this revision was deployed (RFC 3339). */
+  readonly updated: string;
+}
+
+export interface AbsentRelease {
+  readonly exists: false;
+}
+
+export type ReleaseStatus = Release | AbsentRelease;
+
+export const Absent: AbsentRelease = Object.freeze({ exists: false });
+
+/**
+ * A release whose last operation never finished (the process that ran it died): every further
+ * install/upgrade/rollback is refused with `OperationInProgress` until `unlock` recovers it.
+ */
+export function isLocked(status: ReleaseStatus): boolean {
+  return status.exists && (status.status.startsWith('pending-') || status.status === 'uninstalling');
+}
+
+export const WORKLOAD_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet', 'Job'] as const;
+export type WorkloadKind = (typeof WORKLOAD_KINDS)[number];
+
+/**
+ * Ready: rolled out and every desired replica ready (a Job: completed). Progressing: not yet.
+ * Failed: will not get there by itself (Job failed, Deployment past its progress deadline).
+ * Missing: in the release but not on the cluster.
+ */
+export type WorkloadState = 'Ready' | 'Progressing' | 'Failed' | 'Missing';
+
+export interface WorkloadStatus {
+  readonly kind: WorkloadKind;
+  readonly namespace: string;
+  readonly name: string;
+  /** Ready replicas (DaemonSet: ready Pods; Job: succeeded completions). */
+  readonly ready: number;
+  /** Desired replicas (DaemonSet: nodes it should run on; Job: completions). */
+  readonly desired: number;
+  readonly state: WorkloadState;
+}
+
+export interface WorkloadSummary {
+  readonly workloads: readonly WorkloadStatus[];
+  /** Sums over all workloads. */
+  readonly ready: number;
+  readonly desired: number;
+  /** Every workload is Ready (true when the release has none). */
+  readonly allReady: boolean;
+}
+
+/** ETSI MEC 010-2 operate: the app's workloads stopped (scaled to zero) or started. */
+export type OperateMode = 'Stopped' | 'Started';
+
+/** An object of a release, named well enough to find it on the cluster. */
+export interface ObjectRef {
+  readonly apiVersion: string;
+  readonly kind: string;
+  /** Absent for cluster-scoped objects. */
+  readonly namespace?: string;
+  readonly name: string;
+}
+
+export interface DriftReport {
+  /** Objects of the release that are not on the cluster (deleted by someone). */
+  readonly missing: readonly ObjectRef[];
+  /** How many objects of the release were checked. */
+  readonly checked: number;
+}
+
+/**
+ * What an infrastructure plugin implements. Every method is idempotent and safe to call again
+ * after the operator died mid-call; none waits for workloads to become ready (readiness is
+ * observed with `workloads`). All failures are LcmError.
+ */
+export interface LcmPlugin {
+  /** The infrastructure type this plugin serves (`EdgeHost.spec.infrastructure.type`). */
+  readonly type: string;
+  /** The latest revision of the release, or Absent. */
+  status(target: ReleaseTarget): Promise<ReleaseStatus>;
+  /** Installs a release that does not exist yet; fails with `Conflict` when the name is taken. */
+  install(request: InstallRequest): Promise<Release>;
+  /** Upgrades an existing release to the chart and values of `request` (values reset, not merged). */
+  upgrade(request: InstallRequest): Promise<Release>;
+  /** Rolls back to `revision`, or to the previous revision; creates a new revision. */
+  rollback(target: ReleaseTarget, revision?: number): Promise<Release>;
+  /** Uninstalls the release; an absent release is fine. Leaves the namespace alone. */
+  uninstall(target: ReleaseTarget): Promise<void>;
+  /**
+   * Recovers a release locked in pending-* (its operation's process died): rolls back to the
+   * last revision that was deployed, or uninstalls when none ever was; a release stuck in
+   * `uninstalling` is uninstalled. A release that is not locked is returned unchanged. The
+   * caller must know that no other process still runs an operation on it.
+   */
+  unlock(target: ReleaseTarget): Promise<ReleaseStatus>;
+  /** Readiness of the release's Deployments, StatefulSets, DaemonSets and Jobs. */
+  workloads(target: ReleaseTarget): Promise<WorkloadSummary>;
+  /** Stops (scales to zero, remembering the replicas) or starts (restores them) the release's workloads. */
+  scale(target: ReleaseTarget, mode: OperateMode): Promise<void>;
+  /** Objects of the release that are missing on the cluster. */
+  drift(target: ReleaseTarget): Promise<DriftReport>;
+}
+
+/** Why an LCM operation failed; the controller maps kinds to conditions and retries. */
+export const LCM_ERROR_KINDS = [
+  /** The chart (or that version of it) is not in the registry. */
+  'ChartNotFound',
+  /** The chart's registry did not answer. */
+  'RegistryUnreachable',
+  /** The edge cluster did not answer, or its kubeconfig cannot be used. */
+  'ClusterUnreachable',
+  /** The cluster or the registry refused the credentials. */
+  'Unauthorized',
+  /** The release is locked by an unfinished operation (see LcmPlugin.unlock), or one runs now. */
+  'OperationInProgress',
+  /** The chart cannot be rendered with these values, or the cluster refused what it rendered. */
+  'InvalidValues',
+  /** What the release would create collides with what exists: a taken release name, objects owned by another release, an allocated nodePort. */
+  'Conflict',
+  /** The release does not exist (upgrade, rollback) or that revision does not. */
+  'ReleaseNotFound',
+  /** The operation did not finish in time and was stopped. */
+  'Timeout',
+  /** Anything else. */
+  'Failed',
+] as const;
+export type LcmErrorKind = (typeof LCM_ERROR_KINDS)[number];
+
+/** Kinds that may pass on a retry without anyone changing anything. */
+const transientKinds: ReadonlySet<LcmErrorKind> = new Set<LcmErrorKind>(
+  ['RegistryUnreachable', 'ClusterUnreachable', 'OperationInProgress', 'Timeout', 'Failed']);
+
+/**
+ * A failed LCM operation. `message` says what happened and, where it can, what to do; it
+ * never holds a kubeconfig, token, key or password.
+ */
+export class LcmError extends Error {
+  constructor(readonly kind: LcmErrorKind, message: string) {
+    super(message);
+    this.name = 'LcmError';
+  }
+
+  /** A hint for the controller: a retry with backoff may succeed without a change of spec. */
+  get transient(): boolean {
+    return transientKinds.has(this.kind);
+  }
+}

@@ -1,0 +1,260 @@
+/**
+ * The AppInstance controller end to end on real clusters: the etherpad package from the
+ * appstore simulator runs as a Helm release on both edges (real helm, charts from the edge
+ * registries, Pods made Ready by kwok); upgrade, stop/start, drift repair and terminate; the
+ * posiu package's APPD rules reach the MEP simulator through an owned AppRule.
+ */
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { AppstoreSimulator } from '../../../../testenv/src/appstore-simulator.js';
+import { MepSimulator } from '../../../../testenv/src/mep-simulator.js';
+import { waitFor } from '../../../../testenv/src/process.js';
+import type { Cluster } from '../../../../testenv/src/environment.js';
+import type { AppInstance, AppInstanceSpec } from '../../../src/api/appinstance.js';
+import type { AppPackage } from '../../../src/api/apppackage.js';
+import type { AppRule } from '../../../src/api/apprule.js';
+import type { EdgeHost } from '../../../src/api/edgehost.js';
+import { mecmTypes } from '../../../src/api/resources.js';
+import { PackageStore } from '../../../src/apppackage/package-store.js';
+import { registerAppInstanceController } from '../../../src/controllers/appinstance/controller.js';
+import { registerAppPackageController } from '../../../src/controllers/apppackage/controller.js';
+import { registerAppRuleController } from '../../../src/controllers/apprule/controller.js';
+import { KubernetesPlugin } from '../../../src/lcm/kubernetes/plugin.js';
+import { LcmPluginRegistry } from '../../../src/lcm/registry.js';
+import { EventRecorder } from '../../../src/runtime/events.js';
+import type { KubeClient } from '../../../src/runtime/kube/client.js';
+import { isNotFound } from '../../../src/runtime/kube/errors.js';
+import { coreTypes, type KubeObject } from '../../../src/runtime/kube/resource.js';
+import { ResourceClient } from '../../../src/runtime/kube/resource-client.js';
+import { Manager } from '../../../src/runtime/manager.js';
+import { APPD_YAML, buildTgz, validFiles, withManifest, zipOf } from '../../csar/support/packages.js';
+import { installCrds } from '../../support/crds.js';
+import { envStartTimeoutMs, sharedEnv, type SharedEnv } from '../../support/env.js';
+import { clientFor, kubeConfigFor } from '../../support/hub-client.js';
+import { kubectl } from '../../support/kubectl.js';
+import { testLogger } from '../../support/logger.js';
+
+const run = Date.now().toString(36);
+const namespace = `ainst-${run}`;
+const testdata = fileURLToPath(new URL('../../../../../shared/testdata/edgegallery/', import.meta.url));
+
+/** A package built here that produces the service posiu requires, with a DNS and a traffic rule. */
+async function providerPackage(): Promise<Buffer> {
+  const chart = await buildTgz([
+    { name: 'provider/Chart.yaml', data: 'apiVersion: v2\nname: provider\nversion: 1.0.0\n' },
+    { name: 'provider/values.yaml', data: 'appconfig:\n  appnamespace: default\n' },
+    { name: 'provider/templates/deployment.yaml', data: [
+      'apiVersion: apps/v1', 'kind: Deployment', 'metadata:', '  name: {{ .Release.Name }}', 'spec:', '  replicas: 1',
+      '  selector: {matchLabels: {app: "{{ .Release.Name }}"}}', '  template:', '    metadata: {labels: {app: "{{ .Release.Name }}"}}',
+      '    spec: {containers: [{name: app, image: "example.invalid/provider:1"}]}', ''].join('\n') },
+  ]);
+  const appd = APPD_YAML.replace(/        appServiceRequired:\n(?:          .*\n)+?(?=        appServiceProduced)/, '').replace('serName: demo-api', 'serName: service-discovery');
+  const files = { ...validFiles(chart), 'APPD/Definition/MainServiceTemplate.yaml': appd, 'Image/SwImageDesc.json': '[]' };
+  return zipOf(withManifest(files));
+}
+
+interface Deployment extends KubeObject {
+  spec?: { replicas?: number };
+}
+
+describe('AppInstance controller on real edge clusters', function () {
+  let shared: SharedEnv;
+  let direct: KubeClient;
+  let instances: ResourceClient<AppInstance>;
+  let manager: Manager;
+  let store: AppstoreSimulator;
+  /** One MEP per edge, as in the field (DNS names are unique per MEP). */
+  const meps: MepSimulator[] = [];
+  let dataDir: string;
+  const hostOf = (i: number) => `ainst-${run}-${i + 1}`;
+
+  before(async function () {
+    this.timeout(envStartTimeoutMs);
+    shared = await sharedEnv();
+    await installCrds(shared.hub);
+    direct = await clientFor(shared.hub);
+    instances = new ResourceClient<AppInstance>(direct, mecmTypes.appInstance);
+    await new ResourceClient(direct, coreTypes.namespace).create({ metadata: { name: namespace } });
+    const secrets = new ResourceClient<KubeObject & { stringData: Record<string, string> }>(direct, coreTypes.secret);
+    await secrets.create({ metadata: { name: 'mep-token', namespace }, stringData: { token: 'mep-token' } });
+    store = await AppstoreSimulator.start();
+    await store.addPackage({ appId: 'etherpad', packageId: 'v1', name: 'etherpad', version: '1.0', provider: 'Huawei', file: join(testdata, 'etherpad.csar') });
+    await store.addPackage({ appId: 'posiu', packageId: 'v1', name: 'posiu', version: '1.0', provider: 'Huawei', file: join(testdata, 'test-posiu-apprules.csar') });
+
+    await store.addPackage({ appId: 'provider', packageId: 'v1', name: 'provider', version: '1.0', provider: 'Tests', file: await providerPackage() });
+
+    const hosts = new ResourceClient<EdgeHost>(direct, mecmTypes.edgeHost);
+    for (const [i, edge] of shared.edges.entries()) {
+      meps.push(await MepSimulator.start({ token: 'mep-token', taskDurationMs: 50 }));
+      await secrets.create({ metadata: { name: `${hostOf(i)}-kubeconfig`, namespace }, stringData: { kubeconfig: await edge.kubeconfig() } });
+      await hosts.create({
+        apiVersion: 'mecm.io/v1alpha1', kind: 'EdgeHost', metadata: { name: hostOf(i), labels: { 'ainst-test': run } },
+        spec: {
+          infrastructure: { type: 'kubernetes', kubeconfigSecretRef: { name: `${hostOf(i)}-kubeconfig`, namespace } },
+          repository: { url: edge.registryUrl!, insecure: true },
+          mep: { url: meps[i]!.url, tokenSecretRef: { name: 'mep-token', namespace } },
+        },
+      });
+    }
+    const packages = new ResourceClient<AppPackage>(direct, mecmTypes.appPackage);
+    for (const appId of ['etherpad', 'posiu', 'provider']) {
+      await packages.create({
+        apiVersion: 'mecm.io/v1alpha1', kind: 'AppPackage', metadata: { name: appId, namespace },
+        spec: {
+          source: { appstore: { url: store.url, appId, packageId: 'v1' } },
+          distribution: { hostSelector: { matchLabels: { 'ainst-test': run } } },
+          images: { mirror: 'Skip' },
+        },
+      });
+    }
+
+    dataDir = await mkdtemp(join(tmpdir(), 'ainst-data-'));
+    manager = await Manager.create({ hub: await kubeConfigFor(shared.hub), log: testLogger() });
+    const events = new EventRecorder(manager.hub, 'mecm-operator', 'test', testLogger());
+    const packageStore = new PackageStore(dataDir);
+    registerAppPackageController(manager, { workers: 2, dataDir, maxPackageBytes: 64 << 20, timeoutMs: 10_000, deletionTimeoutMs: 30_000, retryErroredHostsMs: 2000, events }, packageStore);
+    registerAppRuleController(manager, { workers: 2, requestTimeoutMs: 2000, driftCheckMs: 1000, taskPollMs: 50, taskTimeoutMs: 3000, stalledRetryMs: 1000, events });
+    const helm = (await shared.hub.binaries).helm;
+    registerAppInstanceController(manager, new LcmPluginRegistry([new KubernetesPlugin({ helmBinary: helm })]), packageStore,
+      { workers: 4, steadyCheckMs: 1000, waitMs: 300, deletionTimeoutMs: 60_000, events });
+    await manager.start();
+  });
+
+  after(async function () {
+    this.timeout(120_000);
+    for (const item of (await instances.list({ namespace })).items) await instances.delete(item.metadata.name!, namespace);
+    await waitFor('AppInstances gone', async () => (await instances.list({ namespace })).items.length === 0, 90_000, 250).catch(() => undefined);
+    const packages = new ResourceClient<AppPackage>(direct, mecmTypes.appPackage);
+    for (const item of (await packages.list({ namespace })).items) await packages.delete(item.metadata.name!, namespace);
+    await waitFor('AppPackages gone', async () => (await packages.list({ namespace })).items.length === 0, 30_000, 250).catch(() => undefined);
+    await manager?.stop();
+    await store?.stop();
+    for (const mep of meps) await mep.stop();
+    direct?.close();
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  });
+
+  async function instantiate(name: string, pkg: string, host: number, extra: Partial<AppInstanceSpec> = {}): Promise<void> {
+    await instances.create({
+      apiVersion: 'mecm.io/v1alpha1', kind: 'AppInstance', metadata: { name, namespace },
+      spec: { packageRef: { name: pkg }, hostRef: { name: hostOf(host) }, namespace: `${name}-${run}`.slice(0, 63), ...extra },
+    });
+  }
+  const get = (name: string) => instances.get(name, namespace);
+  const condition = async (name: string, type: string) => (await get(name)).status?.conditions?.find((c) => c.type === type);
+  const waitReady = (name: string, timeoutMs = 120_000) => waitFor(`${name} Ready`, async () => (await condition(name, 'Ready'))?.status === 'True', timeoutMs, 250);
+  const helmList = async (edge: Cluster, ns: string) => {
+    const helm = (await edge.binaries).helm;
+    const { runCommand } = await import('../../support/kubectl.js');
+    const out = await runCommand('env', [`HELM_CONFIG_HOME=${dataDir}/hc`, `HELM_CACHE_HOME=${dataDir}/hk`, helm, 'list', '-n', ns, '-o', 'json', '--kubeconfig', edge.kubeconfigFile]);
+    return JSON.parse(out.stdout || '[]') as Array<{ name: string; revision: string; status: string }>;
+  };
+  const deploymentsOf = async (edge: Cluster, ns: string) => {
+    const client = await clientFor(edge);
+    try {
+      return (await new ResourceClient<Deployment>(client, { group: 'apps', version: 'v1', plural: 'deployments', kind: 'Deployment', namespaced: true }).list({ namespace: ns })).items;
+    } finally {
+      client.close();
+    }
+  };
+
+  it('runs etherpad on both edges as Helm releases with ready workloads', async function () {
+    this.timeout(180_000);
+    await instantiate('etherpad-1', 'etherpad', 0);
+    await instantiate('etherpad-2', 'etherpad', 1);
+    await waitReady('etherpad-1');
+    await waitReady('etherpad-2');
+    for (const [name, edge] of [['etherpad-1', shared.edges[0]!], ['etherpad-2', shared.edges[1]!]] as const) {
+      const status = (await get(name)).status!;
+      assert.match(status.appInstanceId ?? '', /^[0-9a-f-]{36}$/);
+      assert.equal(status.operationalState, 'STARTED');
+      assert.equal(status.readyWorkloads, '1/1');
+      assert.equal(status.release?.revision, 1);
+      const releases = await helmList(edge, `${name}-${run}`);
+      assert.deepEqual(releases.map((r) => [r.name, r.status]), [[name, 'deployed']], `helm list on ${edge.name}`);
+    }
+    const values = await kubectl(shared.edges[0]!, ['get', 'secret', '-n', `etherpad-1-${run}`, '-l', 'owner=helm', '-o', 'name']);
+    assert.match(values.stdout, /sh\.helm\.release\.v1\.etherpad-1\.v1/);
+  });
+
+  it('upgrades on a spec change, to a new revision', async function () {
+    this.timeout(120_000);
+    await instances.patch('etherpad-1', namespace, 'merge', { spec: { values: { global: { mepagent: { enabled: false } }, extra: 'v2' } } });
+    await waitFor('revision 2', async () => (await get('etherpad-1')).status?.release?.revision === 2 && (await condition('etherpad-1', 'Ready'))?.status === 'True', 120_000, 250);
+    assert.deepEqual((await helmList(shared.edges[0]!, `etherpad-1-${run}`)).map((r) => r.revision), ['2']);
+  });
+
+  it('stops and starts the app (ETSI operate)', async function () {
+    this.timeout(120_000);
+    await instances.patch('etherpad-1', namespace, 'merge', { spec: { desiredState: 'Stopped' } });
+    await waitFor('STOPPED', async () => (await get('etherpad-1')).status?.operationalState === 'STOPPED', 60_000, 250);
+    assert.deepEqual((await deploymentsOf(shared.edges[0]!, `etherpad-1-${run}`)).map((d) => d.spec?.replicas), [0]);
+    await instances.patch('etherpad-1', namespace, 'merge', { spec: { desiredState: 'Started' } });
+    await waitFor('STARTED and ready', async () => (await get('etherpad-1')).status?.operationalState === 'STARTED' && (await get('etherpad-1')).status?.readyWorkloads === '1/1', 60_000, 250);
+    assert.deepEqual((await deploymentsOf(shared.edges[0]!, `etherpad-1-${run}`)).map((d) => d.spec?.replicas), [1]);
+  });
+
+  it('repairs a Deployment deleted on the edge', async function () {
+    this.timeout(120_000);
+    const ns = `etherpad-1-${run}`;
+    const before = (await get('etherpad-1')).status?.release?.revision ?? 0;
+    const deleted = await kubectl(shared.edges[0]!, ['delete', 'deployment', '-n', ns, '--all']);
+    assert.equal(deleted.code, 0, deleted.stderr);
+    await waitFor('Deployment back', async () => (await deploymentsOf(shared.edges[0]!, ns)).length === 1, 60_000, 250);
+    await waitFor('new revision', async () => ((await get('etherpad-1')).status?.release?.revision ?? 0) > before, 30_000, 250);
+  });
+
+  it('holds posiu until the service it requires runs on the host (EdgeGallery\'s dependency rule)', async function () {
+    this.timeout(60_000);
+    await instantiate('posiu', 'posiu', 1);
+    await waitFor('DependencyMissing', async () => {
+      const deps = await condition('posiu', 'DependenciesReady');
+      return deps?.status === 'False' && deps.reason === 'DependencyMissing' && deps.message.includes('service-discovery');
+    }, 60_000, 250);
+    assert.deepEqual(await helmList(shared.edges[1]!, `posiu-${run}`), [], 'nothing installed yet');
+  });
+
+  it('runs the provider with its APPD rules at the MEP, then posiu with its own', async function () {
+    this.timeout(240_000);
+    await instantiate('provider', 'provider', 1);
+    await waitReady('provider');
+    const providerId = (await get('provider')).status!.appInstanceId!;
+    assert.equal(meps[1]!.configuration(providerId)?.appDNSRule?.[0]?.domainName, 'demo.mec.example');
+    // Both real EdgeGallery APPDs claim positioningservice.org, and etherpad-2 holds it on this
+    // MEP: posiu's rules are refused with the MEP's own detail until etherpad-2 is gone.
+    await waitFor('the MEP refuses the duplicate domain', async () => {
+      const rules = await condition('posiu', 'RulesConfigured');
+      return rules?.status === 'False' && /duplicate dns entry/.test(rules.message);
+    }, 60_000, 250);
+    await instances.delete('etherpad-2', namespace);
+    await waitReady('posiu');
+    const id = (await get('posiu')).status!.appInstanceId!;
+    const rule = await new ResourceClient<AppRule>(direct, mecmTypes.appRule).get('posiu', namespace);
+    assert.equal(rule.metadata.ownerReferences?.[0]?.kind, 'AppInstance');
+    assert.ok((meps[1]!.configuration(id)?.appTrafficRule?.length ?? 0) > 0, 'the MEP of edge 2 holds posiu\'s traffic rules');
+    assert.equal((await condition('posiu', 'RulesConfigured'))?.status, 'True');
+  });
+
+  it('refuses to terminate the provider while posiu depends on it', async function () {
+    this.timeout(60_000);
+    await instances.delete('provider', namespace);
+    await waitFor('DependentsExist', async () => (await condition('provider', 'Ready'))?.reason === 'DependentsExist', 30_000, 250);
+    assert.ok((await get('provider')).metadata.deletionTimestamp, 'still there, held by its finalizer');
+    assert.equal((await helmList(shared.edges[1]!, `provider-${run}`)).length, 1, 'still installed');
+  });
+
+  it('terminates: rules off the MEP, release uninstalled, its namespace deleted — then the provider too', async function () {
+    this.timeout(240_000);
+    const id = (await get('posiu')).status!.appInstanceId!;
+    const ns = `posiu-${run}`;
+    await instances.delete('posiu', namespace);
+    await waitFor('AppInstance gone', async () => get('posiu').then(() => false, (e: unknown) => isNotFound(e)), 120_000, 250);
+    assert.equal(meps[1]!.configuration(id), undefined);
+    assert.deepEqual(await helmList(shared.edges[1]!, ns), []);
+    await waitFor('namespace gone', async () => (await kubectl(shared.edges[1]!, ['get', 'namespace', ns])).code !== 0, 60_000, 250);
+    await waitFor('provider gone', async () => get('provider').then(() => false, (e: unknown) => isNotFound(e)), 120_000, 250);
+  });
+});
