@@ -3,15 +3,14 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Value } from 'typebox/value';
 import { AppRuleSpec } from '../../src/api/apprule.js';
 import { openCsar, verifyPackage, type CsarPackage } from '../../src/csar/index.js';
 import { sandbox } from './support/packages.js';
+import { edgegalleryTestdata } from '../support/testdata.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
 /** shared/ sits beside the repository (../shared from its root). */
-const TESTDATA = join(here, '..', '..', '..', '..', 'shared', 'testdata', 'edgegallery');
+const TESTDATA = edgegalleryTestdata();
 
 describe('csar: real EdgeGallery packages', function () {
   let box: Awaited<ReturnType<typeof sandbox>>;

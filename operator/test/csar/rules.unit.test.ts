@@ -2,8 +2,7 @@
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import yaml from 'js-yaml';
 import { Value } from 'typebox/value';
 import { AppRuleSpec } from '../../src/api/apprule.js';
@@ -12,9 +11,9 @@ import { CsarError, normaliseRules, type NormalisedRules } from '../../src/csar/
 import { resolveLimits } from '../../src/csar/limits.js';
 import { InflateBudget } from '../../src/csar/meter.js';
 import { ZipArchive } from '../../src/csar/zip.js';
+import { edgegalleryPackage } from '../support/testdata.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const POSIU = join(here, '..', '..', '..', '..', 'shared', 'testdata', 'edgegallery', 'test-posiu-apprules.csar');
+const POSIU = edgegalleryPackage('test-posiu-apprules.csar');
 
 type Raw = Record<string, unknown>;
 

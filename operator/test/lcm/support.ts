@@ -9,7 +9,6 @@ import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Cluster } from '../../../testenv/src/environment.js';
 import { openCsar } from '../../src/csar/index.js';
 import { KubernetesPlugin } from '../../src/lcm/kubernetes/plugin.js';
@@ -17,8 +16,9 @@ import type { InstallRequest, ReleaseTarget } from '../../src/lcm/plugin.js';
 import { pushChart } from '../../src/oci/chart.js';
 import { Registry } from '../../src/oci/registry.js';
 import { runCommand, type CommandResult } from '../support/kubectl.js';
+import { edgegalleryTestdata } from '../support/testdata.js';
 
-const testdata = fileURLToPath(new URL('../../../../shared/testdata/edgegallery/', import.meta.url));
+const testdata = edgegalleryTestdata();
 
 /**
  * `lcmdemo`: a Deployment (`replicas`, `message`; `stuck: true` gives it a node selector no

@@ -102,7 +102,7 @@ export class AppInstanceReconciler implements Reconciler {
     context.log.debug('Decided', { action: action.kind });
     let result: ReconcileResult;
     try {
-      result = await this.act(action, instance, status, conditions, ctx, context);
+      result = await this.act(action, instance, status, conditions, ctx);
     } catch (error) {
       if (!(error instanceof LcmError)) throw error;
       result = await this.failed(action, instance, status, conditions, error);
@@ -180,7 +180,7 @@ export class AppInstanceReconciler implements Reconciler {
     return { observation, ctx: host ? ctx : { ...ctx, hostProblem: `EdgeHost ${spec.hostRef.name} does not exist.` } };
   }
 
-  private async act(action: AppInstanceAction, instance: AppInstance, status: AppInstanceStatus, conditions: ConditionSet, ctx: Context, context: ReconcileContext): Promise<ReconcileResult> {
+  private async act(action: AppInstanceAction, instance: AppInstance, status: AppInstanceStatus, conditions: ConditionSet, ctx: Context): Promise<ReconcileResult> {
     const wait = requeueAfter(this.options.waitMs);
     const progressing = (phase: NonNullable<AppInstanceStatus['phase']>, reason: string, message: string) => {
       status.phase = phase;

@@ -17,7 +17,7 @@ import { mecmTypes } from '../../api/resources.js';
 import { download, DownloadError } from '../../apppackage/download.js';
 import { PackageStore } from '../../apppackage/package-store.js';
 import { CsarError, verifyPackage, type CsarPackage } from '../../csar/index.js';
-import { rfc3339, setCondition, type Condition, type ConditionInput } from '../../runtime/conditions.js';
+import { ConditionSet, rfc3339, type Condition } from '../../runtime/conditions.js';
 import { Controller } from '../../runtime/controller.js';
 import type { EventRecorder } from '../../runtime/events.js';
 import type { Informer } from '../../runtime/informer.js';
@@ -313,31 +313,30 @@ function entry(old: HostEntry | undefined, name: string, state: HostEntry['state
 /** Conditions and status fields of one reconcile, built up and written once. */
 class StatusBuilder {
   readonly value: AppPackageStatus;
-  private conditions: readonly Condition[];
+  private readonly conditions: ConditionSet;
 
-  constructor(private readonly pkg: AppPackage, readonly now: Date) {
+  constructor(pkg: AppPackage, readonly now: Date) {
     this.value = JSON.parse(JSON.stringify(pkg.status ?? {})) as AppPackageStatus;
-    this.conditions = (pkg.status?.conditions ?? []) as Condition[];
+    this.conditions = new ConditionSet(pkg.status?.conditions as Condition[] | undefined, pkg.metadata.generation ?? 0, now);
   }
 
   set(type: string, ok: boolean, reason: string, message: string): void {
-    const input: ConditionInput = { type, status: ok ? 'True' : 'False', reason, message: message.slice(0, 4000), observedGeneration: this.pkg.metadata.generation ?? 0 };
-    this.conditions = setCondition(this.conditions, input, this.now);
-    this.value.conditions = this.conditions as AppPackageStatus['conditions'];
+    this.conditions.set(type, ok, reason, message);
+    this.value.conditions = this.conditions.list as AppPackageStatus['conditions'];
   }
 
   remove(type: string): void {
-    this.conditions = this.conditions.filter((c) => c.type !== type);
-    this.value.conditions = this.conditions as AppPackageStatus['conditions'];
+    this.conditions.remove(type);
+    this.value.conditions = this.conditions.list as AppPackageStatus['conditions'];
   }
 
   isTrue(type: string): boolean {
-    return this.conditions.some((c) => c.type === type && c.status === 'True');
+    return this.conditions.isTrue(type);
   }
 
   private firstFalse(): Condition | undefined {
     return [ConditionType.Downloaded, ConditionType.Parsed, ConditionType.Verified, ConditionType.Distributed]
-      .map((t) => this.conditions.find((c) => c.type === t)).find((c) => c?.status === 'False');
+      .map((t) => this.conditions.get(t)).find((c) => c?.status === 'False');
   }
 
   firstFalseReason(): string {

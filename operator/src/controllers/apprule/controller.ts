@@ -12,7 +12,7 @@ import { MepClient } from '../../mep/client.js';
 import { configDigest } from '../../mep/digest.js';
 import { isTransient, MepError } from '../../mep/errors.js';
 import type { MepTask } from '../../mep/types.js';
-import { rfc3339, setCondition, type Condition } from '../../runtime/conditions.js';
+import { ConditionSet, rfc3339, type Condition } from '../../runtime/conditions.js';
 import { Controller } from '../../runtime/controller.js';
 import type { EventRecorder } from '../../runtime/events.js';
 import type { Informer } from '../../runtime/informer.js';
@@ -241,21 +241,21 @@ export class AppRuleReconciler implements Reconciler {
 /** The status of one reconcile: conditions kept with metav1 semantics, written once. */
 class RuleStatus {
   readonly value: AppRuleStatus;
-  private readonly now = new Date();
+  private readonly conditions: ConditionSet;
 
-  constructor(private readonly rule: AppRule) {
+  constructor(rule: AppRule) {
     this.value = JSON.parse(JSON.stringify(rule.status ?? {})) as AppRuleStatus;
+    this.conditions = new ConditionSet(rule.status?.conditions as Condition[] | undefined, rule.metadata.generation ?? 0, new Date());
   }
 
   private set(type: string, ok: boolean, reason: string, message: string): void {
-    const conditions = setCondition((this.value.conditions ?? []) as Condition[], {
-      type, status: ok ? 'True' : 'False', reason, message: message.slice(0, 4000), observedGeneration: this.rule.metadata.generation ?? 0,
-    }, this.now);
-    this.value.conditions = conditions as AppRuleStatus['conditions'];
+    this.conditions.set(type, ok, reason, message);
+    this.value.conditions = this.conditions.list as AppRuleStatus['conditions'];
   }
 
   private remove(type: string): void {
-    this.value.conditions = (this.value.conditions ?? []).filter((c) => c.type !== type);
+    this.conditions.remove(type);
+    this.value.conditions = this.conditions.list as AppRuleStatus['conditions'];
   }
 
   applied(ok: boolean, reason: string, message: string): void {

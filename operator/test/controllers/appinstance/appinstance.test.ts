@@ -8,7 +8,6 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { AppstoreSimulator } from '../../../../testenv/src/appstore-simulator.js';
 import { MepSimulator } from '../../../../testenv/src/mep-simulator.js';
 import { waitFor } from '../../../../testenv/src/process.js';
@@ -36,10 +35,11 @@ import { envStartTimeoutMs, sharedEnv, type SharedEnv } from '../../support/env.
 import { clientFor, kubeConfigFor } from '../../support/hub-client.js';
 import { kubectl } from '../../support/kubectl.js';
 import { testLogger } from '../../support/logger.js';
+import { edgegalleryTestdata } from '../../support/testdata.js';
 
 const run = Date.now().toString(36);
 const namespace = `ainst-${run}`;
-const testdata = fileURLToPath(new URL('../../../../../shared/testdata/edgegallery/', import.meta.url));
+const testdata = edgegalleryTestdata();
 
 /** A package built here that produces the service posiu requires, with a DNS and a traffic rule. */
 async function providerPackage(): Promise<Buffer> {

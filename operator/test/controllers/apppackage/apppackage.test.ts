@@ -10,7 +10,6 @@ import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { AppstoreSimulator } from '../../../../testenv/src/appstore-simulator.js';
 import { waitFor } from '../../../../testenv/src/process.js';
 import type { AppPackage, AppPackageSpec } from '../../../src/api/apppackage.js';
@@ -30,11 +29,12 @@ import { envStartTimeoutMs, sharedEnv, type SharedEnv } from '../../support/env.
 import { clientFor, kubeConfigFor } from '../../support/hub-client.js';
 import { runCommand } from '../../support/kubectl.js';
 import { testLogger } from '../../support/logger.js';
+import { edgegalleryTestdata } from '../../support/testdata.js';
 import { pushTestImage } from '../../support/oci.js';
 
 const run = Date.now().toString(36);
 const namespace = `apkg-${run}`;
-const testdata = fileURLToPath(new URL('../../../../../shared/testdata/edgegallery/', import.meta.url));
+const testdata = edgegalleryTestdata();
 const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
 
 describe('AppPackage controller on real registries', function () {
