@@ -209,7 +209,7 @@ export class AppInstanceReconciler implements Reconciler {
         return wait;
       case 'WaitForEdge':
         progressing(status.phase ?? 'Installing', 'EdgeUnreachable', `The edge cluster of ${instance.spec.hostRef.name} does not answer; waiting for it.`);
-        throw new ReconcileError('EdgeUnreachable', 'edge cluster unreachable');
+        return requeueAfter(Math.max(this.options.waitMs, 1000));
       case 'Unlock':
         await ctx.plugin!.unlock(ctx.target!);
         await this.options.events.record(instance, 'Warning', 'ReleaseUnlocked', `Release ${ctx.target!.releaseName} was stuck in ${status.release?.status}; recovered it.`);

@@ -86,9 +86,11 @@ export function decide(o: AppInstanceObservation): AppInstanceAction {
   if (release.kind === 'Absent') return o.failures > o.maxRetries ? { kind: 'GiveUp' } : { kind: 'Install' };
   if (pending.has(release.status)) return { kind: 'Unlock' };
   if (release.status === 'failed') {
-    if (o.failures > o.maxRetries) return { kind: 'GiveUp' };
+    // Back to the last good revision even when giving up: the app keeps running what worked.
     // A first install that failed has nothing to roll back to.
-    return { kind: 'Remediate', how: release.revision <= 1 || o.remediation === 'Uninstall' ? 'Uninstall' : 'Rollback' };
+    if (release.revision > 1 && o.remediation === 'Rollback') return { kind: 'Remediate', how: 'Rollback' };
+    if (o.failures > o.maxRetries) return { kind: 'GiveUp' };
+    return { kind: 'Remediate', how: 'Uninstall' };
   }
   if (!release.upToDate) return o.failures > o.maxRetries ? { kind: 'GiveUp' } : { kind: 'Upgrade', why: 'SpecChanged' };
   if (o.driftedObjects.length) return { kind: 'Upgrade', why: 'Drift' };

@@ -56,6 +56,20 @@ async function providerPackage(): Promise<Buffer> {
   return zipOf(withManifest(files));
 }
 
+/** A chart the API server refuses at apply time (nodePort out of range): Helm records a failed revision. */
+async function brokenPackage(): Promise<Buffer> {
+  const chart = await buildTgz([
+    { name: 'provider/Chart.yaml', data: 'apiVersion: v2\nname: provider\nversion: 2.0.0\n' },
+    { name: 'provider/templates/service.yaml', data: [
+      'apiVersion: v1', 'kind: Service', 'metadata: {name: "{{ .Release.Name }}-broken"}',
+      'spec: {type: NodePort, selector: {app: x}, ports: [{port: 80, nodePort: 80}]}', ''].join('\n') },
+  ]);
+  const appd = APPD_YAML.replace(/        appServiceRequired:\n(?:          .*\n)+?(?=        appServiceProduced)/, '').replace('appSupportMp1: true', 'appSupportMp1: false')
+    .replace(/        appTrafficRule:[\s\S]*$/, '');
+  const files = { ...validFiles(chart), 'APPD/Definition/MainServiceTemplate.yaml': appd, 'Image/SwImageDesc.json': '[]' };
+  return zipOf(withManifest(files));
+}
+
 interface Deployment extends KubeObject {
   spec?: { replicas?: number };
 }
@@ -85,6 +99,7 @@ describe('AppInstance controller on real edge clusters', function () {
     await store.addPackage({ appId: 'posiu', packageId: 'v1', name: 'posiu', version: '1.0', provider: 'Huawei', file: join(testdata, 'test-posiu-apprules.csar') });
 
     await store.addPackage({ appId: 'provider', packageId: 'v1', name: 'provider', version: '1.0', provider: 'Tests', file: await providerPackage() });
+    await store.addPackage({ appId: 'broken', packageId: 'v1', name: 'broken', version: '2.0', provider: 'Tests', file: await brokenPackage() });
 
     const hosts = new ResourceClient<EdgeHost>(direct, mecmTypes.edgeHost);
     for (const [i, edge] of shared.edges.entries()) {
@@ -100,7 +115,7 @@ describe('AppInstance controller on real edge clusters', function () {
       });
     }
     const packages = new ResourceClient<AppPackage>(direct, mecmTypes.appPackage);
-    for (const appId of ['etherpad', 'posiu', 'provider']) {
+    for (const appId of ['etherpad', 'posiu', 'provider', 'broken']) {
       await packages.create({
         apiVersion: 'mecm.io/v1alpha1', kind: 'AppPackage', metadata: { name: appId, namespace },
         spec: {
@@ -205,6 +220,37 @@ describe('AppInstance controller on real edge clusters', function () {
     assert.equal(deleted.code, 0, deleted.stderr);
     await waitFor('Deployment back', async () => (await deploymentsOf(shared.edges[0]!, ns)).length === 1, 60_000, 250);
     await waitFor('new revision', async () => ((await get('etherpad-1')).status?.release?.revision ?? 0) > before, 30_000, 250);
+  });
+
+  it('rolls a failed upgrade back, retries, then stalls with the reason', async function () {
+    this.timeout(180_000);
+    await instantiate('fragile', 'provider', 0, { remediation: { retries: 1, strategy: 'Rollback' } });
+    await waitReady('fragile');
+    await instances.patch('fragile', namespace, 'merge', { spec: { packageRef: { name: 'broken' } } });
+    await waitFor('Stalled RetriesExhausted', async () => (await condition('fragile', 'Stalled'))?.reason === 'RetriesExhausted', 150_000, 250);
+    const status = (await get('fragile')).status!;
+    assert.equal(status.release?.status, 'deployed', 'rolled back to a deployed revision');
+    assert.ok((status.release?.revision ?? 0) >= 3, `revisions: install, failed upgrade, rollback (now ${status.release?.revision})`);
+    assert.match((await condition('fragile', 'Instantiated'))?.message ?? '', /nodePort|range|invalid/i);
+    assert.equal(status.lastOperation?.operationState, 'FAILED');
+    await instances.delete('fragile', namespace);
+  });
+
+  it('waits for an edge that does not answer and installs when it returns', async function () {
+    this.timeout(180_000);
+    const edge = shared.edges[0]!;
+    await edge.stopApiServer();
+    try {
+      await instantiate('patient', 'provider', 0);
+      await waitFor('EdgeUnreachable', async () => (await condition('patient', 'Reconciling'))?.reason === 'EdgeUnreachable', 60_000, 250);
+      assert.notEqual((await condition('patient', 'Ready'))?.status, 'True');
+    } finally {
+      await edge.startApiServer();
+    }
+    await waitReady('patient');
+    assert.equal((await helmList(edge, `patient-${run}`)).length, 1, 'exactly one release');
+    await instances.delete('patient', namespace);
+    await waitFor('patient gone', async () => get('patient').then(() => false, (e: unknown) => isNotFound(e)), 120_000, 250);
   });
 
   it('holds posiu until the service it requires runs on the host (EdgeGallery\'s dependency rule)', async function () {

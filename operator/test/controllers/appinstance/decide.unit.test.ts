@@ -50,5 +50,7 @@ describe('AppInstance decide', () => {
     assert.deepEqual(decide({ ...healthy, release: failed(3) }), { kind: 'Remediate', how: 'Rollback' });
     assert.deepEqual(decide({ ...healthy, release: failed(1) }), { kind: 'Remediate', how: 'Uninstall' });
     assert.deepEqual(decide({ ...healthy, release: failed(3), remediation: 'Uninstall' }), { kind: 'Remediate', how: 'Uninstall' });
+    assert.deepEqual(decide({ ...healthy, release: failed(3), failures: 9 }), { kind: 'Remediate', how: 'Rollback' }, 'rolls back even when out of retries');
+    assert.deepEqual(decide({ ...healthy, release: failed(1), failures: 9 }), { kind: 'GiveUp' });
   });
 });
