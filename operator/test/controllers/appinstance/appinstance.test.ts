@@ -30,6 +30,7 @@ import { coreTypes, type KubeObject } from '../../../src/runtime/kube/resource.j
 import { ResourceClient } from '../../../src/runtime/kube/resource-client.js';
 import { Manager } from '../../../src/runtime/manager.js';
 import { APPD_YAML, buildTgz, validFiles, withManifest, zipOf } from '../../csar/support/packages.js';
+import { providerPackage } from '../../support/apps.js';
 import { installCrds } from '../../support/crds.js';
 import { envStartTimeoutMs, sharedEnv, type SharedEnv } from '../../support/env.js';
 import { clientFor, kubeConfigFor } from '../../support/hub-client.js';
@@ -40,21 +41,6 @@ import { edgegalleryTestdata } from '../../support/testdata.js';
 const run = Date.now().toString(36);
 const namespace = `ainst-${run}`;
 const testdata = edgegalleryTestdata();
-
-/** A package built here that produces the service posiu requires, with a DNS and a traffic rule. */
-async function providerPackage(): Promise<Buffer> {
-  const chart = await buildTgz([
-    { name: 'provider/Chart.yaml', data: 'apiVersion: v2\nname: provider\nversion: 1.0.0\n' },
-    { name: 'provider/values.yaml', data: 'appconfig:\n  appnamespace: default\n' },
-    { name: 'provider/templates/deployment.yaml', data: [
-      'apiVersion: apps/v1', 'kind: Deployment', 'metadata:', '  name: {{ .Release.Name }}', 'spec:', '  replicas: 1',
-      '  selector: {matchLabels: {app: "{{ .Release.Name }}"}}', '  template:', '    metadata: {labels: {app: "{{ .Release.Name }}"}}',
-      '    spec: {containers: [{name: app, image: "example.invalid/provider:1"}]}', ''].join('\n') },
-  ]);
-  const appd = APPD_YAML.replace(/        appServiceRequired:\n(?:          .*\n)+?(?=        appServiceProduced)/, '').replace('serName: demo-api', 'serName: service-discovery');
-  const files = { ...validFiles(chart), 'APPD/Definition/MainServiceTemplate.yaml': appd, 'Image/SwImageDesc.json': '[]' };
-  return zipOf(withManifest(files));
-}
 
 /** A chart the API server refuses at apply time (nodePort out of range): Helm records a failed revision. */
 async function brokenPackage(): Promise<Buffer> {
@@ -193,6 +179,16 @@ describe('AppInstance controller on real edge clusters', function () {
     }
     const values = await kubectl(shared.edges[0]!, ['get', 'secret', '-n', `etherpad-1-${run}`, '-l', 'owner=helm', '-o', 'name']);
     assert.match(values.stdout, /sh\.helm\.release\.v1\.etherpad-1\.v1/);
+  });
+
+  it('stalls a second etherpad on the same host with helm\'s nodePort conflict, leaving the first running', async function () {
+    this.timeout(120_000);
+    await instantiate('etherpad-3', 'etherpad', 0, { remediation: { retries: 0 } });
+    await waitFor('Stalled', async () => (await condition('etherpad-3', 'Stalled'))?.status === 'True', 90_000, 250);
+    assert.match((await condition('etherpad-3', 'Instantiated'))?.message ?? '', /already allocated|exists and cannot be imported|Conflict/);
+    assert.equal((await condition('etherpad-1', 'Ready'))?.status, 'True', 'the first instance is untouched');
+    await instances.delete('etherpad-3', namespace);
+    await waitFor('etherpad-3 gone', async () => get('etherpad-3').then(() => false, (e: unknown) => isNotFound(e)), 90_000, 250);
   });
 
   it('upgrades on a spec change, to a new revision', async function () {
