@@ -27,7 +27,7 @@ export const AppRuleSpec = Type.Object({
       message: 'appInstanceId cannot change: it is the key of the configuration at the MEP. Create a new AppRule and delete this one',
     }),
   }),
-  appName: Type.String({ description: 'Name of the app, as the MEP records it (1–128 characters).', minLength: 1, maxLength: 128 }),
+  appName: Type.String({ description: 'Name of the app, as the MEP records it (1–63 characters, unique per MEP: EdgeGallery\'s MEP refuses longer names and a name another instance holds).', minLength: 1, maxLength: 63 }),
   appSupportMp1: Type.Optional(Type.Boolean({
     description: 'Whether the app uses the MEP\'s Mp1 API (service registry and discovery). Default false.',
     default: false,
