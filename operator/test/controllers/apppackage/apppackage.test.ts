@@ -157,6 +157,24 @@ describe('AppPackage controller on real registries', function () {
     assert.equal(store.downloads.length >= 1, true);
   });
 
+  it('distributes to a host that joins the selector later', async function () {
+    this.timeout(60_000);
+    const hosts = new ResourceClient<EdgeHost>(direct, mecmTypes.edgeHost);
+    const late = `apkg-${run}-joiner`;
+    await hosts.create({
+      apiVersion: 'mecm.io/v1alpha1', kind: 'EdgeHost', metadata: { name: late, labels: { 'apkg-test': run } },
+      spec: { infrastructure: { type: 'kubernetes', kubeconfigSecretRef: { name: 'unused', namespace } }, repository: { url: `${shared.edges[0]!.registryUrl}/joiner`, insecure: true } },
+    });
+    try {
+      await waitDistributed('etherpad', '3/3');
+      const entry = (await get('etherpad')).status?.hosts?.find((h) => h.name === late);
+      assert.match(entry?.chartReference ?? '', /\/joiner\/mecm\//, 'pushed under the new host\'s repository path');
+    } finally {
+      await hosts.delete(late);
+    }
+    await waitDistributed('etherpad', '2/2');
+  });
+
   it('parses the APPD.zip-style package with its traffic and DNS rules', async function () {
     this.timeout(90_000);
     await onboard('posiu', 'posiu', 'v1');
