@@ -5,6 +5,7 @@
  * polls the MEP task on later reconciles — a worker never blocks on a task. When in sync it
  * looks again every drift interval, so a MEP that lost or changed the rules is corrected.
  */
+import { createHash } from 'node:crypto';
 import type { AppRule, AppRuleStatus } from '../../api/apprule.js';
 import type { EdgeHost } from '../../api/edgehost.js';
 import { mecmTypes } from '../../api/resources.js';
@@ -57,6 +58,8 @@ export class AppRuleReconciler implements Reconciler {
    * and a stale copy must never make us send a second change while one runs.
    */
   private readonly running = new Map<string, { taskId: string; since: number }>();
+  /** One MEP client per host, rebuilt when its URL, token or CA change (one keep-alive agent each). */
+  private readonly clients = new Map<string, { key: string; client: MepClient }>();
 
   constructor(
     private readonly rules: Informer<AppRule>,
@@ -100,8 +103,6 @@ export class AppRuleReconciler implements Reconciler {
         throw new ReconcileError(reason, message);
       }
       return this.stalled(rule, status, reason, message, this.options.stalledRetryMs ?? 5 * 60_000);
-    } finally {
-      client.close();
     }
   }
 
@@ -234,7 +235,14 @@ export class AppRuleReconciler implements Reconciler {
       return Buffer.from(value, 'base64').toString('utf8');
     };
     const [token, caPem] = await Promise.all([read(mep.tokenSecretRef, 'token'), read(mep.caSecretRef, 'ca.crt')]);
-    return new MepClient({ url: mep.url, token: token?.trim(), caPem, timeoutMs: this.options.requestTimeoutMs });
+    const key = createHash('sha256').update(JSON.stringify([mep.url, token?.trim() ?? '', caPem ?? ''])).digest('hex');
+    const name = host.metadata.name ?? '';
+    const cached = this.clients.get(name);
+    if (cached?.key === key) return cached.client;
+    cached?.client.close();
+    const client = new MepClient({ url: mep.url, token: token?.trim(), caPem, timeoutMs: this.options.requestTimeoutMs });
+    this.clients.set(name, { key, client });
+    return client;
   }
 }
 
