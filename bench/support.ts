@@ -4,6 +4,8 @@ import winston from 'winston';
 import { TestEnvironment, type Cluster } from '../testenv/src/environment.js';
 import type { Logger } from '../operator/src/runtime/logger.js';
 
+export { forEachLimited as inParallel } from '../operator/src/util/concurrency.js';
+
 export async function benchClusters(edges: number): Promise<{ hub: Cluster; edges: Cluster[]; stop(): Promise<void> }> {
   const dir = process.env.MECM_TESTENV_DIR;
   if (dir && TestEnvironment.exists(dir)) {
@@ -28,13 +30,6 @@ export function rssMiB(): number {
   return Math.round(process.memoryUsage().rss / 1024 / 1024);
 }
 
-/** Runs `task` over `items` with at most `limit` in flight. */
-export async function inParallel<T>(items: readonly T[], limit: number, task: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(Array.from({ length: limit }, async () => {
-    while (next < items.length) await task(items[next++]!);
-  }));
-}
 
 export function figure(name: string, value: number | string, unit = ''): void {
   console.log(`${name.padEnd(44)} ${String(value).padStart(10)} ${unit}`);

@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { MepAppConfig } from './types.js';
+import { stableJson } from '../util/stable-json.js';
 import { normalizeConfig } from './wire.js';
 
 /** `sha256:<64 hex>` of the canonical JSON of `config`. Pure. */
@@ -22,20 +23,10 @@ export function sameConfig(a: MepAppConfig, b: MepAppConfig): boolean {
 export function canonicalJson(config: MepAppConfig): string {
   const normal = normalizeConfig(config);
   const byId = <T>(id: (item: T) => string) => (x: T, y: T) => (id(x) < id(y) ? -1 : id(x) > id(y) ? 1 : 0);
-  return stableStringify({
+  return stableJson({
     ...normal,
     appTrafficRule: [...normal.appTrafficRule].sort(byId((r) => r.trafficRuleId)),
     appDNSRule: [...normal.appDNSRule].sort(byId((r) => r.dnsRuleId)),
   });
 }
 
-function stableStringify(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(stableStringify).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableStringify(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
-}

@@ -25,6 +25,15 @@ export interface ControllerOptions {
 /** Maps an observed object to the keys of the objects to reconcile (default: its own key). */
 export type KeyMapper<T> = (object: T) => readonly string[];
 
+/** Whether an update (previous → object) should reconcile; resyncs (same object twice) always do. */
+export type UpdatePredicate<T> = (previous: T, object: T) => boolean;
+
+/** An update of the spec (generation) or of the labels: what selectors and references read. */
+export function specOrLabelsChanged(previous: KubeObject, object: KubeObject): boolean {
+  return previous.metadata.generation !== object.metadata.generation
+    || JSON.stringify(previous.metadata.labels ?? {}) !== JSON.stringify(object.metadata.labels ?? {});
+}
+
 export class Controller {
   readonly name: string;
   private queue: WorkQueue<string>;
@@ -42,10 +51,19 @@ export class Controller {
     return this.workers.length > 0;
   }
 
-  /** Enqueues keys from an informer's events; `map` relates other kinds to our objects. */
-  watch<T extends KubeObject>(informer: Informer<T>, map: KeyMapper<T> = (o) => [objectKey(o)]): void {
+  /**
+   * Enqueues keys from an informer's events; `map` relates other kinds to our objects, and
+   * `updateMatters` drops updates that cannot change a decision (e.g. another kind's status).
+   */
+  watch<T extends KubeObject>(
+    informer: Informer<T>, map: KeyMapper<T> = (o) => [objectKey(o)], updateMatters: UpdatePredicate<T> = () => true,
+  ): void {
     const enqueue = (object: T) => { for (const key of map(object)) this.enqueue(key); };
-    informer.addHandlers({ onAdd: enqueue, onUpdate: (_, object) => enqueue(object), onDelete: enqueue });
+    informer.addHandlers({
+      onAdd: enqueue,
+      onUpdate: (previous, object) => { if (previous === object || updateMatters(previous, object)) enqueue(object); },
+      onDelete: enqueue,
+    });
   }
 
   enqueue(key: string): void {

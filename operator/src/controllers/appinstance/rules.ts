@@ -1,6 +1,7 @@
 /** The AppRule an AppInstance owns: the APPD's rules with the spec's on top, as a pure function. */
 import { createHash } from 'node:crypto';
 import type { AppInstance } from '../../api/appinstance.js';
+import { stableJson } from '../../util/stable-json.js';
 import type { AppRule, AppRuleSpec } from '../../api/apprule.js';
 import type { DnsRule, TrafficRule } from '../../api/rules.js';
 import type { CsarPackage } from '../../csar/index.js';
@@ -27,7 +28,7 @@ export function desiredRuleSpec(instance: AppInstance, csar: CsarPackage, appIns
 export const specDigestAnnotation = 'mecm.io/spec-digest';
 
 export function ruleSpecDigest(spec: AppRuleSpec): string {
-  return `sha256:${createHash('sha256').update(JSON.stringify(sortKeys(spec))).digest('hex')}`;
+  return `sha256:${createHash('sha256').update(stableJson(spec)).digest('hex')}`;
 }
 
 /** How the owned AppRule stands against the desired spec. */
@@ -37,10 +38,4 @@ export function observeRules(desired: AppRuleSpec | undefined, current: AppRule 
   if (current.metadata.annotations?.[specDigestAnnotation] !== ruleSpecDigest(desired)) return 'Outdated';
   const ready = current.status?.conditions?.find((c) => c.type === 'Ready');
   return ready?.status === 'True' && current.status?.observedGeneration === current.metadata.generation ? 'Ready' : 'NotReady';
-}
-
-function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (value && typeof value === 'object') return Object.fromEntries(Object.keys(value).sort().map((k) => [k, sortKeys((value as Record<string, unknown>)[k])]));
-  return value;
 }

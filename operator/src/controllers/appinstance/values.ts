@@ -5,6 +5,7 @@
  * else is replaced.
  */
 import { createHash } from 'node:crypto';
+import { stableJson } from '../../util/stable-json.js';
 
 export type Values = Record<string, unknown>;
 
@@ -52,11 +53,6 @@ export function releaseDigest(chartRef: string, values: Values): string {
   return `sha256:${createHash('sha256').update(stableJson({ chartRef, values })).digest('hex')}`;
 }
 
-function stableJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
-  if (isMap(value)) return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${stableJson(value[k])}`).join(',')}}`;
-  return JSON.stringify(value);
-}
 
 function isMap(value: unknown): value is Values {
   return typeof value === 'object' && value !== null && !Array.isArray(value);

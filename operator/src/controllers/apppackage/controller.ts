@@ -18,7 +18,7 @@ import { download, DownloadError } from '../../apppackage/download.js';
 import { PackageStore } from '../../apppackage/package-store.js';
 import { CsarError, verifyPackage, type CsarPackage } from '../../csar/index.js';
 import { ConditionSet, rfc3339, type Condition } from '../../runtime/conditions.js';
-import { Controller } from '../../runtime/controller.js';
+import { Controller, specOrLabelsChanged } from '../../runtime/controller.js';
 import type { EventRecorder } from '../../runtime/events.js';
 import type { Informer } from '../../runtime/informer.js';
 import { isNotFound } from '../../runtime/kube/errors.js';
@@ -33,6 +33,7 @@ import { DistributionError, pushToHost, removeFromHost, type Credentials, type P
 import { ConditionType, Reason } from './reasons.js';
 import { repositoryLocation } from './repository.js';
 import { targetHosts } from './targets.js';
+import { forEachLimited } from '../../util/concurrency.js';
 
 export const finalizer = 'mecm.io/apppackage-cleanup';
 
@@ -348,12 +349,6 @@ class StatusBuilder {
   }
 }
 
-async function forEachLimited<T>(items: readonly T[], limit: number, task: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) await task(items[next++]!);
-  }));
-}
 
 /** Wires the AppPackage controller: packages, the EdgeHosts they target, and re-distribution when hosts change. */
 export function registerAppPackageController(manager: Manager, options: AppPackageControllerOptions, store = new PackageStore(options.dataDir)): Controller {
@@ -363,8 +358,9 @@ export function registerAppPackageController(manager: Manager, options: AppPacka
     new ResourceClient<AppPackage>(manager.hub, mecmTypes.appPackage), new ResourceClient<SecretObject>(manager.hub, coreTypes.secret), store, options);
   const controller = new Controller({ name: 'apppackage', reconciler, workers: options.workers, metrics: manager.metrics, log: manager.log });
   controller.watch(packages);
-  // A host whose labels change may enter or leave a selector; a host that returns may be retried.
-  controller.watch(hosts, () => packages.list().map(objectKey));
+  // A host whose labels change may enter or leave a selector, one whose repository moved is
+  // pushed to again; its probe status changes nothing here.
+  controller.watch(hosts, () => packages.list().map(objectKey), specOrLabelsChanged);
   manager.addController(controller);
   return controller;
 }

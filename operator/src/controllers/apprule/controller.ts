@@ -14,7 +14,7 @@ import { configDigest } from '../../mep/digest.js';
 import { isTransient, MepError } from '../../mep/errors.js';
 import type { MepTask } from '../../mep/types.js';
 import { ConditionSet, rfc3339, type Condition } from '../../runtime/conditions.js';
-import { Controller } from '../../runtime/controller.js';
+import { Controller, specOrLabelsChanged } from '../../runtime/controller.js';
 import type { EventRecorder } from '../../runtime/events.js';
 import type { Informer } from '../../runtime/informer.js';
 import { isNotFound } from '../../runtime/kube/errors.js';
@@ -308,7 +308,8 @@ export function registerAppRuleController(manager: Manager, options: AppRuleCont
     new ResourceClient<SecretObject>(manager.hub, coreTypes.secret), options);
   const controller = new Controller({ name: 'apprule', reconciler, workers: options.workers, metrics: manager.metrics, log: manager.log });
   controller.watch(rules);
-  controller.watch(hosts, (host) => rules.byIndex('host', host.metadata.name ?? '').map(objectKey));
+  // Only the host's spec (its MEP's URL, token, CA) matters here, not its probe status.
+  controller.watch(hosts, (host) => rules.byIndex('host', host.metadata.name ?? '').map(objectKey), specOrLabelsChanged);
   manager.addController(controller);
   return controller;
 }

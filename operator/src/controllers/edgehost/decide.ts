@@ -15,6 +15,7 @@
 import { rfc3339, setCondition, removeCondition, findCondition, type Condition, type ConditionInput } from '../../runtime/conditions.js';
 import type { EdgeHostStatus } from '../../api/edgehost.js';
 import { backoffDelay } from '../../runtime/backoff.js';
+import { stableJson } from '../../util/stable-json.js';
 import type { ClusterFacts, Probe } from './probes.js';
 import { ConditionType, Reason, type ProbeFailure } from './reasons.js';
 
@@ -133,18 +134,10 @@ function pickFacts(status: EdgeHostStatus): Partial<EdgeHostStatus> {
 
 /** Sets lastContactTime/lastProbeTime only when something else changed: no write for time alone. */
 function stampTimes(status: EdgeHostStatus, previous: EdgeHostStatus, memory: ProbeMemory, now: Date): EdgeHostStatus {
-  const withoutTimes = ({ lastContactTime: _c, lastProbeTime: _p, ...rest }: EdgeHostStatus) => JSON.stringify(sortKeys(rest));
+  const withoutTimes = ({ lastContactTime: _c, lastProbeTime: _p, ...rest }: EdgeHostStatus) => stableJson(rest);
   if (withoutTimes(status) === withoutTimes(previous)) {
     return { ...status, ...(previous.lastContactTime ? { lastContactTime: previous.lastContactTime } : {}), ...(previous.lastProbeTime ? { lastProbeTime: previous.lastProbeTime } : {}) };
   }
   const lastContact = memory.lastContactMs !== undefined ? rfc3339(new Date(memory.lastContactMs)) : previous.lastContactTime;
   return { ...status, ...(lastContact ? { lastContactTime: lastContact } : {}), lastProbeTime: rfc3339(now) };
-}
-
-function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.keys(value).sort().map((k) => [k, sortKeys((value as Record<string, unknown>)[k])]));
-  }
-  return value;
 }
