@@ -28,6 +28,7 @@ import { addFinalizer, isDeleting, removeFinalizer, writeStatus } from '../../ru
 import { done, ReconcileError, requeueAfter, type ReconcileContext, type Reconciler, type ReconcileResult } from '../../runtime/reconcile.js';
 import { parseReference } from '../../oci/reference.js';
 import { repositoryLocation } from '../apppackage/repository.js';
+import { readSecretKey } from '../secrets.js';
 import { decide, type AppInstanceAction, type AppInstanceObservation } from './decide.js';
 import { createNamespace, deleteNamespace, namespaceOwner } from './edge.js';
 import { desiredRuleSpec, observeRules, ruleSpecDigest, specDigestAnnotation } from './rules.js';
@@ -394,9 +395,8 @@ export class AppInstanceReconciler implements Reconciler {
   private async kubeconfigOf(host: EdgeHost): Promise<string | undefined> {
     const ref = host.spec.infrastructure.kubeconfigSecretRef;
     if (!ref) return undefined;
-    const secret = await this.clients.secrets.get(ref.name, ref.namespace).catch((e: unknown) => { if (isNotFound(e)) return undefined; throw e; });
-    const data = secret?.data?.[ref.key ?? 'kubeconfig'];
-    return data ? Buffer.from(data, 'base64').toString('utf8') : undefined;
+    const read = await readSecretKey(this.clients.secrets, ref, 'kubeconfig');
+    return read.ok ? read.value : undefined;
   }
 
   /** Required services that no Ready instance on the same host produces. */

@@ -28,7 +28,7 @@ import { errorMessage } from '../../runtime/logger.js';
 import type { Manager } from '../../runtime/manager.js';
 import { addFinalizer, isDeleting, removeFinalizer, writeStatus } from '../../runtime/objects.js';
 import { done, ReconcileError, requeueAfter, type ReconcileContext, type Reconciler, type ReconcileResult } from '../../runtime/reconcile.js';
-import type { SecretObject } from '../edgehost/secrets.js';
+import type { SecretObject } from '../secrets.js';
 import { DistributionError, pushToHost, removeFromHost, type Credentials, type PackageContent } from './distribute.js';
 import { ConditionType, Reason } from './reasons.js';
 import { repositoryLocation } from './repository.js';

@@ -17,13 +17,12 @@ import { ConditionSet, rfc3339, type Condition } from '../../runtime/conditions.
 import { Controller, specOrLabelsChanged } from '../../runtime/controller.js';
 import type { EventRecorder } from '../../runtime/events.js';
 import type { Informer } from '../../runtime/informer.js';
-import { isNotFound } from '../../runtime/kube/errors.js';
 import { coreTypes, objectKey } from '../../runtime/kube/resource.js';
 import { ResourceClient } from '../../runtime/kube/resource-client.js';
 import type { Manager } from '../../runtime/manager.js';
 import { addFinalizer, isDeleting, removeFinalizer, writeStatus } from '../../runtime/objects.js';
 import { done, ReconcileError, requeueAfter, type ReconcileContext, type Reconciler, type ReconcileResult } from '../../runtime/reconcile.js';
-import type { SecretObject } from '../edgehost/secrets.js';
+import { readSecretKey, type SecretKeyReference, type SecretObject } from '../secrets.js';
 import { decideAction, desiredConfig } from './decide.js';
 
 export const finalizer = 'mecm.io/apprule-cleanup';
@@ -221,18 +220,11 @@ export class AppRuleReconciler implements Reconciler {
 
   private async clientFor(host: EdgeHost): Promise<MepClient> {
     const mep = host.spec.mep!;
-    const read = async (ref: { name: string; namespace: string; key?: string } | undefined, key: string) => {
+    const read = async (ref: SecretKeyReference | undefined, key: string) => {
       if (!ref) return undefined;
-      let secret: SecretObject;
-      try {
-        secret = await this.secrets.get(ref.name, ref.namespace);
-      } catch (error) {
-        if (isNotFound(error)) throw new ReconcileError(Reason.SecretInvalid, `Secret ${ref.namespace}/${ref.name} of EdgeHost ${host.metadata.name}'s MEP does not exist.`);
-        throw error;
-      }
-      const value = secret.data?.[ref.key ?? key];
-      if (value === undefined) throw new ReconcileError(Reason.SecretInvalid, `Secret ${ref.namespace}/${ref.name} has no key "${ref.key ?? key}".`);
-      return Buffer.from(value, 'base64').toString('utf8');
+      const result = await readSecretKey(this.secrets, ref, key);
+      if (!result.ok) throw new ReconcileError(Reason.SecretInvalid, `EdgeHost ${host.metadata.name}'s MEP: ${result.message}`);
+      return result.value;
     };
     const [token, caPem] = await Promise.all([read(mep.tokenSecretRef, 'token'), read(mep.caSecretRef, 'ca.crt')]);
     const key = createHash('sha256').update(JSON.stringify([mep.url, token?.trim() ?? '', caPem ?? ''])).digest('hex');

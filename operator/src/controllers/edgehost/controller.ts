@@ -21,7 +21,7 @@ import { EdgeClients } from './edge-clients.js';
 import { observeHost, type ObserveDeps } from './observe.js';
 import { ConditionType } from './reasons.js';
 import { SecretValues } from './secret-values.js';
-import type { SecretObject } from './secrets.js';
+import type { SecretObject } from '../secrets.js';
 
 export interface EdgeHostControllerOptions {
   readonly workers: number;

@@ -8,7 +8,7 @@ import type { Observation } from './decide.js';
 import { probeCluster, probeMep, probeRepository, type Probe } from './probes.js';
 import { Reason } from './reasons.js';
 import type { SecretValues } from './secret-values.js';
-import type { SecretRead } from './secrets.js';
+import type { SecretRead } from '../secrets.js';
 
 export interface ObserveDeps {
   readonly secrets: SecretValues;

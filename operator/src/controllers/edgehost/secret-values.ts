@@ -6,7 +6,7 @@
 import type { Informer } from '../../runtime/informer.js';
 import type { KubeObject } from '../../runtime/kube/resource.js';
 import type { ResourceClient } from '../../runtime/kube/resource-client.js';
-import { readSecretKey, type SecretKeyReference, type SecretObject, type SecretRead } from './secrets.js';
+import { readSecretKey, type SecretKeyReference, type SecretObject, type SecretRead } from '../secrets.js';
 
 export class SecretValues {
   private readonly values = new Map<string, { version: string; read: SecretRead }>();

@@ -1,7 +1,7 @@
 /** Reads one key of a hub Secret, with a reason when it cannot (never the value in a message). */
-import { isNotFound } from '../../runtime/kube/errors.js';
-import type { KubeObject } from '../../runtime/kube/resource.js';
-import type { ResourceClient } from '../../runtime/kube/resource-client.js';
+import { isNotFound } from '../runtime/kube/errors.js';
+import type { KubeObject } from '../runtime/kube/resource.js';
+import type { ResourceClient } from '../runtime/kube/resource-client.js';
 
 export interface SecretObject extends KubeObject {
   data?: Record<string, string>;
