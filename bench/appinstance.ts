@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { AppInstance } from '../operator/src/api/appinstance.js';
 import { mecmTypes } from '../operator/src/api/resources.js';
-import { PackageStore } from '../operator/src/apppackage/package-store.js';
+import { PackageStore } from '../operator/src/packages/store.js';
 import { registerAppInstanceController } from '../operator/src/controllers/appinstance/controller.js';
 import { registerAppPackageController } from '../operator/src/controllers/apppackage/controller.js';
 import { KubernetesPlugin } from '../operator/src/lcm/kubernetes/plugin.js';

@@ -29,7 +29,7 @@ try {
 
   const rssBefore = rssMiB();
   const manager = await Manager.create({ hub, log: quietLog, qps: 200, burst: 400 });
-  const informer = manager.informer(coreTypes.configMap, { namespace, labelSelector: 'bench=noop', resyncMs: 0 });
+  const informer = manager.informer(coreTypes.configMap, { namespace, labelSelector: 'bench=noop' });
   let reconciled = 0;
   const controller = new Controller({
     name: 'noop', workers: Number(values.workers), metrics: manager.metrics, log: quietLog,

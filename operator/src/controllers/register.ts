@@ -2,7 +2,7 @@
 import type { OperatorConfig } from '../config.js';
 import { EventRecorder } from '../runtime/events.js';
 import type { Manager } from '../runtime/manager.js';
-import { PackageStore } from '../apppackage/package-store.js';
+import { PackageStore } from '../packages/store.js';
 import { KubernetesPlugin } from '../lcm/kubernetes/plugin.js';
 import { LcmPluginRegistry } from '../lcm/registry.js';
 import { registerAppInstanceController } from './appinstance/controller.js';

@@ -10,7 +10,7 @@ import type { KubeObject } from './kube/resource.js';
 import { objectKey } from './kube/resource.js';
 import { errorMessage, type Logger } from './logger.js';
 import type { RuntimeMetrics } from './metrics.js';
-import { ReconcileError, type Reconciler, type ReconcileResult } from './reconcile.js';
+import { dispositionOf, reasonOf, type Reconciler, type ReconcileResult } from './reconcile.js';
 import { WorkQueue } from './workqueue.js';
 
 export interface ControllerOptions {
@@ -27,6 +27,19 @@ export type KeyMapper<T> = (object: T) => readonly string[];
 
 /** Whether an update (previous → object) should reconcile; resyncs (same object twice) always do. */
 export type UpdatePredicate<T> = (previous: T, object: T) => boolean;
+
+/** How a controller watches an informer. */
+export interface WatchOptions<T> {
+  /** Keys of the objects to reconcile for an observed object (default: its own key). */
+  readonly map?: KeyMapper<T>;
+  /** Drops updates that cannot change a decision (e.g. another kind's status). */
+  readonly updateMatters?: UpdatePredicate<T>;
+  /** Reconcile every object this often again (this handler only; default never). */
+  readonly resyncMs?: number;
+}
+
+/** The periodic reconcile of a controller's own kind, as controller-runtime's SyncPeriod. */
+export const defaultResyncMs = 600_000;
 
 /** An update of the spec (generation) or of the labels: what selectors and references read. */
 export function specOrLabelsChanged(previous: KubeObject, object: KubeObject): boolean {
@@ -51,19 +64,16 @@ export class Controller {
     return this.workers.length > 0;
   }
 
-  /**
-   * Enqueues keys from an informer's events; `map` relates other kinds to our objects, and
-   * `updateMatters` drops updates that cannot change a decision (e.g. another kind's status).
-   */
-  watch<T extends KubeObject>(
-    informer: Informer<T>, map: KeyMapper<T> = (o) => [objectKey(o)], updateMatters: UpdatePredicate<T> = () => true,
-  ): void {
+  /** Enqueues keys from a (shared) informer's events; see WatchOptions. */
+  watch<T extends KubeObject>(informer: Informer<T>, options: WatchOptions<T> = {}): void {
+    const map = options.map ?? ((o: T) => [objectKey(o)]);
+    const updateMatters = options.updateMatters ?? (() => true);
     const enqueue = (object: T) => { for (const key of map(object)) this.enqueue(key); };
     informer.addHandlers({
       onAdd: enqueue,
       onUpdate: (previous, object) => { if (previous === object || updateMatters(previous, object)) enqueue(object); },
       onDelete: enqueue,
-    });
+    }, { resyncMs: options.resyncMs });
   }
 
   enqueue(key: string): void {
@@ -137,8 +147,8 @@ export class Controller {
   }
 
   private onError(key: string, error: unknown, log: Logger): void {
-    const disposition = error instanceof ReconcileError ? error.disposition : { kind: 'Requeue' as const };
-    const reason = error instanceof ReconcileError ? error.reason : 'ReconcileFailed';
+    const disposition = dispositionOf(error);
+    const reason = reasonOf(error);
     if (disposition.kind === 'Terminal') {
       this.queue.forget(key);
       log.error('Reconcile failed; waiting for a change', { reason, error: errorMessage(error) });

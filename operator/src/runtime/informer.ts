@@ -10,8 +10,10 @@
  *                     re-watch (after jittered exponential backoff on errors)
  *
  * Objects deleted while no watch ran are found by the relist's difference and reported as
- * deleted. Every `resyncMs` each cached object is reported again as an update, so controllers
- * get a periodic reconcile. Handlers that throw are logged and never stop the loop.
+ * deleted. One informer serves every controller that watches its type (client-go's shared
+ * informer): each handler sets its own resync period, every object reported again to that
+ * handler alone as an update, so a controller gets its periodic reconcile without another
+ * watch. Handlers that throw are logged and never stop the loop.
  */
 import { backoffDelay, type BackoffOptions } from './backoff.js';
 import type { KubeClient } from './kube/client.js';
@@ -26,19 +28,26 @@ export interface InformerHandlers<T> {
   onDelete?(object: T): void;
 }
 
-export interface InformerOptions {
+export interface HandlerOptions {
+  /** Report every cached object again to these handlers this often (0 or absent = never). */
+  readonly resyncMs?: number;
+}
+
+/** What makes two informers the same list-watch: a shared informer is keyed by these. */
+export interface InformerSelection {
   readonly namespace?: string;
   readonly labelSelector?: string;
-  /** Report every object again this often (0 = never). Default 10 minutes. */
-  readonly resyncMs?: number;
+  /** Cache metadata only (PartialObjectMetadata): for kinds whose contents must not sit in memory. */
+  readonly metadataOnly?: boolean;
+}
+
+export interface InformerOptions extends InformerSelection {
   /** Server-side watch timeout; each watch picks a value between this and twice it. Default 150 s. */
   readonly watchTimeoutSeconds?: number;
   /** A watch with no byte for this long is dead (watchdog). Default: watch timeout + 30 s. */
   readonly idleTimeoutMs?: number;
   readonly backoff?: BackoffOptions;
   readonly pageSize?: number;
-  /** Cache metadata only (PartialObjectMetadata): for kinds whose contents must not sit in memory. */
-  readonly metadataOnly?: boolean;
   readonly onRestart?: (reason: 'relist' | 'error') => void;
 }
 
@@ -46,7 +55,8 @@ type IndexFunction<T> = (object: T) => readonly string[];
 
 export class Informer<T extends KubeObject> {
   private readonly store = new Map<string, T>();
-  private readonly handlers: InformerHandlers<T>[] = [];
+  private readonly handlers: Array<{ readonly handlers: InformerHandlers<T>; readonly resyncMs: number }> = [];
+  private resyncTimers: NodeJS.Timeout[] = [];
   private readonly indexers = new Map<string, IndexFunction<T>>();
   private readonly indices = new Map<string, Map<string, Set<string>>>();
   private readonly resources: ResourceClient<T>;
@@ -54,7 +64,6 @@ export class Informer<T extends KubeObject> {
   private running: Promise<void> | undefined;
   private synced = false;
   private syncWaiters: Array<() => void> = [];
-  private resyncTimer: NodeJS.Timeout | undefined;
   private lastResourceVersion = '';
   /** Watch restarts and relists since start; for tests and metrics. */
   readonly stats = { lists: 0, watches: 0, errors: 0 };
@@ -68,12 +77,19 @@ export class Informer<T extends KubeObject> {
     this.resources = new ResourceClient<T>(client, type);
   }
 
-  addHandlers(handlers: InformerHandlers<T>): void {
-    this.handlers.push(handlers);
+  /** Adds handlers; with `resyncMs`, every cached object is reported again to them alone that often. */
+  addHandlers(handlers: InformerHandlers<T>, options: HandlerOptions = {}): void {
+    const entry = { handlers, resyncMs: options.resyncMs ?? 0 };
+    this.handlers.push(entry);
+    if (this.running) this.startResync(entry);
   }
 
-  /** Adds a named index; `byIndex(name, value)` then returns the objects that map to value. */
+  /**
+   * Adds a named index; `byIndex(name, value)` then returns the objects that map to value.
+   * Controllers sharing the informer may add the same index: the first definition is kept.
+   */
   addIndexer(name: string, index: IndexFunction<T>): void {
+    if (this.indexers.has(name)) return;
     this.indexers.set(name, index);
     const values = new Map<string, Set<string>>();
     this.indices.set(name, values);
@@ -107,16 +123,13 @@ export class Informer<T extends KubeObject> {
     if (this.running) return;
     this.abort = new AbortController();
     this.running = this.run(this.abort.signal);
-    const resyncMs = this.options.resyncMs ?? 600_000;
-    if (resyncMs > 0) {
-      this.resyncTimer = setInterval(() => this.resync(), resyncMs);
-      this.resyncTimer.unref();
-    }
+    for (const entry of this.handlers) this.startResync(entry);
   }
 
   async stop(): Promise<void> {
     this.abort.abort();
-    clearInterval(this.resyncTimer);
+    for (const timer of this.resyncTimers) clearInterval(timer);
+    this.resyncTimers = [];
     await this.running;
     this.running = undefined;
   }
@@ -223,8 +236,15 @@ export class Informer<T extends KubeObject> {
     this.resync();
   }
 
-  private resync(): void {
-    for (const object of this.store.values()) this.emit((h) => h.onUpdate?.(object, object));
+  private resync(only?: InformerHandlers<T>): void {
+    for (const object of this.store.values()) this.emit((h) => h.onUpdate?.(object, object), only);
+  }
+
+  private startResync(entry: { readonly handlers: InformerHandlers<T>; readonly resyncMs: number }): void {
+    if (entry.resyncMs <= 0) return;
+    const timer = setInterval(() => this.resync(entry.handlers), entry.resyncMs);
+    timer.unref();
+    this.resyncTimers.push(timer);
   }
 
   private index(key: string, object: T): void {
@@ -242,8 +262,9 @@ export class Informer<T extends KubeObject> {
     }
   }
 
-  private emit(call: (handlers: InformerHandlers<T>) => void): void {
-    for (const handlers of this.handlers) {
+  private emit(call: (handlers: InformerHandlers<T>) => void, only?: InformerHandlers<T>): void {
+    for (const { handlers } of this.handlers) {
+      if (only && handlers !== only) continue;
       try {
         call(handlers);
       } catch (error) {

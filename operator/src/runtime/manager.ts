@@ -5,7 +5,7 @@
  */
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Controller } from './controller.js';
-import { Informer, type InformerOptions } from './informer.js';
+import { Informer, type InformerSelection } from './informer.js';
 import { KubeClient } from './kube/client.js';
 import type { KubeObject, ResourceType } from './kube/resource.js';
 import { LeaderElector, type LeaderElectionOptions } from './leader.js';
@@ -25,7 +25,8 @@ export interface ManagerOptions {
 
 export class Manager {
   readonly metrics: RuntimeMetrics;
-  private readonly informers: Informer<KubeObject>[] = [];
+  /** One informer per resource type and selection, shared by every controller that watches it. */
+  private readonly informers = new Map<string, Informer<KubeObject>>();
   private readonly controllers: Controller[] = [];
   private elector: LeaderElector | undefined;
   private leading = false;
@@ -51,14 +52,22 @@ export class Manager {
     return this.options.log;
   }
 
-  /** Creates an informer on the hub that starts with the manager. */
-  informer<T extends KubeObject>(type: ResourceType, options: InformerOptions = {}): Informer<T> {
-    const informer = new Informer<T>(this.hub, type, this.options.log.child({ informer: type.plural }), {
-      ...options,
-      onRestart: (reason) => this.metrics.informerRestarts.inc({ resource: type.plural, reason }),
-    });
-    this.informers.push(informer as unknown as Informer<KubeObject>);
-    return informer;
+  /**
+   * The hub informer of `type` (and selection), created on first use and shared afterwards: one
+   * watch per type however many controllers read it. Resync periods belong to each handler
+   * (Controller.watch), not to the informer.
+   */
+  informer<T extends KubeObject>(type: ResourceType, selection: InformerSelection = {}): Informer<T> {
+    const key = JSON.stringify([type.group, type.version, type.plural, selection.namespace ?? '', selection.labelSelector ?? '', selection.metadataOnly ?? false]);
+    let informer = this.informers.get(key);
+    if (!informer) {
+      informer = new Informer<KubeObject>(this.hub, type, this.options.log.child({ informer: type.plural }), {
+        ...selection,
+        onRestart: (reason) => this.metrics.informerRestarts.inc({ resource: type.plural, reason }),
+      });
+      this.informers.set(key, informer);
+    }
+    return informer as unknown as Informer<T>;
   }
 
   addController(controller: Controller): void {
@@ -71,7 +80,7 @@ export class Manager {
 
   /** Ready when every cache has synced and, if leading, every controller's workers run. */
   readiness(): { ok: true } | { ok: false; reason: string } {
-    const unsynced = this.informers.filter((i) => !i.hasSynced).map((i) => i.type.plural);
+    const unsynced = [...this.informers.values()].filter((i) => !i.hasSynced).map((i) => i.type.plural);
     if (unsynced.length) return { ok: false, reason: `caches not synced: ${unsynced.join(', ')}` };
     if (this.leading && this.controllers.some((c) => !c.running)) return { ok: false, reason: 'controllers starting' };
     return { ok: true };
@@ -80,8 +89,8 @@ export class Manager {
   /** Starts informers, waits for their caches, then leads (or waits to lead). */
   async start(): Promise<void> {
     this.abort = new AbortController();
-    for (const informer of this.informers) informer.start();
-    await Promise.all(this.informers.map((i) => i.waitForSync()));
+    for (const informer of this.informers.values()) informer.start();
+    await Promise.all([...this.informers.values()].map((i) => i.waitForSync()));
     const election = this.options.leaderElection;
     if (!election) {
       this.startControllers();
@@ -100,7 +109,7 @@ export class Manager {
     this.abort.abort();
     await this.running;
     await this.stopControllers();
-    await Promise.all(this.informers.map((i) => i.stop()));
+    await Promise.all([...this.informers.values()].map((i) => i.stop()));
     this.hub.close();
     this.leaseClient.close();
   }
@@ -110,7 +119,7 @@ export class Manager {
     this.metrics.leader.set({ name: this.options.leaderElection?.name ?? 'none' }, 1);
     for (const controller of this.controllers) controller.start();
     // Work that arrived before we led is in the informers' caches: enqueue all of it.
-    for (const informer of this.informers) informer.resyncNow();
+    for (const informer of this.informers.values()) informer.resyncNow();
   }
 
   private async stopControllers(): Promise<void> {

@@ -1,12 +1,12 @@
 /**
  * The reconciler contract. A reconcile returns what should happen next, or throws; only the
- * controller turns results and errors into queue decisions:
+ * controller turns results and errors into queue decisions, through `dispositionOf`:
  *
  *   Done                → forget the key's failures; nothing until the next change or resync
  *   RequeueAfter(ms)    → forget failures; run again after ms
- *   throw ReconcileError(Terminal)   → forget; log; wait for the next change
- *   throw ReconcileError(RetryAfter) → run again after its delay
- *   throw anything else              → run again after the key's exponential backoff
+ *   throw, transient with retryAfterMs → run again after that delay       (RetryAfter)
+ *   throw, transient (or not a ReasonedError) → the key's exponential backoff (Requeue)
+ *   throw, not transient → forget; log; wait for the next change            (Terminal)
  */
 import type { Logger } from './logger.js';
 
@@ -22,11 +22,44 @@ export type ErrorDisposition =
   | { readonly kind: 'RetryAfter'; readonly ms: number }
   | { readonly kind: 'Terminal' };
 
-/** An error with a CamelCase reason and what the controller should do about it. */
-export class ReconcileError extends Error {
-  constructor(readonly reason: string, message: string, readonly disposition: ErrorDisposition = { kind: 'Requeue' }) {
+/**
+ * What every domain error of the operator carries (LCM, download, distribution, MEP, CSAR):
+ * a CamelCase `reason`, used as the condition reason, and whether a retry alone may succeed.
+ */
+export interface ReasonedError extends Error {
+  readonly reason: string;
+  readonly transient: boolean;
+  /** A transient error that knows when to try again (e.g. a server's Retry-After). */
+  readonly retryAfterMs?: number;
+}
+
+export function isReasonedError(error: unknown): error is ReasonedError {
+  return error instanceof Error && typeof (error as Partial<ReasonedError>).reason === 'string'
+    && typeof (error as Partial<ReasonedError>).transient === 'boolean';
+}
+
+/** The one place an error becomes a queue decision. Unknown errors are retried with backoff. */
+export function dispositionOf(error: unknown): ErrorDisposition {
+  if (!isReasonedError(error)) return { kind: 'Requeue' };
+  if (!error.transient) return { kind: 'Terminal' };
+  return error.retryAfterMs !== undefined ? { kind: 'RetryAfter', ms: error.retryAfterMs } : { kind: 'Requeue' };
+}
+
+/** The reason of an error for logs and metrics: its own, or ReconcileFailed. */
+export function reasonOf(error: unknown): string {
+  return isReasonedError(error) ? error.reason : 'ReconcileFailed';
+}
+
+/** A ReasonedError raised by a controller itself (e.g. "work left, retry with backoff"). */
+export class ReconcileError extends Error implements ReasonedError {
+  readonly transient: boolean;
+  readonly retryAfterMs?: number;
+
+  constructor(readonly reason: string, message: string, options: { readonly transient?: boolean; readonly retryAfterMs?: number } = {}) {
     super(message);
     this.name = 'ReconcileError';
+    this.transient = options.transient ?? true;
+    if (options.retryAfterMs !== undefined) this.retryAfterMs = options.retryAfterMs;
   }
 }
 

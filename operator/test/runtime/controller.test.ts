@@ -59,12 +59,12 @@ describe('Controller on the real hub', function () {
     configMaps = new ResourceClient<ConfigMap>(direct, coreTypes.configMap);
     await new ResourceClient(direct, coreTypes.namespace).create({ metadata: { name: namespace } });
     manager = await Manager.create({ hub: await kubeConfigFor(shared.hub), log: testLogger() });
-    const informer = manager.informer<ConfigMap>(coreTypes.configMap, { namespace, labelSelector: 'test=controller', resyncMs: 300 });
+    const informer = manager.informer<ConfigMap>(coreTypes.configMap, { namespace, labelSelector: 'test=controller' });
     reconciler = new StampReconciler(informer, new ResourceClient<ConfigMap>(manager.hub, coreTypes.configMap));
     const controller = new Controller({
       name: 'stamp', reconciler, workers: 2, metrics: manager.metrics, log: testLogger(), backoff: { baseMs: 50, capMs: 1000 },
     });
-    controller.watch(informer);
+    controller.watch(informer, { resyncMs: 300 });
     manager.addController(controller);
     await manager.start();
   });

@@ -61,7 +61,7 @@ describe('Informer on the real hub', function () {
     const port = await proxy.start();
     const client = await clientFor(shared.hub, {}, `https://127.0.0.1:${port}`);
     const informer = new Informer<ConfigMap>(client, coreTypes.configMap, testLogger(), {
-      namespace, labelSelector, resyncMs: 0, backoff: fastBackoff, ...options,
+      namespace, labelSelector, backoff: fastBackoff, ...options,
     });
     const seen = recorder(informer);
     informer.start();
@@ -77,7 +77,7 @@ describe('Informer on the real hub', function () {
   it('lists, watches and indexes objects', async function () {
     const namespace = await freshNamespace();
     await configMaps.create({ metadata: { name: 'before', namespace, labels: { ...labels, team: 'a' } } });
-    const informer = new Informer<ConfigMap>(direct, coreTypes.configMap, testLogger(), { namespace, labelSelector, resyncMs: 0 });
+    const informer = new Informer<ConfigMap>(direct, coreTypes.configMap, testLogger(), { namespace, labelSelector });
     informer.addIndexer('team', (o) => (o.metadata.labels?.team ? [o.metadata.labels.team] : []));
     const seen = recorder(informer);
     informer.start();

@@ -12,12 +12,12 @@ import type { AppPackage } from '../../api/apppackage.js';
 import type { AppRule } from '../../api/apprule.js';
 import type { EdgeHost } from '../../api/edgehost.js';
 import { mecmTypes } from '../../api/resources.js';
-import type { PackageStore } from '../../apppackage/package-store.js';
+import type { PackageStore } from '../../packages/store.js';
 import type { CsarPackage } from '../../csar/index.js';
 import { LcmError, type LcmPlugin, type ReleaseTarget } from '../../lcm/plugin.js';
 import type { LcmPluginRegistry } from '../../lcm/registry.js';
 import { ConditionSet, rfc3339, type Condition } from '../../runtime/conditions.js';
-import { Controller } from '../../runtime/controller.js';
+import { Controller, defaultResyncMs } from '../../runtime/controller.js';
 import type { EventRecorder } from '../../runtime/events.js';
 import type { Informer } from '../../runtime/informer.js';
 import { isNotFound } from '../../runtime/kube/errors.js';
@@ -27,7 +27,7 @@ import type { Manager } from '../../runtime/manager.js';
 import { addFinalizer, isDeleting, removeFinalizer, writeStatus } from '../../runtime/objects.js';
 import { done, ReconcileError, requeueAfter, type ReconcileContext, type Reconciler, type ReconcileResult } from '../../runtime/reconcile.js';
 import { parseReference } from '../../oci/reference.js';
-import { repositoryLocation } from '../apppackage/repository.js';
+import { repositoryLocation } from '../../oci/layout.js';
 import { readSecretKey } from '../secrets.js';
 import { decide, type AppInstanceAction, type AppInstanceObservation } from './decide.js';
 import { createNamespace, deleteNamespace, namespaceOwner } from './edge.js';
@@ -154,7 +154,7 @@ export class AppInstanceReconciler implements Reconciler {
       }
     }
 
-    let ctx: Context = { csar, plugin, target, plainHttp: host ? repositoryLocation(host).baseUrl.startsWith('http:') : false };
+    let ctx: Context = { csar, plugin, target, plainHttp: host ? repositoryLocation(host.spec.repository).baseUrl.startsWith('http:') : false };
     if (distributed && csar && host && entry?.chartReference && !deleting) {
       const values = await this.valuesFor(instance, status, csar, host);
       const digest = releaseDigest(entry.chartReference, values);
@@ -366,7 +366,7 @@ export class AppInstanceReconciler implements Reconciler {
       const text = ref.kind === 'Secret' ? Buffer.from(raw, 'base64').toString('utf8') : raw;
       fromReferences.push(ref.targetPath ? atPath(ref.targetPath, text) : (load(text) as Values | null) ?? {});
     }
-    const location = repositoryLocation(host);
+    const location = repositoryLocation(host.spec.repository);
     const firstImage = csar.images.find((i) => i.swImage);
     const project = firstImage ? safeProject(firstImage.swImage) : undefined;
     return buildValues({
@@ -456,9 +456,9 @@ function safeProject(swImage: string): string | undefined {
 /** Wires the AppInstance controller: instances, their packages, hosts and owned AppRules. */
 export function registerAppInstanceController(manager: Manager, plugins: LcmPluginRegistry, store: PackageStore, options: AppInstanceControllerOptions): Controller {
   const instances = manager.informer<AppInstance>(mecmTypes.appInstance);
-  const packages = manager.informer<AppPackage>(mecmTypes.appPackage, { resyncMs: 0 });
-  const hosts = manager.informer<EdgeHost>(mecmTypes.edgeHost, { resyncMs: 0 });
-  const rules = manager.informer<AppRule>(mecmTypes.appRule, { resyncMs: 0 });
+  const packages = manager.informer<AppPackage>(mecmTypes.appPackage);
+  const hosts = manager.informer<EdgeHost>(mecmTypes.edgeHost);
+  const rules = manager.informer<AppRule>(mecmTypes.appRule);
   instances.addIndexer('host', (i) => [i.spec.hostRef.name]);
   instances.addIndexer('package', (i) => [`${i.metadata.namespace}/${i.spec.packageRef.name}`]);
   const reconciler = new AppInstanceReconciler(instances, packages, hosts, rules, {
@@ -468,10 +468,10 @@ export function registerAppInstanceController(manager: Manager, plugins: LcmPlug
     configMaps: new ResourceClient<SecretLike>(manager.hub, coreTypes.configMap),
   }, store, plugins, options);
   const controller = new Controller({ name: 'appinstance', reconciler, workers: options.workers, metrics: manager.metrics, log: manager.log });
-  controller.watch(instances);
-  controller.watch(packages, (p) => instances.byIndex('package', objectKey(p)).map(objectKey));
-  controller.watch(hosts, (h) => instances.byIndex('host', h.metadata.name ?? '').map(objectKey));
-  controller.watch(rules, (r) => (r.metadata.ownerReferences ?? []).filter((o) => o.kind === 'AppInstance').map((o) => `${r.metadata.namespace}/${o.name}`));
+  controller.watch(instances, { resyncMs: defaultResyncMs });
+  controller.watch(packages, { map: (p) => instances.byIndex('package', objectKey(p)).map(objectKey) });
+  controller.watch(hosts, { map: (h) => instances.byIndex('host', h.metadata.name ?? '').map(objectKey) });
+  controller.watch(rules, { map: (r) => (r.metadata.ownerReferences ?? []).filter((o) => o.kind === 'AppInstance').map((o) => `${r.metadata.namespace}/${o.name}`) });
   manager.addController(controller);
   return controller;
 }

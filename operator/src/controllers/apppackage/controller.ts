@@ -14,11 +14,11 @@
 import type { AppPackage, AppPackageStatus } from '../../api/apppackage.js';
 import type { EdgeHost } from '../../api/edgehost.js';
 import { mecmTypes } from '../../api/resources.js';
-import { download, DownloadError } from '../../apppackage/download.js';
-import { PackageStore } from '../../apppackage/package-store.js';
+import { download, DownloadError } from '../../packages/download.js';
+import { PackageStore } from '../../packages/store.js';
 import { CsarError, verifyPackage, type CsarPackage } from '../../csar/index.js';
 import { ConditionSet, rfc3339, type Condition } from '../../runtime/conditions.js';
-import { Controller, specOrLabelsChanged } from '../../runtime/controller.js';
+import { Controller, defaultResyncMs, specOrLabelsChanged } from '../../runtime/controller.js';
 import type { EventRecorder } from '../../runtime/events.js';
 import type { Informer } from '../../runtime/informer.js';
 import { isNotFound } from '../../runtime/kube/errors.js';
@@ -31,7 +31,7 @@ import { done, ReconcileError, requeueAfter, type ReconcileContext, type Reconci
 import type { SecretObject } from '../secrets.js';
 import { DistributionError, pushToHost, removeFromHost, type Credentials, type PackageContent } from './distribute.js';
 import { ConditionType, Reason } from './reasons.js';
-import { repositoryLocation } from './repository.js';
+import { repositoryLocation } from '../../oci/layout.js';
 import { targetHosts } from './targets.js';
 import { forEachLimited } from '../../util/concurrency.js';
 
@@ -150,7 +150,7 @@ export class AppPackageReconciler implements Reconciler {
       }
       try {
         const credentials = await this.registryCredentials(host);
-        const pushed = await pushToHost(repositoryLocation(host), credentials, content, this.options.timeoutMs);
+        const pushed = await pushToHost(repositoryLocation(host.spec.repository), credentials, content, this.options.timeoutMs);
         const note = pushed.imageProblems.length ? ` ${pushed.imageProblems.length} image(s) not mirrored: ${pushed.imageProblems.join('; ')}` : '';
         entries.push({ ...entry(old, name, 'Distributed', `Charts pushed, ${pushed.imagesMirrored} image(s) mirrored.${note}`, status.now, digest),
           chartReference: pushed.chartReference, imagesMirrored: pushed.imagesMirrored });
@@ -191,7 +191,7 @@ export class AppPackageReconciler implements Reconciler {
       return true;
     }
     try {
-      await removeFromHost(repositoryLocation(host), await this.registryCredentials(host),
+      await removeFromHost(repositoryLocation(host.spec.repository), await this.registryCredentials(host),
         { namespace: pkg.metadata.namespace ?? '', name: pkg.metadata.name ?? '', charts: chartsOf(csar) }, this.options.timeoutMs);
       await this.options.events.record(pkg, 'Normal', 'Removed', `Removed from ${name}.`);
       return true;
@@ -353,14 +353,14 @@ class StatusBuilder {
 /** Wires the AppPackage controller: packages, the EdgeHosts they target, and re-distribution when hosts change. */
 export function registerAppPackageController(manager: Manager, options: AppPackageControllerOptions, store = new PackageStore(options.dataDir)): Controller {
   const packages = manager.informer<AppPackage>(mecmTypes.appPackage);
-  const hosts = manager.informer<EdgeHost>(mecmTypes.edgeHost, { resyncMs: 0 });
+  const hosts = manager.informer<EdgeHost>(mecmTypes.edgeHost);
   const reconciler = new AppPackageReconciler(packages, hosts,
     new ResourceClient<AppPackage>(manager.hub, mecmTypes.appPackage), new ResourceClient<SecretObject>(manager.hub, coreTypes.secret), store, options);
   const controller = new Controller({ name: 'apppackage', reconciler, workers: options.workers, metrics: manager.metrics, log: manager.log });
-  controller.watch(packages);
+  controller.watch(packages, { resyncMs: defaultResyncMs });
   // A host whose labels change may enter or leave a selector, one whose repository moved is
   // pushed to again; its probe status changes nothing here.
-  controller.watch(hosts, () => packages.list().map(objectKey), specOrLabelsChanged);
+  controller.watch(hosts, { map: () => packages.list().map(objectKey), updateMatters: specOrLabelsChanged });
   manager.addController(controller);
   return controller;
 }

@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { pushChart } from '../../oci/chart.js';
 import { copyImage } from '../../oci/copy.js';
 import { Registry, RegistryError } from '../../oci/registry.js';
-import { chartReference, chartRepository, imageTarget, type RepositoryLocation } from './repository.js';
+import { chartReference, chartRepository, imageTarget, type RepositoryLocation } from '../../oci/layout.js';
 
 export interface PackageContent {
   readonly namespace: string;

@@ -14,7 +14,7 @@ import { configDigest } from '../../mep/digest.js';
 import { isTransient, MepError } from '../../mep/errors.js';
 import type { MepTask } from '../../mep/types.js';
 import { ConditionSet, rfc3339, type Condition } from '../../runtime/conditions.js';
-import { Controller, specOrLabelsChanged } from '../../runtime/controller.js';
+import { Controller, defaultResyncMs, specOrLabelsChanged } from '../../runtime/controller.js';
 import type { EventRecorder } from '../../runtime/events.js';
 import type { Informer } from '../../runtime/informer.js';
 import { coreTypes, objectKey } from '../../runtime/kube/resource.js';
@@ -294,14 +294,14 @@ class RuleStatus {
 /** Wires the AppRule controller: rules, and the EdgeHosts whose MEP they live on. */
 export function registerAppRuleController(manager: Manager, options: AppRuleControllerOptions): Controller {
   const rules = manager.informer<AppRule>(mecmTypes.appRule);
-  const hosts = manager.informer<EdgeHost>(mecmTypes.edgeHost, { resyncMs: 0 });
+  const hosts = manager.informer<EdgeHost>(mecmTypes.edgeHost);
   rules.addIndexer('host', (r) => [r.spec.hostRef.name]);
   const reconciler = new AppRuleReconciler(rules, hosts, new ResourceClient<AppRule>(manager.hub, mecmTypes.appRule),
     new ResourceClient<SecretObject>(manager.hub, coreTypes.secret), options);
   const controller = new Controller({ name: 'apprule', reconciler, workers: options.workers, metrics: manager.metrics, log: manager.log });
-  controller.watch(rules);
+  controller.watch(rules, { resyncMs: defaultResyncMs });
   // Only the host's spec (its MEP's URL, token, CA) matters here, not its probe status.
-  controller.watch(hosts, (host) => rules.byIndex('host', host.metadata.name ?? '').map(objectKey), specOrLabelsChanged);
+  controller.watch(hosts, { map: (host) => rules.byIndex('host', host.metadata.name ?? '').map(objectKey), updateMatters: specOrLabelsChanged });
   manager.addController(controller);
   return controller;
 }

@@ -8,7 +8,7 @@ import type { EdgeHost } from '../../api/edgehost.js';
 import { mecmTypes } from '../../api/resources.js';
 import type { AppInstance } from '../../api/appinstance.js';
 import { findCondition, type Condition } from '../../runtime/conditions.js';
-import { Controller } from '../../runtime/controller.js';
+import { Controller, defaultResyncMs } from '../../runtime/controller.js';
 import type { EventRecorder } from '../../runtime/events.js';
 import type { Informer } from '../../runtime/informer.js';
 import { coreTypes, objectKey, type KubeObject } from '../../runtime/kube/resource.js';
@@ -116,8 +116,8 @@ export function secretRefsOf(host: EdgeHost): string[] {
 /** Wires the EdgeHost controller into the manager: its informers, indexes and event sources. */
 export function registerEdgeHostController(manager: Manager, options: EdgeHostControllerOptions): Controller {
   const hosts = manager.informer<EdgeHost>(mecmTypes.edgeHost);
-  const secrets = manager.informer<KubeObject>(coreTypes.secret, { metadataOnly: true, resyncMs: 0 });
-  const instances = manager.informer<AppInstance>(mecmTypes.appInstance, { resyncMs: 0 });
+  const secrets = manager.informer<KubeObject>(coreTypes.secret, { metadataOnly: true });
+  const instances = manager.informer<AppInstance>(mecmTypes.appInstance);
   hosts.addIndexer('secret', secretRefsOf);
   instances.addIndexer('host', (i) => [i.spec.hostRef.name]);
 
@@ -129,9 +129,9 @@ export function registerEdgeHostController(manager: Manager, options: EdgeHostCo
   };
   const reconciler = new EdgeHostReconciler(hosts, secrets, new ResourceClient<EdgeHost>(manager.hub, mecmTypes.edgeHost), deps, options);
   const controller = new Controller({ name: 'edgehost', reconciler, workers: options.workers, metrics: manager.metrics, log: manager.log });
-  controller.watch(hosts);
-  controller.watch(secrets, (secret) => hosts.byIndex('secret', objectKey(secret)).map(objectKey));
-  controller.watch(instances, (instance) => [instance.spec.hostRef.name]);
+  controller.watch(hosts, { resyncMs: defaultResyncMs });
+  controller.watch(secrets, { map: (secret) => hosts.byIndex('secret', objectKey(secret)).map(objectKey) });
+  controller.watch(instances, { map: (instance) => [instance.spec.hostRef.name] });
   manager.addController(controller);
   return controller;
 }

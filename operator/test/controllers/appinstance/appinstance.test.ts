@@ -17,7 +17,7 @@ import type { AppPackage } from '../../../src/api/apppackage.js';
 import type { AppRule } from '../../../src/api/apprule.js';
 import type { EdgeHost } from '../../../src/api/edgehost.js';
 import { mecmTypes } from '../../../src/api/resources.js';
-import { PackageStore } from '../../../src/apppackage/package-store.js';
+import { PackageStore } from '../../../src/packages/store.js';
 import { registerAppInstanceController } from '../../../src/controllers/appinstance/controller.js';
 import { registerAppPackageController } from '../../../src/controllers/apppackage/controller.js';
 import { registerAppRuleController } from '../../../src/controllers/apprule/controller.js';

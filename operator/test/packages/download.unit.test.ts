@@ -5,7 +5,7 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AppstoreSimulator } from '../../../testenv/src/appstore-simulator.js';
-import { download, DownloadError } from '../../src/apppackage/download.js';
+import { download, DownloadError } from '../../src/packages/download.js';
 
 const file = randomBytes(256 * 1024);
 const digest = createHash('sha256').update(file).digest('hex');

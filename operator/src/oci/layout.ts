@@ -1,6 +1,5 @@
 /** Where a package lives in an edge repository: pure naming rules shared by push and delete. */
-import type { EdgeHost } from '../../api/edgehost.js';
-import { parseReference } from '../../oci/reference.js';
+import { parseReference } from './reference.js';
 
 export interface RepositoryLocation {
   /** http(s)://host:port of the registry. */
@@ -10,8 +9,9 @@ export interface RepositoryLocation {
   readonly prefix: string;
 }
 
-export function repositoryLocation(host: EdgeHost): RepositoryLocation {
-  const { url, insecure } = host.spec.repository;
+/** An EdgeHost's `spec.repository` (oci://, http:// or https:// URL, maybe with a path prefix). */
+export function repositoryLocation(repository: { readonly url: string; readonly insecure?: boolean }): RepositoryLocation {
+  const { url, insecure } = repository;
   const scheme = url.startsWith('http://') || insecure ? 'http' : 'https';
   const parsed = new URL(url.replace(/^(oci|https?):\/\//, `${scheme}://`));
   return { baseUrl: `${scheme}://${parsed.host}`, host: parsed.host, prefix: parsed.pathname.replace(/^\/+|\/+$/g, '') };
