@@ -7,6 +7,7 @@
 import { parseArgs } from 'node:util';
 import type { EdgeHost } from '../operator/src/api/edgehost.js';
 import { mecmTypes } from '../operator/src/api/resources.js';
+import { EdgeClients } from '../operator/src/edge/clients.js';
 import { registerEdgeHostController } from '../operator/src/controllers/edgehost/controller.js';
 import { EventRecorder } from '../operator/src/runtime/events.js';
 import { KubeClient } from '../operator/src/runtime/kube/client.js';
@@ -39,7 +40,7 @@ try {
   }
 
   const manager = await Manager.create({ hub: hubConfig, log: quietLog, qps: 200, burst: 400 });
-  registerEdgeHostController(manager, {
+  registerEdgeHostController(manager, new EdgeClients({ qps: 5, burst: 10 }), {
     workers: Number(values.concurrency), defaultIntervalMs: Number(values.interval) * 1000, defaultGraceMs: 90_000, probeTimeoutMs: 10_000,
     events: new EventRecorder(manager.hub, 'mecm-operator', 'bench', quietLog),
   });

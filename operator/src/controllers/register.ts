@@ -1,5 +1,6 @@
 /** Every controller of the operator, wired into the manager from the operator's settings. */
 import type { OperatorConfig } from '../config.js';
+import { EdgeClients } from '../edge/clients.js';
 import { EventRecorder } from '../runtime/events.js';
 import type { Manager } from '../runtime/manager.js';
 import { PackageStore } from '../packages/store.js';
@@ -13,7 +14,9 @@ import { registerEdgeHostController } from './edgehost/controller.js';
 export function registerControllers(manager: Manager, config: OperatorConfig): void {
   const events = new EventRecorder(manager.hub, 'mecm-operator', config.identity, manager.log);
   const packages = new PackageStore(config.dataDir);
-  registerEdgeHostController(manager, {
+  // One API client per edge cluster, for the probes and the LCM plugin alike.
+  const edgeClients = new EdgeClients({ qps: 5, burst: 10, onRequest: manager.metrics.observeRequest });
+  registerEdgeHostController(manager, edgeClients, {
     workers: config.probeConcurrency,
     defaultIntervalMs: config.probeIntervalSeconds * 1000,
     defaultGraceMs: config.unreachableAfterSeconds * 1000,
@@ -37,7 +40,7 @@ export function registerControllers(manager: Manager, config: OperatorConfig): v
     taskTimeoutMs: config.mepTaskTimeoutSeconds * 1000,
     events,
   });
-  const plugins = new LcmPluginRegistry([new KubernetesPlugin({ helmBinary: config.helmBinary, kubeClient: { onRequest: manager.metrics.observeRequest } })]);
+  const plugins = new LcmPluginRegistry([new KubernetesPlugin({ helmBinary: config.helmBinary, clients: edgeClients })]);
   registerAppInstanceController(manager, plugins, packages, {
     workers: config.concurrency, steadyCheckMs: 60_000, waitMs: 5_000, deletionTimeoutMs: 15 * 60_000, events,
   });

@@ -15,6 +15,7 @@ import { registerAppInstanceController, type AppInstanceControllerOptions } from
 import { registerAppPackageController, type AppPackageControllerOptions } from '../../src/controllers/apppackage/controller.js';
 import { registerAppRuleController, type AppRuleControllerOptions } from '../../src/controllers/apprule/controller.js';
 import { registerEdgeHostController, type EdgeHostControllerOptions } from '../../src/controllers/edgehost/controller.js';
+import { EdgeClients } from '../../src/edge/clients.js';
 import { KubernetesPlugin } from '../../src/lcm/kubernetes/plugin.js';
 import { LcmPluginRegistry } from '../../src/lcm/registry.js';
 import { PackageStore } from '../../src/packages/store.js';
@@ -63,9 +64,10 @@ export async function startOperator(options: StartOperatorOptions): Promise<Test
   const manager = await Manager.create({ hub: await kubeConfigFor(shared.hub), log: testLogger() });
   const events = new EventRecorder(manager.hub, 'mecm-operator', 'test', testLogger());
   const wanted = new Set(options.controllers);
+  const edgeClients = new EdgeClients({ qps: 5, burst: 10 });
 
   if (wanted.has('edgehost')) {
-    registerEdgeHostController(manager, {
+    registerEdgeHostController(manager, edgeClients, {
       workers: 8, defaultIntervalMs: 1000, defaultGraceMs: 3000, probeTimeoutMs: 2000, retryBaseMs: 200, ...options.edgehost, events,
     });
   }
@@ -83,7 +85,7 @@ export async function startOperator(options: StartOperatorOptions): Promise<Test
   }
   if (wanted.has('appinstance')) {
     const helm = (await shared.hub.binaries).helm;
-    registerAppInstanceController(manager, new LcmPluginRegistry([new KubernetesPlugin({ helmBinary: helm })]), store, {
+    registerAppInstanceController(manager, new LcmPluginRegistry([new KubernetesPlugin({ helmBinary: helm, clients: edgeClients })]), store, {
       workers: 4, steadyCheckMs: 1000, waitMs: 300, deletionTimeoutMs: 60_000, ...options.appinstance, events,
     });
   }
@@ -93,6 +95,7 @@ export async function startOperator(options: StartOperatorOptions): Promise<Test
     shared, direct, manager, store, dataDir,
     async stop() {
       await manager.stop();
+      edgeClients.close();
       direct.close();
       await rm(dataDir, { recursive: true, force: true });
     },

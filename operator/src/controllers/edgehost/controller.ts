@@ -17,7 +17,7 @@ import type { Manager } from '../../runtime/manager.js';
 import { writeStatus } from '../../runtime/objects.js';
 import { done, requeueAfter, type ReconcileContext, type Reconciler, type ReconcileResult } from '../../runtime/reconcile.js';
 import { decideStatus, type ProbeMemory, type ProbeSettings } from './decide.js';
-import { EdgeClients } from './edge-clients.js';
+import type { EdgeClients } from '../../edge/clients.js';
 import { observeHost, type ObserveDeps } from './observe.js';
 import { ConditionType } from './reasons.js';
 import { SecretValues } from './secret-values.js';
@@ -46,7 +46,7 @@ export class EdgeHostReconciler implements Reconciler {
     private readonly hosts: Informer<EdgeHost>,
     private readonly secretMetadata: Informer<KubeObject>,
     private readonly status: ResourceClient<EdgeHost>,
-    private readonly deps: ObserveDeps & { readonly clients: EdgeClients },
+    private readonly deps: ObserveDeps,
     private readonly options: EdgeHostControllerOptions,
   ) {}
 
@@ -54,7 +54,6 @@ export class EdgeHostReconciler implements Reconciler {
     const host = this.hosts.get(name);
     if (!host) {
       this.schedule.delete(name);
-      this.deps.clients.drop(name);
       return done;
     }
     const now = Date.now();
@@ -114,7 +113,7 @@ export function secretRefsOf(host: EdgeHost): string[] {
 }
 
 /** Wires the EdgeHost controller into the manager: its informers, indexes and event sources. */
-export function registerEdgeHostController(manager: Manager, options: EdgeHostControllerOptions): Controller {
+export function registerEdgeHostController(manager: Manager, clients: EdgeClients, options: EdgeHostControllerOptions): Controller {
   const hosts = manager.informer<EdgeHost>(mecmTypes.edgeHost);
   const secrets = manager.informer<KubeObject>(coreTypes.secret, { metadataOnly: true });
   const instances = manager.informer<AppInstance>(mecmTypes.appInstance);
@@ -123,7 +122,7 @@ export function registerEdgeHostController(manager: Manager, options: EdgeHostCo
 
   const deps = {
     secrets: new SecretValues(secrets, new ResourceClient<SecretObject>(manager.hub, coreTypes.secret)),
-    clients: new EdgeClients({ qps: 5, burst: 10, timeoutMs: options.probeTimeoutMs, onRequest: manager.metrics.observeRequest }),
+    clients,
     appInstanceCount: (host: string) => instances.byIndex('host', host).length,
     timeoutMs: options.probeTimeoutMs,
   };

@@ -3,7 +3,7 @@
  * and the number of AppInstances placed on it. All I/O of the EdgeHost controller is here.
  */
 import type { EdgeHost } from '../../api/edgehost.js';
-import type { EdgeClients } from './edge-clients.js';
+import { KubeconfigError, type EdgeClients } from '../../edge/clients.js';
 import type { Observation } from './decide.js';
 import { probeCluster, probeMep, probeRepository, type Probe } from './probes.js';
 import { Reason } from './reasons.js';
@@ -27,7 +27,6 @@ export async function observeHost(host: EdgeHost, deps: ObserveDeps): Promise<Ob
 }
 
 async function observeCluster(host: EdgeHost, deps: ObserveDeps): Promise<Observation['cluster']> {
-  const name = host.metadata.name ?? '';
   const { infrastructure } = host.spec;
   if (infrastructure.type !== 'kubernetes') {
     return { ok: false, reason: Reason.UnsupportedInfrastructure, transient: false,
@@ -40,9 +39,12 @@ async function observeCluster(host: EdgeHost, deps: ObserveDeps): Promise<Observ
     return { ok: false, transient: false, message: read.message,
       reason: read.problem === 'NotFound' ? Reason.KubeconfigSecretNotFound : Reason.KubeconfigKeyMissing };
   }
-  const client = await deps.clients.get(name, read.value, `${ref.namespace}/${ref.name}`);
-  if (!client.ok) return client;
-  return probeCluster(client.client);
+  try {
+    return await probeCluster(await deps.clients.get(read.value), deps.timeoutMs);
+  } catch (error) {
+    if (!(error instanceof KubeconfigError)) throw error;
+    return { ok: false, reason: Reason.KubeconfigInvalid, transient: false, message: `Secret ${ref.namespace}/${ref.name}: ${error.message}` };
+  }
 }
 
 async function observeRepository(host: EdgeHost, deps: ObserveDeps): Promise<Probe<null>> {

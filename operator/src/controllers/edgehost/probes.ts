@@ -35,10 +35,10 @@ const tlsTrustCodes = new Set([
   'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'CERT_SIGNATURE_FAILURE', 'ERR_TLS_CERT_ALTNAME_INVALID', 'CERT_HAS_EXPIRED',
 ]);
 
-export async function probeCluster(client: KubeClient): Promise<Probe<ClusterFacts>> {
+export async function probeCluster(client: KubeClient, timeoutMs: number): Promise<Probe<ClusterFacts>> {
   try {
-    const version = await client.request<{ gitVersion: string }>({ method: 'GET', path: '/version' });
-    const nodes = await new ResourceClient<NodeObject & { metadata: object }>(client, coreTypes.node).list({ pageSize: 500 });
+    const version = await client.request<{ gitVersion: string }>({ method: 'GET', path: '/version', timeoutMs });
+    const nodes = await new ResourceClient<NodeObject & { metadata: object }>(client, coreTypes.node).list({ pageSize: 500, timeoutMs });
     const sum = (field: 'capacity' | 'allocatable', resource: 'cpu' | 'memory') =>
       nodes.items.reduce((total, n) => total + (parseQuantity(n.status?.[field]?.[resource] ?? '0') || 0), 0);
     const ready = nodes.items.filter((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));

@@ -8,7 +8,8 @@
 import type { KubeClient } from '../../runtime/kube/client.js';
 import { isAlreadyExists, isNotFound } from '../../runtime/kube/errors.js';
 import { coreTypes, objectPath, collectionPath, type KubeObject } from '../../runtime/kube/resource.js';
-import { edgeClient, lcmErrorOf } from './edge-api.js';
+import { edgeClient } from '../../edge/clients.js';
+import { lcmErrorOf } from './edge-api.js';
 
 export const managedByLabel = 'app.kubernetes.io/managed-by';
 export const managedByValue = 'mecm-operator';
@@ -78,7 +79,7 @@ async function getNamespace(client: KubeClient, name: string): Promise<KubeObjec
 }
 
 async function withClient<T>(kubeconfig: string, what: string, use: (client: KubeClient) => Promise<T>): Promise<T> {
-  const client = await edgeClient(kubeconfig, { name: 'lcm-namespace', timeoutMs: 30_000 });
+  const client = await edgeClient(kubeconfig, { name: 'lcm-namespace', timeoutMs: 30_000 }).catch((error: unknown) => { throw lcmErrorOf(error, what); });
   try {
     return await use(client);
   } catch (error) {

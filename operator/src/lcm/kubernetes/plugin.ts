@@ -14,7 +14,8 @@ import {
   type ReleaseTarget, type WorkloadSummary,
 } from '../plugin.js';
 import { findDrift } from './drift.js';
-import { EdgeClients, lcmErrorOf } from './edge-api.js';
+import { EdgeClients } from '../../edge/clients.js';
+import { lcmErrorOf } from './edge-api.js';
 import { Helm } from './helm.js';
 import { parseManifest, workloadsOf, type ManifestObject } from './manifest.js';
 import { ensureNamespace } from './namespace.js';
@@ -40,7 +41,9 @@ export interface KubernetesPluginOptions {
    * kubeconfigs off disk) and point this or TMPDIR at it.
    */
   readonly scratchDir?: string;
-  /** Options of the edge API clients (rate limits, request metrics). */
+  /** The operator's shared edge API clients; without it the plugin makes (and closes) its own. */
+  readonly clients?: EdgeClients;
+  /** Options of the plugin's own edge API clients, when `clients` is not given. */
   readonly kubeClient?: Omit<KubeClientOptions, 'name' | 'timeoutMs'>;
 }
 
@@ -48,6 +51,7 @@ export class KubernetesPlugin implements LcmPlugin {
   readonly type = 'kubernetes';
   private readonly helm: Helm;
   private readonly clients: EdgeClients;
+  private readonly ownsClients: boolean;
   private readonly busy = new Set<string>();
   private readonly operationTimeoutMs: number;
 
@@ -56,7 +60,8 @@ export class KubernetesPlugin implements LcmPlugin {
       binary: options.helmBinary, maxConcurrent: options.maxConcurrentHelm, readTimeoutMs: options.readTimeoutMs,
       historyMax: options.historyMax, killGraceMs: options.killGraceMs, scratchRoot: options.scratchDir,
     });
-    this.clients = new EdgeClients({ ...options.kubeClient, timeoutMs: options.readTimeoutMs ?? 30_000 });
+    this.ownsClients = !options.clients;
+    this.clients = options.clients ?? new EdgeClients({ ...options.kubeClient, timeoutMs: options.readTimeoutMs ?? 30_000 });
     this.operationTimeoutMs = options.operationTimeoutMs ?? 300_000;
   }
 
@@ -67,9 +72,8 @@ export class KubernetesPlugin implements LcmPlugin {
   install(request: InstallRequest): Promise<Release> {
     return this.exclusive(request, 'install', async () => {
       if (request.createNamespace) {
-        const client = await this.clients.get(request.kubeconfig);
         try {
-          await ensureNamespace(client, request.namespace, request.releaseName);
+          await ensureNamespace(await this.clients.get(request.kubeconfig), request.namespace, request.releaseName);
         } catch (error) {
           throw lcmErrorOf(error, `Creating namespace ${request.namespace} for release ${request.releaseName}`);
         }
@@ -130,7 +134,7 @@ export class KubernetesPlugin implements LcmPlugin {
 
   /** Stops helm processes still running (SIGTERM: helm marks their releases failed) and closes clients. */
   async close(): Promise<void> {
-    this.clients.close();
+    if (this.ownsClients) this.clients.close();
     await this.helm.close();
   }
 
@@ -153,7 +157,7 @@ export class KubernetesPlugin implements LcmPlugin {
   }
 
   private async exclusive<T>(target: ReleaseTarget, verb: string, run: () => Promise<T>): Promise<T> {
-    const client = await this.clients.get(target.kubeconfig);
+    const client = await this.clients.get(target.kubeconfig).catch((error: unknown) => { throw lcmErrorOf(error, `Cannot ${verb} release ${name(target)}`); });
     const key = `${client.host}/${target.namespace}/${target.releaseName}`;
     if (this.busy.has(key)) {
       throw new LcmError('OperationInProgress', `Cannot ${verb} release ${name(target)}: another operation on it is running in this operator; retry when it ends.`);

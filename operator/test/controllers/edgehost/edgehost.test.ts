@@ -10,6 +10,7 @@ import { waitFor } from '../../../../testenv/src/process.js';
 import type { Cluster } from '../../../../testenv/src/environment.js';
 import type { EdgeHost, EdgeHostSpec } from '../../../src/api/edgehost.js';
 import { mecmTypes } from '../../../src/api/resources.js';
+import { EdgeClients } from '../../../src/edge/clients.js';
 import { registerEdgeHostController } from '../../../src/controllers/edgehost/controller.js';
 import { Reason } from '../../../src/controllers/edgehost/reasons.js';
 import { EventRecorder } from '../../../src/runtime/events.js';
@@ -47,7 +48,7 @@ describe('EdgeHost controller on real edge clusters', function () {
     hosts = new ResourceClient<EdgeHost>(direct, mecmTypes.edgeHost);
     await new ResourceClient(direct, coreTypes.namespace).create({ metadata: { name: namespace } });
     manager = await Manager.create({ hub: await kubeConfigFor(shared.hub), log: testLogger() });
-    registerEdgeHostController(manager, {
+    registerEdgeHostController(manager, new EdgeClients({ qps: 5, burst: 10 }), {
       workers: 8, defaultIntervalMs: 1000, defaultGraceMs: graceMs, probeTimeoutMs: 2000, retryBaseMs: 200,
       events: new EventRecorder(manager.hub, 'mecm-operator', 'test', testLogger()),
     });
