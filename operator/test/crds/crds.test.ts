@@ -3,12 +3,12 @@ import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { Value } from 'typebox/value';
 import type { Cluster } from '../../../testenv/src/environment.js';
+import { waitFor } from '../../../testenv/src/process.js';
 import { crdDefinitions } from '../../src/api/crds.js';
 import { crdName } from '../../src/api/schema/crd.js';
 import { build, sample, sampleKinds, samples, set, type Manifest, type SampleKind } from '../fixtures/samples.js';
 import { envStartTimeoutMs, sharedEnv } from '../support/env.js';
 import { kubectl, type CommandResult } from '../support/kubectl.js';
-import { eventually } from '../support/poll.js';
 import { invalidCreates, invalidUpdates } from './invalid-cases.js';
 import { printerCases } from './printer-cases.js';
 
@@ -70,10 +70,11 @@ describe('CRDs on a real kube-apiserver', function () {
 
   it('serves the kinds with their short names under the mecm category', async () => {
     // Discovery catches up with new CRDs a moment after they are Established.
-    await eventually(async () => {
+    await waitFor('the mecm category in discovery', async () => {
       const names = (await must(['api-resources', '--categories=mecm', '-o', 'name'])).trim().split('\n').sort();
       assert.deepEqual(names, ['appinstances.mecm.io', 'apppackages.mecm.io', 'apprules.mecm.io', 'edgehosts.mecm.io']);
-    });
+      return true;
+    }, 30_000);
     const wide = await must(['api-resources', '--api-group=mecm.io', '--no-headers']);
     for (const def of crdDefinitions) {
       const line = wide.split('\n').find((l) => l.startsWith(`${def.plural} `));
@@ -92,11 +93,12 @@ describe('CRDs on a real kube-apiserver', function () {
   for (const { path, expect } of explained) {
     it(`kubectl explain ${path} teaches the field`, async () => {
       // The API server publishes a new CRD's OpenAPI a moment after it is Established.
-      await eventually(async () => {
+      await waitFor(`kubectl explain ${path}`, async () => {
         // kubectl wraps descriptions to the terminal; compare with whitespace collapsed.
         const out = (await must(['explain', path])).replace(/\s+/g, ' ');
         for (const text of expect) assert.ok(out.includes(text), `"${text}" not in: ${out}`);
-      });
+        return true;
+      }, 30_000);
     });
   }
 
@@ -106,7 +108,11 @@ describe('CRDs on a real kube-apiserver', function () {
       assert.ok(def);
       for (const object of samples(kind)) {
         // Right after Established the endpoint may still answer NotFound; validation answers do not change.
-        const out = await eventually(() => must(['create', '--dry-run=server', '-o', 'json', '-f', '-'], placed(kind, object)));
+        let out = '';
+        await waitFor(`a dry-run create of a ${kind}`, async () => {
+          out = await must(['create', '--dry-run=server', '-o', 'json', '-f', '-'], placed(kind, object));
+          return true;
+        }, 30_000);
         // Controllers may fill defaults with Value.Default(schema, spec): it must agree with the API server.
         const served = (JSON.parse(out) as Manifest).spec;
         assert.deepEqual(served, Value.Default(def.spec, structuredClone(object.spec)));

@@ -1,27 +1,32 @@
 /**
- * EdgeHost controller (EdgeGallery's Inventory, made live): each reconcile probes one host's
- * edge cluster, repository and MEP, computes its status with decideStatus, writes it only
- * when it changed, records an event when Ready flips, and schedules the next probe. The
- * number of workers bounds how many hosts are probed at once.
+ * EdgeHost controller (EdgeGallery's Inventory, made live). A reconcile:
+ *
+ *   probeDue? ──no──► requeue at the due time (our own status write, a resync: no probe)
+ *      │ yes
+ *   observeHost (probe cluster, repository, MEP side by side)
+ *      ▼
+ *   decideStatus (pure: conditions, facts, grace period, next probe time)
+ *      ▼
+ *   recordProbe (write only when changed; event when Ready flips) ──► requeue at next probe
+ *
+ * The number of workers bounds how many hosts are probed at once.
  */
 import type { EdgeHost } from '../../api/edgehost.js';
 import { mecmTypes } from '../../api/resources.js';
 import type { AppInstance } from '../../api/appinstance.js';
-import { findCondition, type Condition } from '../../runtime/conditions.js';
+import type { EdgeClients } from '../../edge/clients.js';
 import { Controller, defaultResyncMs } from '../../runtime/controller.js';
 import type { EventRecorder } from '../../runtime/events.js';
 import type { Informer } from '../../runtime/informer.js';
 import { coreTypes, objectKey, type KubeObject } from '../../runtime/kube/resource.js';
 import { ResourceClient } from '../../runtime/kube/resource-client.js';
 import type { Manager } from '../../runtime/manager.js';
-import { writeStatus } from '../../runtime/objects.js';
 import { done, requeueAfter, type ReconcileContext, type Reconciler, type ReconcileResult } from '../../runtime/reconcile.js';
-import { decideStatus, type ProbeMemory, type ProbeSettings } from './decide.js';
-import type { EdgeClients } from '../../edge/clients.js';
-import { observeHost, type ObserveDeps } from './observe.js';
-import { ConditionType } from './reasons.js';
-import { SecretValues } from './secret-values.js';
 import type { SecretObject } from '../secrets.js';
+import { recordProbe } from './actions/record-probe.js';
+import { decideStatus, probeDue, type ProbeSettings, type Scheduled } from './decide.js';
+import { observeHost, type ObserveDeps } from './observe.js';
+import { SecretValues } from './secret-values.js';
 
 export interface EdgeHostControllerOptions {
   readonly workers: number;
@@ -32,20 +37,14 @@ export interface EdgeHostControllerOptions {
   readonly events: EventRecorder;
 }
 
-interface Scheduled {
-  readonly memory: ProbeMemory;
-  readonly dueMs: number;
-  /** What the last probe depended on: a change to any of it probes again at once. */
-  readonly inputs: string;
-}
-
 export class EdgeHostReconciler implements Reconciler {
+  /** Probe memory per host: lost on restart by design (a restart probes every host once). */
   private readonly schedule = new Map<string, Scheduled>();
 
   constructor(
     private readonly hosts: Informer<EdgeHost>,
     private readonly secretMetadata: Informer<KubeObject>,
-    private readonly status: ResourceClient<EdgeHost>,
+    private readonly client: ResourceClient<EdgeHost>,
     private readonly deps: ObserveDeps,
     private readonly options: EdgeHostControllerOptions,
   ) {}
@@ -56,11 +55,10 @@ export class EdgeHostReconciler implements Reconciler {
       this.schedule.delete(name);
       return done;
     }
-    const now = Date.now();
     const inputs = this.inputsOf(host);
     const scheduled = this.schedule.get(name);
-    // Our own status write, a resync or an unrelated event must not cause an early probe.
-    if (scheduled && scheduled.inputs === inputs && now < scheduled.dueMs) return requeueAfter(scheduled.dueMs - now);
+    const due = probeDue(scheduled, inputs, Date.now());
+    if (!due.due) return requeueAfter(due.inMs);
 
     const observation = await observeHost(host, this.deps);
     const decision = decideStatus({
@@ -68,10 +66,7 @@ export class EdgeHostReconciler implements Reconciler {
       memory: scheduled?.memory, settings: this.settingsFor(host), now: new Date(),
     });
     this.schedule.set(name, { memory: decision.memory, dueMs: Date.now() + decision.nextProbeMs, inputs });
-    if (await writeStatus(this.status, host, decision.status)) {
-      context.log.info('Updated EdgeHost status', { ready: readyOf(decision.status.conditions)?.status, reason: readyOf(decision.status.conditions)?.reason });
-      await this.recordReadyChange(host, decision.status.conditions);
-    }
+    await recordProbe(host, decision.status, { client: this.client, events: this.options.events, log: context.log });
     return requeueAfter(decision.nextProbeMs);
   }
 
@@ -92,17 +87,6 @@ export class EdgeHostReconciler implements Reconciler {
     });
     return [host.metadata.generation ?? 0, ...versions].join(',');
   }
-
-  private async recordReadyChange(host: EdgeHost, conditions: readonly Condition[] | undefined): Promise<void> {
-    const before = readyOf(host.status?.conditions);
-    const after = readyOf(conditions);
-    if (!after || before?.status === after.status) return;
-    await this.options.events.record(host, after.status === 'True' ? 'Normal' : 'Warning', after.reason, after.message);
-  }
-}
-
-function readyOf(conditions: readonly Condition[] | undefined): Condition | undefined {
-  return findCondition(conditions, ConditionType.Ready);
 }
 
 /** `namespace/name` of every Secret an EdgeHost refers to. */

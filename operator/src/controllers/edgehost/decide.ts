@@ -7,17 +7,21 @@
  *   no answer, within the grace period ─────────► Reachable unchanged (no write), probe sooner
  *   no answer, grace period over ───────────────► Reachable=False (last facts kept)
  *
- * Ready = Reachable ∧ RepositoryReachable ∧ (MEPReachable when a MEP is configured).
+ * Ready = Reachable ∧ RepositoryReachable ∧ (MEPReachable when a MEP is configured), from
+ * summarizeEdgeHost.
  * Healthy hosts are probed every interval; failing ones with exponential backoff, never past
  * the moment their grace period ends. Times in status change only together with something
  * else, so a steady host causes no writes.
  */
-import { rfc3339, setCondition, removeCondition, findCondition, type Condition, type ConditionInput } from '../../runtime/conditions.js';
+import { rfc3339 } from '../../runtime/conditions.js';
 import type { EdgeHostStatus } from '../../api/edgehost.js';
+import { StatusDraft } from '../../runtime/status.js';
 import { backoffDelay } from '../../runtime/backoff.js';
 import { stableJson } from '../../util/stable-json.js';
 import type { ClusterFacts, Probe } from './probes.js';
-import { ConditionType, Reason, type ProbeFailure } from './reasons.js';
+import { EdgeHostCondition, EdgeHostReason, type EdgeHostConditionType } from '../../api/edgehost-conditions.js';
+import type { ProbeFailure } from './probes.js';
+import { summarizeEdgeHost } from './summarize.js';
 
 /** What this process remembers of a host between probes (lost on restart, by design). */
 export interface ProbeMemory {
@@ -58,16 +62,29 @@ export interface DecideInput {
   readonly now: Date;
 }
 
+/** When the last probe was scheduled and what it depended on (spec generation, Secret versions). */
+export interface Scheduled {
+  readonly memory: ProbeMemory;
+  readonly dueMs: number;
+  readonly inputs: string;
+}
+
+/**
+ * Whether to probe now: a changed input (spec, a Secret) probes at once; our own status write,
+ * a resync or an unrelated event before the due time must not.
+ */
+export function probeDue(scheduled: Scheduled | undefined, inputs: string, nowMs: number): { readonly due: true } | { readonly due: false; readonly inMs: number } {
+  if (scheduled && scheduled.inputs === inputs && nowMs < scheduled.dueMs) return { due: false, inMs: scheduled.dueMs - nowMs };
+  return { due: true };
+}
+
 export function decideStatus(input: DecideInput): Decision {
   const { observation, settings, now, generation } = input;
   const previous = input.status ?? {};
   const nowMs = now.getTime();
   const memory = input.memory ?? { lastContactMs: undefined, failingSinceMs: undefined, failures: 0 };
-  const wasReachable = findCondition(previous.conditions as Condition[] | undefined, ConditionType.Reachable)?.status === 'True';
-
-  let conditions = (previous.conditions ?? []) as readonly Condition[];
-  const set = (c: Omit<ConditionInput, 'observedGeneration'>) => { conditions = setCondition(conditions, { ...c, observedGeneration: generation }, now); };
-  let facts: Partial<EdgeHostStatus> = pickFacts(previous);
+  const draft = new StatusDraft<EdgeHostStatus, EdgeHostConditionType, EdgeHostReason>({ metadata: { generation }, status: previous }, summarizeEdgeHost, now);
+  const wasReachable = draft.isTrue(EdgeHostCondition.Reachable);
   let nextMemory: ProbeMemory;
   let nextProbeMs = settings.intervalMs;
 
@@ -75,9 +92,9 @@ export function decideStatus(input: DecideInput): Decision {
   if (cluster.ok) {
     nextMemory = { lastContactMs: nowMs, failingSinceMs: undefined, failures: 0 };
     const { kubernetesVersion, nodeCount, capacity, allocatable } = cluster.facts;
-    facts = { kubernetesVersion, nodeCount, capacity, allocatable };
-    set({ type: ConditionType.Reachable, status: 'True', reason: Reason.EdgeClusterReachable,
-      message: `Kubernetes ${cluster.facts.kubernetesVersion}; ${cluster.facts.readyNodeCount} of ${cluster.facts.nodeCount} nodes ready.` });
+    Object.assign(draft.value, { kubernetesVersion, nodeCount, capacity, allocatable });
+    draft.set(EdgeHostCondition.Reachable, true, EdgeHostReason.EdgeClusterReachable,
+      `Kubernetes ${cluster.facts.kubernetesVersion}; ${cluster.facts.readyNodeCount} of ${cluster.facts.nodeCount} nodes ready.`);
   } else {
     const failingSinceMs = memory.failingSinceMs ?? nowMs;
     nextMemory = { lastContactMs: memory.lastContactMs, failingSinceMs, failures: memory.failures + 1 };
@@ -87,49 +104,33 @@ export function decideStatus(input: DecideInput): Decision {
     if (inGrace) {
       nextProbeMs = Math.max(1, Math.min(nextProbeMs, graceEndsMs - nowMs));
     } else {
-      set({ type: ConditionType.Reachable, status: 'False', reason: cluster.reason, message: failureMessage(cluster, memory.lastContactMs, now) });
+      draft.set(EdgeHostCondition.Reachable, false, cluster.reason, failureMessage(cluster, memory.lastContactMs, now));
     }
   }
 
-  setEndpoint(ConditionType.RepositoryReachable, observation.repository, Reason.RepositoryReachable, 'The repository answers GET /v2/.', set);
-  if (observation.mep) setEndpoint(ConditionType.MEPReachable, observation.mep, Reason.MEPReachable, 'The MEP answers.', set);
-  else conditions = removeCondition(conditions, ConditionType.MEPReachable);
+  setEndpoint(draft, EdgeHostCondition.RepositoryReachable, observation.repository, EdgeHostReason.RepositoryReachable, 'The repository answers GET /v2/.');
+  if (observation.mep) setEndpoint(draft, EdgeHostCondition.MEPReachable, observation.mep, EdgeHostReason.MEPReachable, 'The MEP answers.');
+  else draft.remove(EdgeHostCondition.MEPReachable);
   if (!cluster.ok || !observation.repository.ok || (observation.mep && !observation.mep.ok)) {
     nextProbeMs = Math.min(nextProbeMs, backoffDelay(memory.failures, { baseMs: settings.retryBaseMs, capMs: settings.intervalMs }));
   }
 
-  const notReady = [ConditionType.Reachable, ConditionType.RepositoryReachable, ConditionType.MEPReachable]
-    .map((type) => findCondition(conditions, type))
-    .find((c) => c !== undefined && c.status !== 'True');
-  set(notReady
-    ? { type: ConditionType.Ready, status: 'False', reason: notReady.reason, message: notReady.message }
-    : { type: ConditionType.Ready, status: 'True', reason: Reason.EdgeHostReady, message: 'The edge cluster, its repository and its MEP answer.' });
-
-  const status: EdgeHostStatus = {
-    ...facts,
-    conditions: conditions as EdgeHostStatus['conditions'],
-    appInstanceCount: observation.appInstanceCount,
-    observedGeneration: generation,
-  };
-  return { status: stampTimes(status, previous, nextMemory, now), memory: nextMemory, nextProbeMs };
+  draft.value.appInstanceCount = observation.appInstanceCount;
+  draft.markObserved();
+  return { status: stampTimes(draft.result(), previous, nextMemory, now), memory: nextMemory, nextProbeMs };
 }
 
-function setEndpoint(
-  type: string, probe: Probe<null>, okReason: string, okMessage: string,
-  set: (c: Omit<ConditionInput, 'observedGeneration'>) => void,
-): void {
-  set(probe.ok ? { type, status: 'True', reason: okReason, message: okMessage } : { type, status: 'False', reason: probe.reason, message: probe.message });
+type EdgeHostDraft = StatusDraft<EdgeHostStatus, EdgeHostConditionType, EdgeHostReason>;
+
+function setEndpoint(draft: EdgeHostDraft, type: EdgeHostConditionType, probe: Probe<null>, okReason: EdgeHostReason, okMessage: string): void {
+  if (probe.ok) draft.set(type, true, okReason, okMessage);
+  else draft.set(type, false, probe.reason, probe.message);
 }
 
 function failureMessage(failure: ProbeFailure, lastContactMs: number | undefined, now: Date): string {
   if (!failure.transient || lastContactMs === undefined) return failure.message;
   const minutes = Math.round((now.getTime() - lastContactMs) / 60_000);
   return `${failure.message} (last contact ${minutes} min ago)`;
-}
-
-function pickFacts(status: EdgeHostStatus): Partial<EdgeHostStatus> {
-  const { kubernetesVersion, nodeCount, capacity, allocatable } = status;
-  return JSON.parse(JSON.stringify({ kubernetesVersion, nodeCount, capacity, allocatable })) as Partial<EdgeHostStatus>;
 }
 
 /** Sets lastContactTime/lastProbeTime only when something else changed: no write for time alone. */

@@ -6,7 +6,7 @@ import type { EdgeHost } from '../../api/edgehost.js';
 import { KubeconfigError, type EdgeClients } from '../../edge/clients.js';
 import type { Observation } from './decide.js';
 import { probeCluster, probeMep, probeRepository, type Probe } from './probes.js';
-import { Reason } from './reasons.js';
+import { EdgeHostReason } from '../../api/edgehost-conditions.js';
 import type { SecretValues } from './secret-values.js';
 import type { SecretRead } from '../secrets.js';
 
@@ -29,21 +29,21 @@ export async function observeHost(host: EdgeHost, deps: ObserveDeps): Promise<Ob
 async function observeCluster(host: EdgeHost, deps: ObserveDeps): Promise<Observation['cluster']> {
   const { infrastructure } = host.spec;
   if (infrastructure.type !== 'kubernetes') {
-    return { ok: false, reason: Reason.UnsupportedInfrastructure, transient: false,
+    return { ok: false, reason: EdgeHostReason.UnsupportedInfrastructure, transient: false,
       message: `Infrastructure type ${infrastructure.type} has no plugin in this operator; only kubernetes is supported.` };
   }
   const ref = infrastructure.kubeconfigSecretRef;
-  if (!ref) return { ok: false, reason: Reason.KubeconfigSecretNotFound, transient: false, message: 'spec.infrastructure.kubeconfigSecretRef is not set.' };
+  if (!ref) return { ok: false, reason: EdgeHostReason.KubeconfigSecretNotFound, transient: false, message: 'spec.infrastructure.kubeconfigSecretRef is not set.' };
   const read = await deps.secrets.read(ref, 'kubeconfig');
   if (!read.ok) {
     return { ok: false, transient: false, message: read.message,
-      reason: read.problem === 'NotFound' ? Reason.KubeconfigSecretNotFound : Reason.KubeconfigKeyMissing };
+      reason: read.problem === 'NotFound' ? EdgeHostReason.KubeconfigSecretNotFound : EdgeHostReason.KubeconfigKeyMissing };
   }
   try {
     return await probeCluster(await deps.clients.get(read.value), deps.timeoutMs);
   } catch (error) {
     if (!(error instanceof KubeconfigError)) throw error;
-    return { ok: false, reason: Reason.KubeconfigInvalid, transient: false, message: `Secret ${ref.namespace}/${ref.name}: ${error.message}` };
+    return { ok: false, reason: EdgeHostReason.KubeconfigInvalid, transient: false, message: `Secret ${ref.namespace}/${ref.name}: ${error.message}` };
   }
 }
 
@@ -54,13 +54,13 @@ async function observeRepository(host: EdgeHost, deps: ObserveDeps): Promise<Pro
     const ref = repository.credentialsSecretRef;
     const [username, password] = await Promise.all([deps.secrets.read({ ...ref, key: 'username' }, 'username'), deps.secrets.read({ ...ref, key: 'password' }, 'password')]);
     const bad = secretProblem(username) ?? secretProblem(password);
-    if (bad) return { ok: false, reason: Reason.RepositorySecretInvalid, transient: false, message: `${bad} The repository Secret needs keys username and password.` };
+    if (bad) return { ok: false, reason: EdgeHostReason.RepositorySecretInvalid, transient: false, message: `${bad} The repository Secret needs keys username and password.` };
     credentials = { username: valueOf(username), password: valueOf(password) };
   }
   let ca: string | undefined;
   if (repository.caSecretRef) {
     const read = await deps.secrets.read(repository.caSecretRef, 'ca.crt');
-    if (!read.ok) return { ok: false, reason: Reason.RepositorySecretInvalid, transient: false, message: read.message };
+    if (!read.ok) return { ok: false, reason: EdgeHostReason.RepositorySecretInvalid, transient: false, message: read.message };
     ca = read.value;
   }
   return probeRepository({ url: repository.url, insecure: repository.insecure ?? false, credentials, ca }, deps.timeoutMs);
@@ -72,12 +72,12 @@ async function observeMep(host: EdgeHost, deps: ObserveDeps): Promise<Probe<null
   let ca: string | undefined;
   if (mep.tokenSecretRef) {
     const read = await deps.secrets.read(mep.tokenSecretRef, 'token');
-    if (!read.ok) return { ok: false, reason: Reason.MEPSecretInvalid, transient: false, message: read.message };
+    if (!read.ok) return { ok: false, reason: EdgeHostReason.MEPSecretInvalid, transient: false, message: read.message };
     token = read.value.trim();
   }
   if (mep.caSecretRef) {
     const read = await deps.secrets.read(mep.caSecretRef, 'ca.crt');
-    if (!read.ok) return { ok: false, reason: Reason.MEPSecretInvalid, transient: false, message: read.message };
+    if (!read.ok) return { ok: false, reason: EdgeHostReason.MEPSecretInvalid, transient: false, message: read.message };
     ca = read.value;
   }
   return probeMep({ url: mep.url, token, ca }, deps.timeoutMs);

@@ -8,7 +8,18 @@ import type { KubeClient } from '../../runtime/kube/client.js';
 import { ApiError, TransportError } from '../../runtime/kube/errors.js';
 import { coreTypes } from '../../runtime/kube/resource.js';
 import { ResourceClient } from '../../runtime/kube/resource-client.js';
-import { Reason, type ProbeFailure } from './reasons.js';
+import { EdgeHostReason } from '../../api/edgehost-conditions.js';
+
+/**
+ * What a probe found wrong. `transient` failures (no answer) may be a flaky link and count
+ * against the grace period; the others (bad Secret, untrusted certificate, rejected
+ * credentials) are the user's to fix and show at once.
+ */
+export interface ProbeFailure {
+  readonly reason: EdgeHostReason;
+  readonly message: string;
+  readonly transient: boolean;
+}
 import { formatCpu, formatMemory, parseQuantity } from './quantity.js';
 
 export interface ClusterFacts {
@@ -60,21 +71,21 @@ export async function probeCluster(client: KubeClient, timeoutMs: number): Promi
 export function classifyClusterError(error: unknown, host: string): ProbeFailure {
   if (error instanceof ApiError && (error.code === 401 || error.code === 403)) {
     return {
-      reason: Reason.EdgeCredentialsRejected, transient: false,
+      reason: EdgeHostReason.EdgeCredentialsRejected, transient: false,
       message: `The edge API server at ${host} refused the kubeconfig's credentials (HTTP ${error.code}); they may have expired or lack permissions. Put valid credentials in the kubeconfig Secret.`,
     };
   }
   if (error instanceof TransportError && error.code && tlsTrustCodes.has(error.code)) {
     return {
-      reason: Reason.EdgeCertificateUntrusted, transient: false,
+      reason: EdgeHostReason.EdgeCertificateUntrusted, transient: false,
       message: `The edge API server at ${host} presented a certificate the kubeconfig's CA does not verify (${error.code}). Fix certificate-authority-data in the kubeconfig Secret.`,
     };
   }
   if (error instanceof ApiError) {
-    return { reason: Reason.EdgeClusterError, transient: true, message: `The edge API server at ${host} answered HTTP ${error.code}: ${error.message}` };
+    return { reason: EdgeHostReason.EdgeClusterError, transient: true, message: `The edge API server at ${host} answered HTTP ${error.code}: ${error.message}` };
   }
   const detail = error instanceof Error ? error.message : String(error);
-  return { reason: Reason.EdgeClusterUnreachable, transient: true, message: `No answer from the edge API server at ${host}: ${detail}` };
+  return { reason: EdgeHostReason.EdgeClusterUnreachable, transient: true, message: `No answer from the edge API server at ${host}: ${detail}` };
 }
 
 export interface HttpProbeInput {
@@ -123,13 +134,13 @@ export async function probeRepository(target: RepositoryTarget, timeoutMs: numbe
     if (status === 200) return { ok: true, facts: null };
     if (status === 401 || status === 403) {
       return {
-        ok: false, reason: Reason.RepositoryUnauthorized, transient: false,
+        ok: false, reason: EdgeHostReason.RepositoryUnauthorized, transient: false,
         message: `The repository at ${new URL(url).host} refused ${target.credentials ? 'the credentials from the Secret' : 'anonymous access'} (HTTP ${status}); set or fix spec.repository.credentialsSecretRef.`,
       };
     }
-    return { ok: false, reason: Reason.RepositoryError, transient: true, message: `The repository at ${new URL(url).host} answered HTTP ${status} to GET /v2/.` };
+    return { ok: false, reason: EdgeHostReason.RepositoryError, transient: true, message: `The repository at ${new URL(url).host} answered HTTP ${status} to GET /v2/.` };
   } catch (error) {
-    return { ok: false, reason: Reason.RepositoryUnreachable, transient: true, message: `No answer from the repository: ${(error as Error).message}` };
+    return { ok: false, reason: EdgeHostReason.RepositoryUnreachable, transient: true, message: `No answer from the repository: ${(error as Error).message}` };
   }
 }
 
@@ -148,14 +159,14 @@ export async function probeMep(target: MepTarget, timeoutMs: number): Promise<Pr
   try {
     const status = await httpStatus({ url, headers: target.token ? { Authorization: `Bearer ${target.token}` } : undefined, ca: target.ca, timeoutMs });
     if (status === 401 || status === 403) {
-      return { ok: false, reason: Reason.MEPUnauthorized, transient: false, message: `The MEP refused ${target.token ? 'the token from the Secret' : 'requests without a token'} (HTTP ${status}); set or fix spec.mep.tokenSecretRef.` };
+      return { ok: false, reason: EdgeHostReason.MEPUnauthorized, transient: false, message: `The MEP refused ${target.token ? 'the token from the Secret' : 'requests without a token'} (HTTP ${status}); set or fix spec.mep.tokenSecretRef.` };
     }
-    if (status >= 500) return { ok: false, reason: Reason.MEPError, transient: true, message: `The MEP answered HTTP ${status}.` };
+    if (status >= 500) return { ok: false, reason: EdgeHostReason.MEPError, transient: true, message: `The MEP answered HTTP ${status}.` };
     return { ok: true, facts: null };
   } catch (error) {
     if (error instanceof TransportError && error.code && tlsTrustCodes.has(error.code)) {
-      return { ok: false, reason: Reason.MEPUnreachable, transient: false, message: `The MEP's certificate is not trusted (${error.code}); set spec.mep.caSecretRef to the CA that signed it.` };
+      return { ok: false, reason: EdgeHostReason.MEPUnreachable, transient: false, message: `The MEP's certificate is not trusted (${error.code}); set spec.mep.caSecretRef to the CA that signed it.` };
     }
-    return { ok: false, reason: Reason.MEPUnreachable, transient: true, message: `No answer from the MEP: ${(error as Error).message}` };
+    return { ok: false, reason: EdgeHostReason.MEPUnreachable, transient: true, message: `No answer from the MEP: ${(error as Error).message}` };
   }
 }

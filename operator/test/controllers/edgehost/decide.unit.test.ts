@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { decideStatus, type DecideInput, type Observation } from '../../../src/controllers/edgehost/decide.js';
+import { decideStatus, probeDue, type DecideInput, type Observation } from '../../../src/controllers/edgehost/decide.js';
 import type { ClusterFacts, Probe } from '../../../src/controllers/edgehost/probes.js';
-import { Reason } from '../../../src/controllers/edgehost/reasons.js';
+import { EdgeHostReason } from '../../../src/api/edgehost-conditions.js';
 import type { EdgeHostStatus } from '../../../src/api/edgehost.js';
 
 const facts: ClusterFacts = {
@@ -9,7 +9,7 @@ const facts: ClusterFacts = {
   capacity: { cpu: '16', memory: '32Gi' }, allocatable: { cpu: '15', memory: '30Gi' },
 };
 const up: Observation = { cluster: { ok: true, facts }, repository: { ok: true, facts: null }, mep: undefined, appInstanceCount: 3 };
-const noAnswer: Probe<ClusterFacts> = { ok: false, reason: Reason.EdgeClusterUnreachable, message: 'No answer', transient: true };
+const noAnswer: Probe<ClusterFacts> = { ok: false, reason: EdgeHostReason.EdgeClusterUnreachable, message: 'No answer', transient: true };
 const settings = { intervalMs: 30_000, graceMs: 90_000, retryBaseMs: 1000 };
 const t0 = new Date('2026-11-27T10:00:00Z');
 const at = (seconds: number) => new Date(t0.getTime() + seconds * 1000);
@@ -23,7 +23,7 @@ describe('EdgeHost decideStatus', () => {
   it('reports a healthy host Ready with its facts and probes again after the interval', () => {
     const d = decide({});
     assert.equal(condition(d.status, 'Ready')?.status, 'True');
-    assert.equal(condition(d.status, 'Reachable')?.reason, Reason.EdgeClusterReachable);
+    assert.equal(condition(d.status, 'Reachable')?.reason, EdgeHostReason.EdgeClusterReachable);
     assert.equal(d.status.kubernetesVersion, 'v1.36.3');
     assert.equal(d.status.nodeCount, 2);
     assert.deepEqual(d.status.capacity, { cpu: '16', memory: '32Gi' });
@@ -58,8 +58,8 @@ describe('EdgeHost decideStatus', () => {
     }
     const late = decide({ status, memory, observation: { ...up, cluster: noAnswer }, now: at(121) });
     assert.equal(condition(late.status, 'Reachable')?.status, 'False');
-    assert.equal(condition(late.status, 'Reachable')?.reason, Reason.EdgeClusterUnreachable);
-    assert.equal(condition(late.status, 'Ready')?.reason, Reason.EdgeClusterUnreachable);
+    assert.equal(condition(late.status, 'Reachable')?.reason, EdgeHostReason.EdgeClusterUnreachable);
+    assert.equal(condition(late.status, 'Ready')?.reason, EdgeHostReason.EdgeClusterUnreachable);
     assert.match(condition(late.status, 'Ready')!.message, /last contact 2 min ago/);
     assert.equal(late.status.kubernetesVersion, 'v1.36.3');
     assert.equal(late.status.lastContactTime, '2026-11-27T10:00:00Z');
@@ -75,9 +75,9 @@ describe('EdgeHost decideStatus', () => {
 
   it('shows problems the user must fix at once, grace or not', () => {
     const first = decide({});
-    const badSecret: Probe<ClusterFacts> = { ok: false, reason: Reason.KubeconfigSecretNotFound, message: 'Secret mecm-system/x does not exist', transient: false };
+    const badSecret: Probe<ClusterFacts> = { ok: false, reason: EdgeHostReason.KubeconfigSecretNotFound, message: 'Secret mecm-system/x does not exist', transient: false };
     const d = decide({ status: first.status, memory: first.memory, observation: { ...up, cluster: badSecret }, now: at(5) });
-    assert.equal(condition(d.status, 'Reachable')?.reason, Reason.KubeconfigSecretNotFound);
+    assert.equal(condition(d.status, 'Reachable')?.reason, EdgeHostReason.KubeconfigSecretNotFound);
     assert.equal(condition(d.status, 'Ready')?.status, 'False');
   });
 
@@ -88,12 +88,12 @@ describe('EdgeHost decideStatus', () => {
   });
 
   it('is not Ready when the repository or a configured MEP fails, and says which', () => {
-    const repo = decide({ observation: { ...up, repository: { ok: false, reason: Reason.RepositoryUnauthorized, message: 'refused', transient: false } } });
+    const repo = decide({ observation: { ...up, repository: { ok: false, reason: EdgeHostReason.RepositoryUnauthorized, message: 'refused', transient: false } } });
     assert.equal(condition(repo.status, 'Reachable')?.status, 'True');
-    assert.equal(condition(repo.status, 'Ready')?.reason, Reason.RepositoryUnauthorized);
-    const mep = decide({ observation: { ...up, mep: { ok: false, reason: Reason.MEPUnreachable, message: 'no answer', transient: true } } });
+    assert.equal(condition(repo.status, 'Ready')?.reason, EdgeHostReason.RepositoryUnauthorized);
+    const mep = decide({ observation: { ...up, mep: { ok: false, reason: EdgeHostReason.MEPUnreachable, message: 'no answer', transient: true } } });
     assert.equal(condition(mep.status, 'MEPReachable')?.status, 'False');
-    assert.equal(condition(mep.status, 'Ready')?.reason, Reason.MEPUnreachable);
+    assert.equal(condition(mep.status, 'Ready')?.reason, EdgeHostReason.MEPUnreachable);
     const mepOk = decide({ observation: { ...up, mep: { ok: true, facts: null } } });
     assert.equal(condition(mepOk.status, 'Ready')?.status, 'True');
   });
@@ -105,4 +105,18 @@ describe('EdgeHost decideStatus', () => {
     assert.equal(back.memory.failures, 0);
     assert.equal(back.nextProbeMs, 30_000);
   });
+});
+
+describe('EdgeHost probeDue', () => {
+  const scheduled = { memory: { lastContactMs: 0, failingSinceMs: undefined, failures: 0 }, dueMs: 10_000, inputs: '3,ns/kubeconfig@7' };
+  const cases: Array<[string, Parameters<typeof probeDue>, ReturnType<typeof probeDue>]> = [
+    ['probes a host never probed by this process', [undefined, '3,ns/kubeconfig@7', 5_000], { due: true }],
+    ['waits until the due time when nothing it depends on changed', [scheduled, '3,ns/kubeconfig@7', 4_000], { due: false, inMs: 6_000 }],
+    ['probes at the due time', [scheduled, '3,ns/kubeconfig@7', 10_000], { due: true }],
+    ['probes at once after a spec change', [scheduled, '4,ns/kubeconfig@7', 4_000], { due: true }],
+    ['probes at once after a Secret changed', [scheduled, '3,ns/kubeconfig@8', 4_000], { due: true }],
+  ];
+  for (const [name, args, expected] of cases) {
+    it(name, () => assert.deepEqual(probeDue(...args), expected));
+  }
 });

@@ -10,18 +10,12 @@ import { waitFor } from '../../../../testenv/src/process.js';
 import type { Cluster } from '../../../../testenv/src/environment.js';
 import type { EdgeHost, EdgeHostSpec } from '../../../src/api/edgehost.js';
 import { mecmTypes } from '../../../src/api/resources.js';
-import { EdgeClients } from '../../../src/edge/clients.js';
-import { registerEdgeHostController } from '../../../src/controllers/edgehost/controller.js';
-import { Reason } from '../../../src/controllers/edgehost/reasons.js';
-import { EventRecorder } from '../../../src/runtime/events.js';
+import { EdgeHostReason } from '../../../src/api/edgehost-conditions.js';
 import type { KubeClient } from '../../../src/runtime/kube/client.js';
 import { coreTypes, type KubeObject } from '../../../src/runtime/kube/resource.js';
 import { ResourceClient } from '../../../src/runtime/kube/resource-client.js';
-import { Manager } from '../../../src/runtime/manager.js';
-import { installCrds } from '../../support/crds.js';
-import { envStartTimeoutMs, sharedEnv, type SharedEnv } from '../../support/env.js';
-import { clientFor, kubeConfigFor } from '../../support/hub-client.js';
-import { testLogger } from '../../support/logger.js';
+import { envStartTimeoutMs, type SharedEnv } from '../../support/env.js';
+import { startOperator, type TestOperator } from '../../support/operator.js';
 
 interface Secret extends KubeObject {
   data?: Record<string, string>;
@@ -37,27 +31,18 @@ describe('EdgeHost controller on real edge clusters', function () {
   let direct: KubeClient;
   let secrets: ResourceClient<Secret>;
   let hosts: ResourceClient<EdgeHost>;
-  let manager: Manager;
+  let operator: TestOperator;
 
   before(async function () {
     this.timeout(envStartTimeoutMs);
-    shared = await sharedEnv();
-    await installCrds(shared.hub);
-    direct = await clientFor(shared.hub);
+    operator = await startOperator({ namespace, controllers: ['edgehost'], edgehost: { defaultGraceMs: graceMs } });
+    ({ shared, direct } = operator);
     secrets = new ResourceClient<Secret>(direct, coreTypes.secret);
     hosts = new ResourceClient<EdgeHost>(direct, mecmTypes.edgeHost);
-    await new ResourceClient(direct, coreTypes.namespace).create({ metadata: { name: namespace } });
-    manager = await Manager.create({ hub: await kubeConfigFor(shared.hub), log: testLogger() });
-    registerEdgeHostController(manager, new EdgeClients({ qps: 5, burst: 10 }), {
-      workers: 8, defaultIntervalMs: 1000, defaultGraceMs: graceMs, probeTimeoutMs: 2000, retryBaseMs: 200,
-      events: new EventRecorder(manager.hub, 'mecm-operator', 'test', testLogger()),
-    });
-    await manager.start();
   });
 
   after(async () => {
-    await manager?.stop();
-    direct?.close();
+    await operator?.stop();
   });
 
   const hostName = (suffix: string) => `eh-${run}-${suffix}`;
@@ -102,7 +87,7 @@ describe('EdgeHost controller on real edge clusters', function () {
     const [one, two] = shared.edges as [Cluster, Cluster];
     const names = [await register('1', one, await one.kubeconfig()), await register('2', two, await two.kubeconfig())];
     for (const name of names) {
-      await waitForReady(name, 'True', Reason.EdgeHostReady);
+      await waitForReady(name, 'True', EdgeHostReason.EdgeHostReady);
       const status = (await hosts.get(name)).status!;
       assert.equal(status.kubernetesVersion, 'v1.36.3');
       assert.equal(status.nodeCount, 1);
@@ -121,7 +106,7 @@ describe('EdgeHost controller on real edge clusters', function () {
     const stoppedAt = Date.now();
     await edge.stopApiServer();
     try {
-      await waitForReady(down, 'False', Reason.EdgeClusterUnreachable);
+      await waitForReady(down, 'False', EdgeHostReason.EdgeClusterUnreachable);
       const elapsed = Date.now() - stoppedAt;
       assert.ok(elapsed >= graceMs, `marked unreachable after ${elapsed} ms, before the ${graceMs} ms grace period`);
       const reachable = await condition(down, 'Reachable');
@@ -133,7 +118,7 @@ describe('EdgeHost controller on real edge clusters', function () {
     } finally {
       await edge.startApiServer();
     }
-    await waitForReady(down, 'True', Reason.EdgeHostReady, 60_000);
+    await waitForReady(down, 'True', EdgeHostReason.EdgeHostReady, 60_000);
   });
 
   it('uses a rotated kubeconfig Secret at once, without waiting for the next probe', async function () {
@@ -146,9 +131,9 @@ describe('EdgeHost controller on real edge clusters', function () {
     const signedElsewhere = foreign.replace(/certificate-authority-data: .*/, `certificate-authority-data: ${Buffer.from(await edge.caPem()).toString('base64')}`)
       .replace(/server: .*/, `server: ${edge.server}`);
     await putSecret(name, { kubeconfig: signedElsewhere });
-    await waitForReady(name, 'False', Reason.EdgeCredentialsRejected, 15_000);
+    await waitForReady(name, 'False', EdgeHostReason.EdgeCredentialsRejected, 15_000);
     await putSecret(name, { kubeconfig: await edge.issueKubeconfig('rotated-admin') });
-    await waitForReady(name, 'True', Reason.EdgeHostReady, 15_000);
+    await waitForReady(name, 'True', EdgeHostReason.EdgeHostReady, 15_000);
   });
 
   it('gives each bad Secret its own reason, and never shows the kubeconfig', async function () {
@@ -158,12 +143,12 @@ describe('EdgeHost controller on real edge clusters', function () {
     const wrongCa = good.replace(/certificate-authority-data: .*/, `certificate-authority-data: ${Buffer.from(await two.caPem()).toString('base64')}`);
     const expired = await one.issueKubeconfig('expired', { days: 0 });
     const cases: Array<{ suffix: string; kubeconfig: string | undefined; key?: string; reason: string; message: RegExp }> = [
-      { suffix: 'nosecret', kubeconfig: undefined, reason: Reason.KubeconfigSecretNotFound, message: /does not exist/ },
-      { suffix: 'nokey', kubeconfig: good, key: 'config', reason: Reason.KubeconfigKeyMissing, message: /has no key "config" \(its keys: kubeconfig\)/ },
-      { suffix: 'garbage', kubeconfig: 'clusters: [ {{{ not yaml', reason: Reason.KubeconfigInvalid, message: /not valid YAML/ },
-      { suffix: 'noctx', kubeconfig: 'apiVersion: v1\nkind: Config\nclusters: []\n', reason: Reason.KubeconfigInvalid, message: /no current context/ },
-      { suffix: 'wrongca', kubeconfig: wrongCa, reason: Reason.EdgeCertificateUntrusted, message: /certificate-authority-data/ },
-      { suffix: 'expired', kubeconfig: expired, reason: Reason.EdgeCredentialsRejected, message: /refused the kubeconfig's credentials \(HTTP 401\)/ },
+      { suffix: 'nosecret', kubeconfig: undefined, reason: EdgeHostReason.KubeconfigSecretNotFound, message: /does not exist/ },
+      { suffix: 'nokey', kubeconfig: good, key: 'config', reason: EdgeHostReason.KubeconfigKeyMissing, message: /has no key "config" \(its keys: kubeconfig\)/ },
+      { suffix: 'garbage', kubeconfig: 'clusters: [ {{{ not yaml', reason: EdgeHostReason.KubeconfigInvalid, message: /not valid YAML/ },
+      { suffix: 'noctx', kubeconfig: 'apiVersion: v1\nkind: Config\nclusters: []\n', reason: EdgeHostReason.KubeconfigInvalid, message: /no current context/ },
+      { suffix: 'wrongca', kubeconfig: wrongCa, reason: EdgeHostReason.EdgeCertificateUntrusted, message: /certificate-authority-data/ },
+      { suffix: 'expired', kubeconfig: expired, reason: EdgeHostReason.EdgeCredentialsRejected, message: /refused the kubeconfig's credentials \(HTTP 401\)/ },
     ];
     for (const c of cases) {
       const name = await register(c.suffix, one, c.kubeconfig, c.key ? {
@@ -191,16 +176,16 @@ describe('EdgeHost controller on real edge clusters', function () {
       mep: { url: `http://127.0.0.1:${port}`, tokenSecretRef: { name: `${name}-mep`, namespace } },
     });
     try {
-      await waitForReady(name, 'False', Reason.MEPUnauthorized);
+      await waitForReady(name, 'False', EdgeHostReason.MEPUnauthorized);
       assert.doesNotMatch(JSON.stringify((await hosts.get(name)).status), /wrong-token/, 'the token never shows');
       await putSecret(`${name}-mep`, { token: 'right-token' });
-      await waitForReady(name, 'True', Reason.EdgeHostReady);
+      await waitForReady(name, 'True', EdgeHostReason.EdgeHostReady);
       assert.equal((await condition(name, 'MEPReachable'))?.status, 'True');
     } finally {
       await new Promise((resolve) => mep.close(resolve));
       mep.closeAllConnections();
     }
-    await waitForReady(name, 'False', Reason.MEPUnreachable);
+    await waitForReady(name, 'False', EdgeHostReason.MEPUnreachable);
     assert.equal((await condition(name, 'Reachable'))?.status, 'True', 'the edge cluster itself is fine');
   });
 
@@ -223,7 +208,7 @@ describe('EdgeHost controller on real edge clusters', function () {
     this.timeout(30_000);
     const edge = shared.edges[0]!;
     const name = await register('norepo', edge, await edge.kubeconfig(), { repository: { url: 'http://127.0.0.1:9', insecure: true } });
-    await waitForReady(name, 'False', Reason.RepositoryUnreachable);
+    await waitForReady(name, 'False', EdgeHostReason.RepositoryUnreachable);
     assert.equal((await condition(name, 'Reachable'))?.status, 'True');
   });
 });

@@ -1,15 +1,19 @@
 /**
- * Condition types and reasons of EdgeHost, declared together. A failure reason says what is
- * wrong; its message (built where the failure is found) says what to do.
+ * Condition types and reasons of EdgeHost, declared once. A failure reason says what is wrong;
+ * its message (built where the failure is found) says what to do. Ready, Reconciling and
+ * Stalled are kept by runtime/status.ts; Ready is derived by the controller's summarize.
  */
-export const ConditionType = {
-  Ready: 'Ready',
+import type { EDGE_HOST_CONDITIONS } from './edgehost.js';
+
+export type EdgeHostConditionType = Exclude<(typeof EDGE_HOST_CONDITIONS)[number], 'Ready'>;
+
+export const EdgeHostCondition = {
   Reachable: 'Reachable',
   RepositoryReachable: 'RepositoryReachable',
   MEPReachable: 'MEPReachable',
-} as const;
+} as const satisfies Record<EdgeHostConditionType, EdgeHostConditionType>;
 
-export const Reason = {
+export const EdgeHostReason = {
   // Reachable
   EdgeClusterReachable: 'EdgeClusterReachable',
   KubeconfigSecretNotFound: 'KubeconfigSecretNotFound',
@@ -36,15 +40,4 @@ export const Reason = {
   EdgeHostReady: 'EdgeHostReady',
 } as const;
 
-export type Reason = (typeof Reason)[keyof typeof Reason];
-
-/**
- * What a probe found wrong. `transient` failures (no answer) may be a flaky link and count
- * against the grace period; the others (bad Secret, untrusted certificate, rejected
- * credentials) are the user's to fix and show at once.
- */
-export interface ProbeFailure {
-  readonly reason: Reason;
-  readonly message: string;
-  readonly transient: boolean;
-}
+export type EdgeHostReason = (typeof EdgeHostReason)[keyof typeof EdgeHostReason];
