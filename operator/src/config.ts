@@ -9,6 +9,9 @@ import { parseArgs } from 'node:util';
 export interface OperatorConfig {
   readonly kubeconfig: string | undefined;
   readonly metricsBindAddress: string;
+  readonly insecureMetrics: boolean;
+  readonly insecureKubeconfigExec: boolean;
+  readonly insecureKubeconfigTls: boolean;
   readonly healthProbeBindAddress: string;
   readonly northBindAddress: string;
   readonly leaderElect: boolean;
@@ -35,7 +38,10 @@ export interface OperatorConfig {
 
 const flags = {
   kubeconfig: { type: 'string', help: 'hub kubeconfig file (default: $KUBECONFIG, then in-cluster)' },
-  'metrics-bind-address': { type: 'string', default: ':8080', help: 'address of /metrics; 0 disables' },
+  'metrics-bind-address': { type: 'string', default: ':8080', help: 'address of /metrics (bearer token checked by TokenReview and SubjectAccessReview); 0 disables' },
+  'insecure-metrics': { type: 'boolean', default: false, help: 'serve /metrics without authentication, on a loopback address only' },
+  'insecure-kubeconfig-exec': { type: 'boolean', default: false, help: 'allow exec credential plugins in EdgeHost kubeconfigs (they run inside the operator)' },
+  'insecure-kubeconfig-tls': { type: 'boolean', default: false, help: 'allow insecure-skip-tls-verify in EdgeHost kubeconfigs' },
   'health-probe-bind-address': { type: 'string', default: ':8081', help: 'address of /healthz and /readyz; 0 disables' },
   'north-bind-address': { type: 'string', default: '0', help: 'address of the North REST shim; 0 disables' },
   'leader-elect': { type: 'boolean', default: false, help: 'elect a leader so only one replica reconciles' },
@@ -91,6 +97,9 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Op
   const config: OperatorConfig = {
     kubeconfig: (get('kubeconfig') as string | undefined) || env.KUBECONFIG || undefined,
     metricsBindAddress: text('metrics-bind-address'),
+    insecureMetrics: get('insecure-metrics') === true,
+    insecureKubeconfigExec: get('insecure-kubeconfig-exec') === true,
+    insecureKubeconfigTls: get('insecure-kubeconfig-tls') === true,
     healthProbeBindAddress: text('health-probe-bind-address'),
     northBindAddress: text('north-bind-address'),
     leaderElect: get('leader-elect') === true,

@@ -11,7 +11,20 @@ import { log } from './log.js';
 import { errorMessage } from './runtime/logger.js';
 import { Manager } from './runtime/manager.js';
 import { RuntimeMetrics } from './runtime/metrics.js';
+import { KubeMetricsAuth } from './runtime/metrics-auth.js';
 import { serveMetrics, serveProbes } from './runtime/serve.js';
+
+// A bug that escapes every handler leaves the process in an unknown state: log it with what
+// we know, and exit non-zero so Kubernetes restarts the pod. No request can reach here: every
+// server of ours answers malformed input itself.
+process.on('uncaughtException', (error, origin) => {
+  log.error('Unexpected error; exiting', { origin, error: errorMessage(error), stack: error.stack });
+  process.exit(70);
+});
+process.on('unhandledRejection', (reason) => {
+  log.error('Unexpected rejection; exiting', { error: errorMessage(reason), stack: reason instanceof Error ? reason.stack : undefined });
+  process.exit(70);
+});
 
 async function main(): Promise<void> {
   let config;
@@ -42,7 +55,7 @@ async function main(): Promise<void> {
   });
   registerControllers(manager, config);
   const servers = await Promise.all([
-    serveMetrics(config.metricsBindAddress, manager.metrics.registry),
+    serveMetrics(config.metricsBindAddress, manager.metrics.registry, config.insecureMetrics ? undefined : new KubeMetricsAuth(manager.hub)),
     serveProbes(config.healthProbeBindAddress, { healthz: () => ({ ok: true }), readyz: () => manager.readiness() }),
   ]);
 

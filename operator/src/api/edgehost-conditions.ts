@@ -19,6 +19,7 @@ export const EdgeHostReason = {
   KubeconfigSecretNotFound: 'KubeconfigSecretNotFound',
   KubeconfigKeyMissing: 'KubeconfigKeyMissing',
   KubeconfigInvalid: 'KubeconfigInvalid',
+  KubeconfigRejected: 'KubeconfigRejected',
   EdgeCertificateUntrusted: 'EdgeCertificateUntrusted',
   EdgeCredentialsRejected: 'EdgeCredentialsRejected',
   EdgeClusterUnreachable: 'EdgeClusterUnreachable',

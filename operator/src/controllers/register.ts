@@ -15,7 +15,10 @@ export function registerControllers(manager: Manager, config: OperatorConfig): v
   const events = new EventRecorder(manager.hub, 'mecm-operator', config.identity, manager.log);
   const packages = new PackageStore(config.dataDir);
   // One API client per edge cluster, for the probes and the LCM plugin alike.
-  const edgeClients = new EdgeClients({ qps: 5, burst: 10, onRequest: manager.metrics.observeRequest });
+  const edgeClients = new EdgeClients({
+    qps: 5, burst: 10, onRequest: manager.metrics.observeRequest,
+    policy: { allowExec: config.insecureKubeconfigExec, allowInsecureTls: config.insecureKubeconfigTls },
+  });
   registerEdgeHostController(manager, edgeClients, {
     workers: config.probeConcurrency,
     defaultIntervalMs: config.probeIntervalSeconds * 1000,

@@ -5,38 +5,36 @@
  * closed when it falls out of the LRU. Nothing here echoes the kubeconfig.
  */
 import { createHash } from 'node:crypto';
-import { KubeConfig } from '@kubernetes/client-node';
 import { KubeClient, type KubeClientOptions } from '../runtime/kube/client.js';
 import type { ReasonedError } from '../runtime/reconcile.js';
+import { parseEdgeKubeconfig, renderKubeconfig, strictKubeconfigPolicy, toKubeConfig, type KubeconfigPolicy } from './kubeconfig.js';
 
-/** A kubeconfig that cannot be used as it is; a person must replace it. */
+/**
+ * A kubeconfig that cannot be used as it is; a person must replace it. KubeconfigRejected:
+ * it uses a field the operator does not accept (named in the message).
+ */
 export class KubeconfigError extends Error implements ReasonedError {
-  readonly reason = 'KubeconfigInvalid';
   readonly transient = false;
 
-  constructor(message: string) {
+  constructor(message: string, readonly reason: 'KubeconfigInvalid' | 'KubeconfigRejected' = 'KubeconfigInvalid') {
     super(message);
     this.name = 'KubeconfigError';
   }
 }
 
-/** Parses `kubeconfig` and builds a client for its current context; throws KubeconfigError. */
-export async function edgeClient(kubeconfig: string, options: KubeClientOptions): Promise<KubeClient> {
-  const config = new KubeConfig();
-  try {
-    config.loadFromString(kubeconfig);
-  } catch {
-    throw new KubeconfigError('The kubeconfig is not valid YAML or not a kubeconfig; replace it in the EdgeHost\'s Secret.');
-  }
-  if (!config.getCurrentCluster()) throw new KubeconfigError('The kubeconfig has no current context with a cluster; set current-context.');
+/** Validates `kubeconfig` (see kubeconfig.ts) and builds a client from the accepted fields; throws KubeconfigError. */
+export async function edgeClient(kubeconfig: string, options: KubeClientOptions, policy: KubeconfigPolicy = strictKubeconfigPolicy): Promise<KubeClient> {
+  const config = toKubeConfig(parseEdgeKubeconfig(kubeconfig, policy));
   try {
     return await KubeClient.create(config, options);
   } catch {
-    throw new KubeconfigError('The kubeconfig names files or credentials that cannot be loaded; embed certificate and key data instead.');
+    throw new KubeconfigError('The kubeconfig\'s certificate or key data cannot be loaded; replace it in the EdgeHost\'s Secret.');
   }
 }
 
 export interface EdgeClientsOptions extends Omit<KubeClientOptions, 'name'> {
+  /** What edge kubeconfigs may contain beyond the allowlist (default: nothing). */
+  readonly policy?: KubeconfigPolicy;
   /** Clients kept at most; the least recently used is closed past it (default 1024). */
   readonly maxClients?: number;
 }
@@ -56,8 +54,8 @@ export class EdgeClients {
       this.clients.set(key, cached);
       return cached;
     }
-    const { maxClients, ...clientOptions } = this.options;
-    const client = edgeClient(kubeconfig, { ...clientOptions, name: `edge-${key.slice(0, 8)}` });
+    const { maxClients, policy, ...clientOptions } = this.options;
+    const client = edgeClient(kubeconfig, { ...clientOptions, name: `edge-${key.slice(0, 8)}` }, policy);
     this.clients.set(key, client);
     // A kubeconfig that cannot be used is not cached: the next call reports it again.
     client.catch(() => this.clients.delete(key));
@@ -67,6 +65,11 @@ export class EdgeClients {
       void oldest.then((c) => c.close(), () => undefined);
     }
     return client;
+  }
+
+  /** The kubeconfig rebuilt from its accepted fields, for tools such as helm; throws KubeconfigError. */
+  sanitized(kubeconfig: string): string {
+    return renderKubeconfig(parseEdgeKubeconfig(kubeconfig, this.options.policy ?? strictKubeconfigPolicy));
   }
 
   get size(): number {

@@ -43,7 +43,7 @@ async function observeCluster(host: EdgeHost, deps: ObserveDeps): Promise<Observ
     return await probeCluster(await deps.clients.get(read.value), deps.timeoutMs);
   } catch (error) {
     if (!(error instanceof KubeconfigError)) throw error;
-    return { ok: false, reason: EdgeHostReason.KubeconfigInvalid, transient: false, message: `Secret ${ref.namespace}/${ref.name}: ${error.message}` };
+    return { ok: false, reason: error.reason, transient: false, message: `Secret ${ref.namespace}/${ref.name}: ${error.message}` };
   }
 }
 

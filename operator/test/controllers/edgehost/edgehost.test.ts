@@ -149,6 +149,11 @@ describe('EdgeHost controller on real edge clusters', function () {
       { suffix: 'noctx', kubeconfig: 'apiVersion: v1\nkind: Config\nclusters: []\n', reason: EdgeHostReason.KubeconfigInvalid, message: /no current context/ },
       { suffix: 'wrongca', kubeconfig: wrongCa, reason: EdgeHostReason.EdgeCertificateUntrusted, message: /certificate-authority-data/ },
       { suffix: 'expired', kubeconfig: expired, reason: EdgeHostReason.EdgeCredentialsRejected, message: /refused the kubeconfig's credentials \(HTTP 401\)/ },
+      // The operator's own token must never go to a server a Secret names.
+      { suffix: 'tokenfile', kubeconfig: good.replace(/client-key-data: .*/, 'tokenFile: /var/run/secrets/kubernetes.io/serviceaccount/token'),
+        reason: EdgeHostReason.KubeconfigRejected, message: /user\.tokenFile is not accepted/ },
+      { suffix: 'exec', kubeconfig: good.replace(/client-key-data: .*/, 'exec: {apiVersion: client.authentication.k8s.io/v1, command: /bin/sh}'),
+        reason: EdgeHostReason.KubeconfigRejected, message: /user\.exec is not accepted/ },
     ];
     for (const c of cases) {
       const name = await register(c.suffix, one, c.kubeconfig, c.key ? {
