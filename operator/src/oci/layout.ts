@@ -33,7 +33,8 @@ export function chartReference(location: RepositoryLocation, repository: string,
  * Where an image of SwImageDesc.json goes: the source's repository path kept under the edge
  * prefix, so a chart's `imagelocation.domainname/imagelocation.project/name:tag` resolves.
  */
+/** A digest-pinned image stays pinned: it is pushed by its digest, never under a tag. */
 export function imageTarget(location: RepositoryLocation, swImage: string): { source: ReturnType<typeof parseReference>; repository: string; tag: string } {
   const source = parseReference(swImage);
-  return { source, repository: join(location.prefix, source.repository), tag: source.reference.startsWith('sha256:') ? 'latest' : source.reference };
+  return { source, repository: join(location.prefix, source.repository), tag: source.reference };
 }
