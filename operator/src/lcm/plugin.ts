@@ -5,9 +5,15 @@
  * `EdgeHost.spec.infrastructure.type`, found through LcmPluginRegistry.
  *
  * Plugins never decide anything: they observe and act when told, and report failures as
- * LcmError with a kind the controller maps to conditions and requeue decisions. Credentials
- * (kubeconfig, registry password) never appear in an error, log line or return value.
+ * LcmError, whose kind is the condition reason and whose `transient` the runtime turns into a
+ * requeue decision. Every edge access of the operator besides the EdgeHost probes goes through
+ * a plugin. Credentials (kubeconfig, registry password) never appear in an error, log line or
+ * return value.
  */
+import type { ReasonedError } from '../runtime/reconcile.js';
+
+/** The label on what the operator made (edge namespaces, hub Secrets), and its value. */
+export const managedBy = { label: 'app.kubernetes.io/managed-by', value: 'mecm-operator' } as const;
 
 /** Where a release lives. `kubeconfig` is YAML text; plugins never log it nor put it in errors. */
 export interface ReleaseTarget {
@@ -15,8 +21,8 @@ export interface ReleaseTarget {
   readonly releaseName: string;
   readonly namespace: string;
   /**
-   * Install only: create the namespace when it is missing, labelled as created by the
-   * operator (see namespaceCreatedByUs). An existing namespace is used as it is.
+   * Install only: create the namespace when it is missing, as `ensureNamespace` does. An
+   * existing namespace is used as it is.
    */
   readonly createNamespace: boolean;
 }
@@ -126,6 +132,16 @@ export interface DriftReport {
 }
 
 /**
+ * A release's namespace as the plugin sees it. Ours: the operator made it for this release
+ * (namespaces made before the release was recorded on them count as ours too); then
+ * `otherReleases` names the Helm releases besides this one still in it.
+ */
+export type NamespaceState =
+  | { readonly owner: 'Absent' }
+  | { readonly owner: 'Theirs' }
+  | { readonly owner: 'Ours'; readonly otherReleases: readonly string[] };
+
+/**
  * What an infrastructure plugin implements. Every method is idempotent and safe to call again
  * after the operator died mid-call; none waits for workloads to become ready (readiness is
  * observed with `workloads`). All failures are LcmError.
@@ -156,9 +172,21 @@ export interface LcmPlugin {
   scale(target: ReleaseTarget, mode: OperateMode): Promise<void>;
   /** Objects of the release that are missing on the cluster. */
   drift(target: ReleaseTarget): Promise<DriftReport>;
+  /**
+   * Makes the release's namespace when it is missing, marked as made for this release:
+   * 'Created' now, 'Ours' made earlier for it, 'Theirs' someone else's (left as it is).
+   */
+  ensureNamespace(target: ReleaseTarget): Promise<'Created' | 'Ours' | 'Theirs'>;
+  /** Whether the namespace exists and is ours (see NamespaceState); a refusal is an error, never Absent. */
+  namespaceState(target: ReleaseTarget): Promise<NamespaceState>;
+  /**
+   * Deletes the namespace, with whatever is left in it, only when it is ours and no other
+   * release is in it: 'Deleted' (or being deleted), 'Kept' otherwise, 'Absent' when gone.
+   */
+  deleteNamespace(target: ReleaseTarget): Promise<'Deleted' | 'Kept' | 'Absent'>;
 }
 
-/** Why an LCM operation failed; the controller maps kinds to conditions and retries. */
+/** Why an LCM operation failed: the condition reason of the failure. */
 export const LCM_ERROR_KINDS = [
   /** The chart (or that version of it) is not in the registry. */
   'ChartNotFound',
@@ -191,13 +219,18 @@ const transientKinds: ReadonlySet<LcmErrorKind> = new Set<LcmErrorKind>(
  * A failed LCM operation. `message` says what happened and, where it can, what to do; it
  * never holds a kubeconfig, token, key or password.
  */
-export class LcmError extends Error {
+export class LcmError extends Error implements ReasonedError {
   constructor(readonly kind: LcmErrorKind, message: string) {
     super(message);
     this.name = 'LcmError';
   }
 
-  /** A hint for the controller: a retry with backoff may succeed without a change of spec. */
+  /** The condition reason: the kind itself. */
+  get reason(): LcmErrorKind {
+    return this.kind;
+  }
+
+  /** A retry with backoff may succeed without a change of spec. */
   get transient(): boolean {
     return transientKinds.has(this.kind);
   }

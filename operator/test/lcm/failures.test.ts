@@ -8,6 +8,7 @@
 import assert from 'node:assert/strict';
 import yaml from 'js-yaml';
 import type { Cluster } from '../../../testenv/src/environment.js';
+import { waitFor } from '../../../testenv/src/process.js';
 import type { KubernetesPlugin } from '../../src/lcm/kubernetes/plugin.js';
 import { kubeconfigSecrets } from '../../src/lcm/kubernetes/redact.js';
 import { LcmError, type LcmErrorKind, type ReleaseTarget } from '../../src/lcm/plugin.js';
@@ -16,7 +17,6 @@ import { coreTypes } from '../../src/runtime/kube/resource.js';
 import { ResourceClient } from '../../src/runtime/kube/resource-client.js';
 import { envStartTimeoutMs, sharedEnv } from '../support/env.js';
 import { clientFor } from '../support/hub-client.js';
-import { eventually } from '../support/poll.js';
 import { basicAuthRegistry, helmJson, installRequest, newPlugin, pushDemoChart, pushEtherpadChart, targetOn, type PushedChart } from './support.js';
 
 const run = Date.now().toString(36);
@@ -136,7 +136,10 @@ describe('Kubernetes LCM plugin: failures, classified', function () {
     const first = await targetOn(edge, namespaces.a, 'ep-1');
     const release = await plugin.install(installRequest(first, etherpad, values(namespaces.a)));
     assert.deepEqual([release.status, release.chart, release.chartVersion], ['deployed', 'etherpad9da310a0-b3ab-47', '1.0']);
-    await eventually(async () => assert.deepEqual(await plugin.workloads(first).then((w) => [w.ready, w.desired, w.allReady]), [1, 1, true]));
+    await waitFor('etherpad ready', async () => {
+      assert.deepEqual(await plugin.workloads(first).then((w) => [w.ready, w.desired, w.allReady]), [1, 1, true]);
+      return true;
+    }, 30_000, 100);
 
     // Same namespace: the Deployment "etherpad" belongs to ep-1, and helm will not adopt it.
     const sameNamespace = await rejectsWith(plugin.install(installRequest(await targetOn(edge, namespaces.a, 'ep-2'), etherpad, values(namespaces.a))), 'Conflict', secrets);

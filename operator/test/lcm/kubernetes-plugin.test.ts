@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import type { Cluster } from '../../../testenv/src/environment.js';
-import { namespaceCreatedByUs } from '../../src/lcm/kubernetes/namespace.js';
+import { waitFor } from '../../../testenv/src/process.js';
 import type { KubernetesPlugin } from '../../src/lcm/kubernetes/plugin.js';
 import { replicasBeforeStopAnnotation, stoppedNodeSelector } from '../../src/lcm/kubernetes/scale.js';
 import type { LiveWorkload } from '../../src/lcm/kubernetes/workloads.js';
@@ -17,7 +17,6 @@ import { coreTypes } from '../../src/runtime/kube/resource.js';
 import { ResourceClient } from '../../src/runtime/kube/resource-client.js';
 import { envStartTimeoutMs, sharedEnv } from '../support/env.js';
 import { clientFor } from '../support/hub-client.js';
-import { eventually } from '../support/poll.js';
 import { helmJson, installRequest, newPlugin, pushDemoChart, targetOn, type PushedChart } from './support.js';
 
 const run = Date.now().toString(36);
@@ -53,11 +52,18 @@ describe('Kubernetes LCM plugin on a real edge', function () {
     api?.close();
   });
 
-  const workloadsSettle = (target: ReleaseTarget, check: (w: WorkloadSummary) => void) => eventually(async () => {
-    const summary = await plugin.workloads(target);
-    check(summary);
-    return summary;
-  }, { timeoutMs: 30_000, intervalMs: 200 });
+  /** The first summary of `target`'s workloads that passes `check` (within 30 s). */
+  const workloadsSettle = async (target: ReleaseTarget, check: (w: WorkloadSummary) => void): Promise<WorkloadSummary> => {
+    let settled: WorkloadSummary | undefined;
+    await waitFor(`workloads of ${target.releaseName} to settle`, async () => {
+      const summary = await plugin.workloads(target);
+      check(summary);
+      settled = summary;
+      return true;
+    }, 30_000, 200);
+    assert.ok(settled);
+    return settled;
+  };
 
   it('installs a chart from the edge registry: helm lists it, deployed at revision 1, its Deployment ready 1/1', async function () {
     assert.deepEqual(await plugin.status(web), { exists: false });
@@ -75,8 +81,8 @@ describe('Kubernetes LCM plugin on a real edge', function () {
     assert.ok(status.exists);
     assert.deepEqual([status.revision, status.status, status.chartVersion], [1, 'deployed', '0.1.0']);
 
-    assert.equal(await namespaceCreatedByUs(web.kubeconfig, namespace), true, 'the plugin created and labelled the namespace');
-    assert.equal(await namespaceCreatedByUs(web.kubeconfig, 'default'), false);
+    assert.deepEqual(await plugin.namespaceState(web), { owner: 'Ours', otherReleases: [] }, 'the plugin created and labelled the namespace');
+    assert.deepEqual(await plugin.namespaceState({ ...web, namespace: 'default' }), { owner: 'Theirs' });
 
     const summary = await workloadsSettle(web, (w) => assert.ok(w.allReady, JSON.stringify(w)));
     assert.deepEqual(summary.workloads, [{ kind: 'Deployment', namespace, name: 'web-web', ready: 1, desired: 1, state: 'Ready' }]);
@@ -147,11 +153,8 @@ describe('Kubernetes LCM plugin on a real edge', function () {
     assert.deepEqual(await plugin.drift(web), { missing: [], checked: 2 });
 
     await deploymentsOf(api).delete('web-web', namespace);
-    const drift = await eventually(async () => {
-      const report = await plugin.drift(web);
-      assert.equal(report.missing.length, 1);
-      return report;
-    });
+    let drift = await plugin.drift(web);
+    await waitFor('the deletion to show as drift', async () => (drift = await plugin.drift(web)).missing.length === 1, 30_000, 100);
     assert.deepEqual(drift.missing, [{ apiVersion: 'apps/v1', kind: 'Deployment', namespace, name: 'web-web' }]);
     const summary = await plugin.workloads(web);
     assert.deepEqual(summary.workloads.map((w) => [w.name, w.state]), [['web-web', 'Missing']]);

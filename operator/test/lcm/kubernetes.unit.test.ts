@@ -4,7 +4,7 @@
  * workload readiness and the operate patches.
  */
 import assert from 'node:assert/strict';
-import { classifyHelmFailure, errorDetail } from '../../src/lcm/kubernetes/helm-errors.js';
+import { classifyHelmFailure, errorDetail, HelmError } from '../../src/lcm/kubernetes/helm-errors.js';
 import { HelmProcess } from '../../src/lcm/kubernetes/helm-process.js';
 import { registryHost } from '../../src/lcm/kubernetes/helm.js';
 import { parseManifest, workloadsOf, type ManifestWorkload } from '../../src/lcm/kubernetes/manifest.js';
@@ -12,6 +12,7 @@ import { kubeconfigSecrets, redact } from '../../src/lcm/kubernetes/redact.js';
 import { patchFor, replicasBeforeStopAnnotation, stoppedNodeSelector } from '../../src/lcm/kubernetes/scale.js';
 import { workloadStatus, type LiveWorkload } from '../../src/lcm/kubernetes/workloads.js';
 import { isLocked, LcmError, type LcmErrorKind } from '../../src/lcm/plugin.js';
+import { dispositionOf, isReasonedError } from '../../src/runtime/reconcile.js';
 
 describe('helm failure classification', function () {
   const registry = '127.0.0.1:46697';
@@ -55,6 +56,15 @@ describe('helm failure classification', function () {
   it('tells transient kinds from those that need a change', function () {
     assert.deepEqual(['ClusterUnreachable', 'Timeout', 'OperationInProgress', 'ChartNotFound', 'InvalidValues', 'Conflict'].map((k) => new LcmError(k as LcmErrorKind, '').transient),
       [true, true, true, false, false, false]);
+  });
+
+  it('is a ReasonedError: its kind is the reason, and the runtime turns it into a queue decision', function () {
+    const conflict = new LcmError('Conflict', 'taken');
+    assert.ok(isReasonedError(conflict));
+    assert.equal(conflict.reason, 'Conflict');
+    assert.deepEqual(dispositionOf(conflict), { kind: 'Terminal' });
+    assert.deepEqual(dispositionOf(new LcmError('ClusterUnreachable', 'no answer')), { kind: 'Requeue' });
+    assert.equal(new HelmError('Timeout', 'slow', 'helm install').reason, 'Timeout');
   });
 });
 

@@ -10,6 +10,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Cluster } from '../../../testenv/src/environment.js';
+import { waitFor } from '../../../testenv/src/process.js';
 import type { KubernetesPlugin } from '../../src/lcm/kubernetes/plugin.js';
 import type { ReleaseState, ReleaseTarget } from '../../src/lcm/plugin.js';
 import type { KubeClient } from '../../src/runtime/kube/client.js';
@@ -17,7 +18,6 @@ import { coreTypes } from '../../src/runtime/kube/resource.js';
 import { ResourceClient } from '../../src/runtime/kube/resource-client.js';
 import { envStartTimeoutMs, sharedEnv } from '../support/env.js';
 import { clientFor } from '../support/hub-client.js';
-import { eventually } from '../support/poll.js';
 import { helmJson, installRequest, newPlugin, pushDemoChart, targetOn, type PushedChart } from './support.js';
 
 const run = Date.now().toString(36);
@@ -55,10 +55,11 @@ describe('Kubernetes LCM plugin: releases left pending by a killed process', fun
       '--wait', '--timeout', '5m', '--kubeconfig', edge.kubeconfigFile,
     ], { stdio: 'ignore', env: { PATH: process.env.PATH, HOME: helmHome, HELM_CACHE_HOME: join(helmHome, 'c'), HELM_CONFIG_HOME: join(helmHome, 'f'), HELM_DATA_HOME: join(helmHome, 'd') } });
     children.push(child);
-    await eventually(async () => {
+    await waitFor(`release ${pending}`, async () => {
       const status = await plugin.status(target);
       assert.ok(status.exists && status.status === pending, `release is ${status.exists ? status.status : 'absent'}`);
-    }, { timeoutMs: 30_000, intervalMs: 100 });
+      return true;
+    }, 30_000, 100);
     const exited = new Promise((resolve) => child.once('exit', resolve));
     child.kill('SIGKILL');
     await exited;

@@ -1,7 +1,7 @@
 /**
  * The Kubernetes LCM plugin: apps as Helm releases on the edge cluster, driven by the real
- * helm client (helm.ts) with the host's kubeconfig; readiness, operate and drift read and
- * patch the release's objects through the edge API (KubeClient).
+ * helm client (helm.ts) with the host's kubeconfig; readiness, operate, drift and the release
+ * namespace (namespace.ts) go through the edge API, on the operator's one EdgeClients cache.
  *
  * Within one operator process, operations that change a release (install, upgrade, rollback,
  * uninstall, unlock) are serialised per release: a second one while the first runs fails at
@@ -10,15 +10,15 @@
 import type { KubeClient, KubeClientOptions } from '../../runtime/kube/client.js';
 import {
   Absent, isLocked, LcmError,
-  type DriftReport, type InstallRequest, type LcmPlugin, type OperateMode, type Release, type ReleaseStatus,
-  type ReleaseTarget, type WorkloadSummary,
+  type DriftReport, type InstallRequest, type LcmPlugin, type NamespaceState, type OperateMode, type Release,
+  type ReleaseStatus, type ReleaseTarget, type WorkloadSummary,
 } from '../plugin.js';
 import { findDrift } from './drift.js';
 import { EdgeClients } from '../../edge/clients.js';
 import { lcmErrorOf } from './edge-api.js';
 import { Helm } from './helm.js';
 import { parseManifest, workloadsOf, type ManifestObject } from './manifest.js';
-import { ensureNamespace } from './namespace.js';
+import { deleteNamespace, ensureNamespace, namespaceState } from './namespace.js';
 import { scaleWorkloads } from './scale.js';
 import { readWorkloads } from './workloads.js';
 
@@ -71,13 +71,7 @@ export class KubernetesPlugin implements LcmPlugin {
 
   install(request: InstallRequest): Promise<Release> {
     return this.exclusive(request, 'install', async () => {
-      if (request.createNamespace) {
-        try {
-          await ensureNamespace(await this.clients.get(request.kubeconfig), request.namespace, request.releaseName);
-        } catch (error) {
-          throw lcmErrorOf(error, `Creating namespace ${request.namespace} for release ${request.releaseName}`);
-        }
-      }
+      if (request.createNamespace) await this.ensureNamespace(request);
       return this.helm.install(request);
     });
   }
@@ -130,6 +124,18 @@ export class KubernetesPlugin implements LcmPlugin {
   async drift(target: ReleaseTarget): Promise<DriftReport> {
     const objects = await this.objects(target);
     return this.onEdge(target, `Checking release ${name(target)} for drift`, (client) => findDrift(client, objects));
+  }
+
+  ensureNamespace(target: ReleaseTarget): Promise<'Created' | 'Ours' | 'Theirs'> {
+    return this.onEdge(target, `Creating namespace ${target.namespace} for release ${target.releaseName}`, (client) => ensureNamespace(client, target));
+  }
+
+  namespaceState(target: ReleaseTarget): Promise<NamespaceState> {
+    return this.onEdge(target, `Reading namespace ${target.namespace}`, (client) => namespaceState(client, target));
+  }
+
+  deleteNamespace(target: ReleaseTarget): Promise<'Deleted' | 'Kept' | 'Absent'> {
+    return this.onEdge(target, `Deleting namespace ${target.namespace}`, (client) => deleteNamespace(client, target));
   }
 
   /** Stops helm processes still running (SIGTERM: helm marks their releases failed) and closes clients. */
