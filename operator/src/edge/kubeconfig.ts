@@ -88,7 +88,10 @@ export function parseEdgeKubeconfig(text: string, policy: KubeconfigPolicy): Edg
   } catch {
     throw invalid(`The kubeconfig's ${clusterPath}.server is not a URL.`);
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw rejected(`${clusterPath}.server`, 'only https:// (or http://) servers are used.');
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw rejected(`${clusterPath}.server`, 'only https:// servers are used.');
+  if (url.protocol === 'http:' && !policy.allowInsecureTls) {
+    throw rejected(`${clusterPath}.server`, 'plain http sends the credentials in the clear; use https (or start the operator with --insecure-kubeconfig-tls).');
+  }
   if (url.username || url.password) throw rejected(`${clusterPath}.server`, 'credentials in the URL are not used; put a token or client certificate in the user.');
   const insecure = cluster.value['insecure-skip-tls-verify'];
   if (insecure !== undefined && insecure !== false) {
@@ -111,7 +114,8 @@ export function parseEdgeKubeconfig(text: string, policy: KubeconfigPolicy): Edg
 /** A client-node KubeConfig holding only the validated fields. */
 export function toKubeConfig(edge: EdgeKubeconfig): KubeConfig {
   const cluster: Cluster = {
-    name: 'edge', server: edge.server, skipTLSVerify: edge.insecureSkipTlsVerify ?? false,
+    // client-node talks plain http only with verification off (allowed by policy at parse time).
+    name: 'edge', server: edge.server, skipTLSVerify: (edge.insecureSkipTlsVerify ?? false) || edge.server.startsWith('http:'),
     ...(edge.certificateAuthorityData ? { caData: edge.certificateAuthorityData } : {}),
     ...(edge.tlsServerName ? { tlsServerName: edge.tlsServerName } : {}),
   };

@@ -53,6 +53,7 @@ describe('Edge kubeconfig allowlist', () => {
     ['insecure-skip-tls-verify', { 'insecure-skip-tls-verify': true }, { token: 't' }, /clusters\[c\]\.cluster\.insecure-skip-tls-verify .*--insecure-kubeconfig-tls/],
     ['credentials in the server URL', { server: 'https://admin:pw@10.0.0.1:6443' }, { token: 't' }, /clusters\[c\]\.cluster\.server .*credentials in the URL/],
     ['a server that is not http(s)', { server: 'file:///etc/passwd' }, { token: 't' }, /clusters\[c\]\.cluster\.server .*only https/],
+    ['a plain-http server', { server: 'http://10.0.0.1:8080' }, { token: 't' }, /clusters\[c\]\.cluster\.server .*plain http sends the credentials in the clear/],
     ['an unknown field', { extensions: [] }, { token: 't' }, /clusters\[c\]\.cluster\.extensions is not accepted/],
   ];
   for (const [what, cluster, user, message] of refused) {

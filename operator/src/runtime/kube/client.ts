@@ -83,10 +83,28 @@ export class KubeClient {
     this.agent.destroy();
   }
 
-  /** Sends a request and parses the JSON answer; throws ApiError for HTTP ≥ 400. */
+  /**
+   * Sends a request and parses the JSON answer; throws ApiError for HTTP ≥ 400. The timeout
+   * bounds the whole exchange, not only silence: a server that trickles bytes cannot hold us.
+   */
   async request<T>(input: RequestInput): Promise<T> {
-    const response = await this.send(input, input.timeoutMs ?? this.timeoutMs);
-    const body = await readBody(response.message);
+    const timeoutMs = input.timeoutMs ?? this.timeoutMs;
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(new TransportError(`${input.method} ${input.path} did not finish within ${timeoutMs} ms`, true)), timeoutMs);
+    const signal = input.signal ? AbortSignal.any([input.signal, deadline.signal]) : deadline.signal;
+    let body: string;
+    let response: Awaited<ReturnType<KubeClient['send']>>;
+    try {
+      response = await this.send({ ...input, signal }, timeoutMs);
+      body = await readBody(response.message);
+    } catch (error) {
+      // Node reports a destroyed answer as a bare "aborted": say which deadline it was.
+      if (deadline.signal.aborted && !(error instanceof TransportError && error.code === 'ERESPONSETOOLARGE')) throw deadline.signal.reason as TransportError;
+      if (!(error instanceof TransportError) && signal.aborted) throw new TransportError(`${input.method} ${input.path} aborted`, false);
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
     response.finish(String(response.message.statusCode));
     const code = response.message.statusCode ?? 0;
     if (code >= 400) throw parseStatusBody(code, body);
@@ -114,6 +132,7 @@ export class KubeClient {
     try {
       for await (const chunk of message as AsyncIterable<string>) {
         buffered += chunk;
+        if (buffered.length > maxResponseBytes) throw new TransportError(`a watch event is larger than ${maxResponseBytes} bytes; refused`, false, 'ERESPONSETOOLARGE');
         let newline: number;
         while ((newline = buffered.indexOf('\n')) >= 0) {
           const line = buffered.slice(0, newline).trim();
@@ -154,7 +173,10 @@ export class KubeClient {
     const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
     return new Promise((resolve, reject) => {
       const req = send(url, { method: input.method, headers, agent: this.agent, ...this.tls, timeout: timeoutMs });
-      const onAbort = () => req.destroy(new TransportError(`${input.method} ${url.pathname} aborted`, false));
+      const onAbort = () => {
+        const reason: unknown = input.signal?.reason;
+        req.destroy(reason instanceof TransportError ? reason : new TransportError(`${input.method} ${url.pathname} aborted`, false));
+      };
       // The signal may have fired while we waited for a token; then abort at once.
       if (input.signal?.aborted) onAbort();
       else input.signal?.addEventListener('abort', onAbort, { once: true });
@@ -179,10 +201,24 @@ export interface WatchEvent<T> {
   readonly object: T;
 }
 
+/**
+ * The most a single answer (or watch line) may hold. The hub is ours, but an edge API server
+ * is only as trustworthy as the cluster behind it: a huge answer must not exhaust memory.
+ */
+export const maxResponseBytes = 64 * 1024 * 1024;
+
 function readBody(message: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
-    message.on('data', (chunk: Buffer) => chunks.push(chunk));
+    let size = 0;
+    message.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > maxResponseBytes) {
+        message.destroy(new TransportError(`the answer is larger than ${maxResponseBytes} bytes; refused`, false, 'ERESPONSETOOLARGE'));
+        return;
+      }
+      chunks.push(chunk);
+    });
     message.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     message.on('error', reject);
   });

@@ -1,0 +1,62 @@
+/**
+ * The REST client against an API server that misbehaves (an edge cluster is only as honest as
+ * whoever runs it): an answer that trickles in is cut at the request timeout, a huge one at
+ * the size cap — neither can hold a worker or fill memory.
+ */
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { KubeConfig } from '@kubernetes/client-node';
+import { KubeClient, maxResponseBytes } from '../../src/runtime/kube/client.js';
+import { TransportError } from '../../src/runtime/kube/errors.js';
+
+describe('KubeClient against a misbehaving API server', () => {
+  let server: Server;
+  let client: KubeClient;
+
+  before(async () => {
+    server = createServer((req, res) => {
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      if (req.url?.startsWith('/trickle')) {
+        const timer = setInterval(() => res.write(' '), 50);
+        res.on('close', () => clearInterval(timer));
+      } else {
+        const chunk = Buffer.alloc(8 * 1024 * 1024, 0x20);
+        let sent = 0;
+        const more = () => {
+          while (sent <= maxResponseBytes && res.write(chunk)) sent += chunk.length;
+          if (sent <= maxResponseBytes) res.once('drain', () => { sent += chunk.length; more(); });
+          else res.end('{}');
+        };
+        more();
+      }
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const config = new KubeConfig();
+    config.loadFromOptions({
+      clusters: [{ name: 'c', server: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, skipTLSVerify: true }],
+      users: [{ name: 'u' }], contexts: [{ name: 'x', cluster: 'c', user: 'u' }], currentContext: 'x',
+    });
+    client = await KubeClient.create(config, { name: 'hostile', timeoutMs: 700 });
+  });
+
+  after(async () => {
+    client.close();
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  it('cuts an answer that trickles in at the request timeout', async function () {
+    this.timeout(10_000);
+    const started = Date.now();
+    await assert.rejects(client.request({ method: 'GET', path: '/trickle' }), (error: unknown) =>
+      error instanceof TransportError && error.timedOut && /did not finish within 700 ms/.test(error.message));
+    assert.ok(Date.now() - started < 3000);
+  });
+
+  it('refuses an answer larger than the cap', async function () {
+    this.timeout(30_000);
+    await assert.rejects(client.request({ method: 'GET', path: '/huge', timeoutMs: 20_000 }), (error: unknown) =>
+      error instanceof TransportError && error.code === 'ERESPONSETOOLARGE');
+  });
+});
