@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { openCsar, verifyPackage } from '../operator/src/csar/index.js';
-import { pushToHost } from '../operator/src/controllers/apppackage/distribute.js';
+import { pushToHost } from '../operator/src/controllers/apppackage/edge-repository.js';
 import { TestEnvironment } from '../testenv/src/environment.js';
 import { chartTgz, validFiles, withManifest, zipOf } from '../operator/test/csar/support/packages.js';
 import { Registry } from '../operator/src/oci/registry.js';

@@ -1,3 +1,5 @@
+import type { ReasonedError } from '../runtime/reconcile.js';
+
 /**
  * Why a CSAR package was refused. One reason per distinct problem, CamelCase, so the
  * AppPackage controller can put it in a condition as it is.
@@ -38,9 +40,11 @@ export type CsarErrorReason =
 /**
  * A package that cannot be used. `reason` is machine-readable; `message` names the file and
  * says what to fix. Thrown by openCsar; never carries package contents beyond short names.
+ * Never transient: the same bytes give the same verdict, so only a new package helps.
  */
-export class CsarError extends Error {
+export class CsarError extends Error implements ReasonedError {
   override readonly name = 'CsarError';
+  readonly transient = false;
 
   constructor(readonly reason: CsarErrorReason, message: string, options?: { cause?: unknown }) {
     super(message, options);

@@ -12,11 +12,12 @@ import { request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import { finished, pipeline } from 'node:stream/promises';
+import type { ReasonedError } from '../runtime/reconcile.js';
 
 export type DownloadFailureReason = 'SourceUnreachable' | 'SourceRefused' | 'SourceNotFound' | 'SourceError' | 'PackageTooLarge' | 'DigestMismatch' | 'Interrupted';
 
 /** A download that failed; `transient` failures are retried with backoff. */
-export class DownloadError extends Error {
+export class DownloadError extends Error implements ReasonedError {
   constructor(readonly reason: DownloadFailureReason, message: string, readonly transient: boolean) {
     super(message);
     this.name = 'DownloadError';

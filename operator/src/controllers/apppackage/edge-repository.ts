@@ -4,10 +4,12 @@
  * what is there already moves no blob.
  */
 import { readFile } from 'node:fs/promises';
+import type { DistributionFailureReason } from '../../api/apppackage-conditions.js';
 import { pushChart } from '../../oci/chart.js';
 import { copyImage } from '../../oci/copy.js';
 import { Registry, RegistryError } from '../../oci/registry.js';
 import { chartReference, chartRepository, imageTarget, type RepositoryLocation } from '../../oci/layout.js';
+import type { ReasonedError } from '../../runtime/reconcile.js';
 
 export interface PackageContent {
   readonly namespace: string;
@@ -31,9 +33,9 @@ export interface PushResult {
   readonly imageProblems: readonly string[];
 }
 
-/** A distribution failure; `transient` ones (no answer, 5xx) are retried, others need a change. */
-export class DistributionError extends Error {
-  constructor(message: string, readonly transient: boolean) {
+/** A distribution failure; `transient` ones (no answer, 5xx, 429) are retried, others need a change. */
+export class DistributionError extends Error implements ReasonedError {
+  constructor(readonly reason: DistributionFailureReason, message: string, readonly transient: boolean) {
     super(message);
     this.name = 'DistributionError';
   }
@@ -57,7 +59,8 @@ export async function pushToHost(location: RepositoryLocation, credentials: Cred
           mirrored += 1;
         } catch (error) {
           const message = `${image.swImage}: ${(error as Error).message}`;
-          if (content.mirror === 'Required' || isTargetProblem(error, target)) throw asDistributionError(error, message);
+          if (isTargetProblem(error, target)) throw asDistributionError(error, message);
+          if (content.mirror === 'Required') throw asDistributionError(error, message, 'ImageMirrorFailed');
           problems.push(message);
         }
       }
@@ -101,9 +104,12 @@ function isTargetProblem(error: unknown, target: Registry): boolean {
   return error instanceof RegistryError && error.message.includes(target.host);
 }
 
-function asDistributionError(error: unknown, message: string): DistributionError {
+/** No answer, 5xx and 429 may pass on a retry; anything else the registry said needs a change. */
+function asDistributionError(error: unknown, message: string, reason?: DistributionFailureReason): DistributionError {
   if (error instanceof DistributionError) return error;
   const status = error instanceof RegistryError ? error.status : undefined;
   const transient = status === undefined || status >= 500 || status === 429;
-  return new DistributionError(message, transient);
+  const byStatus: DistributionFailureReason = status === undefined ? 'RepositoryUnreachable'
+    : status === 401 || status === 403 ? 'RepositoryUnauthorized' : 'RepositoryError';
+  return new DistributionError(reason ?? byStatus, message, transient);
 }

@@ -15,22 +15,16 @@ import { waitFor } from '../../../../testenv/src/process.js';
 import type { AppPackage, AppPackageSpec } from '../../../src/api/apppackage.js';
 import type { EdgeHost } from '../../../src/api/edgehost.js';
 import { mecmTypes } from '../../../src/api/resources.js';
-import { registerAppPackageController } from '../../../src/controllers/apppackage/controller.js';
 import { Registry } from '../../../src/oci/registry.js';
-import { EventRecorder } from '../../../src/runtime/events.js';
-import type { KubeClient } from '../../../src/runtime/kube/client.js';
 import { isNotFound } from '../../../src/runtime/kube/errors.js';
 import { coreTypes, type KubeObject } from '../../../src/runtime/kube/resource.js';
 import { ResourceClient } from '../../../src/runtime/kube/resource-client.js';
-import { Manager } from '../../../src/runtime/manager.js';
 import { chartTgz, validFiles, withManifest, zipOf } from '../../csar/support/packages.js';
-import { installCrds } from '../../support/crds.js';
-import { envStartTimeoutMs, sharedEnv, type SharedEnv } from '../../support/env.js';
-import { clientFor, kubeConfigFor } from '../../support/hub-client.js';
+import { envStartTimeoutMs, type SharedEnv } from '../../support/env.js';
 import { runCommand } from '../../support/kubectl.js';
-import { testLogger } from '../../support/logger.js';
-import { edgegalleryTestdata } from '../../support/testdata.js';
 import { pushTestImage } from '../../support/oci.js';
+import { startOperator, type TestOperator } from '../../support/operator.js';
+import { edgegalleryTestdata } from '../../support/testdata.js';
 
 const run = Date.now().toString(36);
 const namespace = `apkg-${run}`;
@@ -38,12 +32,11 @@ const testdata = edgegalleryTestdata();
 const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
 
 describe('AppPackage controller on real registries', function () {
+  let operator: TestOperator;
   let shared: SharedEnv;
-  let direct: KubeClient;
   let packages: ResourceClient<AppPackage>;
-  let manager: Manager;
+  let hosts: ResourceClient<EdgeHost>;
   let store: AppstoreSimulator;
-  let dataDir: string;
   let sourceHost: string;
   let imageDigest: string;
   const edgeRegistries: Registry[] = [];
@@ -51,12 +44,11 @@ describe('AppPackage controller on real registries', function () {
 
   before(async function () {
     this.timeout(envStartTimeoutMs);
-    shared = await sharedEnv();
-    await installCrds(shared.hub);
-    direct = await clientFor(shared.hub);
-    packages = new ResourceClient<AppPackage>(direct, mecmTypes.appPackage);
-    await new ResourceClient(direct, coreTypes.namespace).create({ metadata: { name: namespace } });
-    await new ResourceClient<KubeObject & { stringData: Record<string, string> }>(direct, coreTypes.secret)
+    operator = await startOperator({ namespace, controllers: ['apppackage'] });
+    shared = operator.shared;
+    packages = new ResourceClient<AppPackage>(operator.direct, mecmTypes.appPackage);
+    hosts = new ResourceClient<EdgeHost>(operator.direct, mecmTypes.edgeHost);
+    await new ResourceClient<KubeObject & { stringData: Record<string, string> }>(operator.direct, coreTypes.secret)
       .create({ metadata: { name: 'appstore', namespace }, stringData: { token: 'store-token' } });
 
     const sourceUrl = await shared.env.startRegistry('source');
@@ -72,34 +64,32 @@ describe('AppPackage controller on real registries', function () {
     files['Image/SwImageDesc.json'] = JSON.stringify([{ id: 'img-1', name: 'demo', version: '1.0', swImage: `${sourceHost}/demo/demo:1.0`, architecture: 'X86' }]);
     await store.addPackage({ appId: 'demo', packageId: 'v2', name: 'demo', version: '2.0', provider: 'Tests', file: zipOf(withManifest(files)) });
 
-    const hosts = new ResourceClient<EdgeHost>(direct, mecmTypes.edgeHost);
     for (const [i, edge] of shared.edges.entries()) {
-      await hosts.create({
-        apiVersion: 'mecm.io/v1alpha1', kind: 'EdgeHost', metadata: { name: hostNames[i]!, labels: { 'apkg-test': run } },
-        spec: { infrastructure: { type: 'kubernetes', kubeconfigSecretRef: { name: 'unused', namespace } }, repository: { url: edge.registryUrl!, insecure: true } },
-      });
-      edgeRegistries.push(new Registry({ baseUrl: edge.registryUrl! }));
+      await hosts.create(edgeHost(hostNames[i] ?? '', edge.registryUrl ?? ''));
+      edgeRegistries.push(new Registry({ baseUrl: edge.registryUrl ?? '' }));
     }
-    dataDir = await mkdtemp(join(tmpdir(), 'apkg-data-'));
-    manager = await Manager.create({ hub: await kubeConfigFor(shared.hub), log: testLogger() });
-    registerAppPackageController(manager, {
-      workers: 4, dataDir, maxPackageBytes: 64 * 1024 * 1024, timeoutMs: 10_000, deletionTimeoutMs: 30_000, retryErroredHostsMs: 2000,
-      events: new EventRecorder(manager.hub, 'mecm-operator', 'test', testLogger()),
-    });
-    await manager.start();
   });
 
   after(async function () {
     this.timeout(60_000);
     // Delete while the controller still runs, so finalizers are honoured and nothing lingers.
-    for (const pkg of (await packages.list({ namespace })).items) await packages.delete(pkg.metadata.name!, namespace);
-    await waitFor('AppPackages gone', async () => (await packages.list({ namespace })).items.length === 0, 45_000, 200);
-    await manager?.stop();
+    if (packages) {
+      for (const pkg of (await packages.list({ namespace })).items) await packages.delete(pkg.metadata.name ?? '', namespace);
+      await waitFor('AppPackages gone', async () => (await packages.list({ namespace })).items.length === 0, 45_000, 200);
+    }
+    for (const name of hostNames) await hosts?.delete(name).catch(() => undefined);
+    await operator?.stop();
     await store?.stop();
     for (const r of edgeRegistries) r.close();
-    direct?.close();
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
   });
+
+  /** An EdgeHost of this suite: selected by its label, its repository at `url`. */
+  function edgeHost(name: string, url: string): EdgeHost {
+    return {
+      apiVersion: 'mecm.io/v1alpha1', kind: 'EdgeHost', metadata: { name, labels: { 'apkg-test': run } },
+      spec: { infrastructure: { type: 'kubernetes', kubeconfigSecretRef: { name: 'unused', namespace } }, repository: { url, insecure: true } },
+    };
+  }
 
   async function onboard(name: string, appId: string, packageId: string, extra: Partial<AppPackageSpec> = {}): Promise<void> {
     await packages.create({
@@ -125,8 +115,7 @@ describe('AppPackage controller on real registries', function () {
     this.timeout(90_000);
     await onboard('etherpad', 'etherpad', 'v1');
     await waitDistributed('etherpad', '2/2');
-    const pkg = await get('etherpad');
-    const status = pkg.status!;
+    const status = (await get('etherpad')).status ?? {};
     assert.equal(status.app?.name, 'etherpad');
     assert.equal(status.app?.provider, 'Huawei');
     // The chart's own name, from its Chart.yaml (EdgeGallery generated it).
@@ -135,13 +124,13 @@ describe('AppPackage controller on real registries', function () {
     const verified = status.conditions?.find((c) => c.type === 'Verified');
     assert.equal(verified?.status, 'False', 'Warn: placeholder hashes are shown, not fatal');
     assert.equal(verified?.reason, 'ManifestHashMismatch');
-    assert.match(verified!.message, /Artifacts\/Deployment\/Charts\/etherpad\.tgz|MainServiceTemplate\.yaml/);
+    assert.match(verified?.message ?? '', /Artifacts\/Deployment\/Charts\/etherpad\.tgz|MainServiceTemplate\.yaml/);
     assert.equal(status.digest, `sha256:${sha256(await readFile(join(testdata, 'etherpad.csar')))}`);
 
     const helm = (await shared.hub.binaries).helm;
     for (const host of status.hosts ?? []) {
       assert.equal(host.state, 'Distributed');
-      const reference = host.chartReference!;
+      const reference = host.chartReference ?? '';
       const [repo, version] = [reference.slice(0, reference.lastIndexOf(':')), reference.slice(reference.lastIndexOf(':') + 1)];
       const work = await mkdtemp(join(tmpdir(), 'apkg-pull-'));
       try {
@@ -159,12 +148,8 @@ describe('AppPackage controller on real registries', function () {
 
   it('distributes to a host that joins the selector later', async function () {
     this.timeout(60_000);
-    const hosts = new ResourceClient<EdgeHost>(direct, mecmTypes.edgeHost);
     const late = `apkg-${run}-joiner`;
-    await hosts.create({
-      apiVersion: 'mecm.io/v1alpha1', kind: 'EdgeHost', metadata: { name: late, labels: { 'apkg-test': run } },
-      spec: { infrastructure: { type: 'kubernetes', kubeconfigSecretRef: { name: 'unused', namespace } }, repository: { url: `${shared.edges[0]!.registryUrl}/joiner`, insecure: true } },
-    });
+    await hosts.create(edgeHost(late, `${shared.edges[0]?.registryUrl}/joiner`));
     try {
       await waitDistributed('etherpad', '3/3');
       const entry = (await get('etherpad')).status?.hosts?.find((h) => h.name === late);
@@ -195,12 +180,12 @@ describe('AppPackage controller on real registries', function () {
   it('removes the package from a host that leaves the targets', async function () {
     this.timeout(60_000);
     const chartRepo = `mecm/${namespace}/demo/demo`;
-    assert.ok(await edgeRegistries[1]!.resolve(chartRepo, '1.2.3'), 'edge 2 has the chart before');
+    assert.ok(await edgeRegistries[1]?.resolve(chartRepo, '1.2.3'), 'edge 2 has the chart before');
     await packages.patch('demo', namespace, 'merge', { spec: { distribution: { hostSelector: null, hostNames: [hostNames[0]] } } });
     await waitDistributed('demo', '1/1');
     assert.deepEqual((await get('demo')).status?.hosts?.map((h) => h.name), [hostNames[0]]);
-    assert.equal(await edgeRegistries[1]!.resolve(chartRepo, '1.2.3'), undefined, 'gone from edge 2');
-    assert.ok(await edgeRegistries[0]!.resolve(chartRepo, '1.2.3'), 'still on edge 1');
+    assert.equal(await edgeRegistries[1]?.resolve(chartRepo, '1.2.3'), undefined, 'gone from edge 2');
+    assert.ok(await edgeRegistries[0]?.resolve(chartRepo, '1.2.3'), 'still on edge 1');
   });
 
   it('removes the package from every host when deleted, then releases it', async function () {
@@ -208,29 +193,25 @@ describe('AppPackage controller on real registries', function () {
     const chartRepo = `mecm/${namespace}/demo/demo`;
     await packages.delete('demo', namespace);
     await waitFor('AppPackage gone', async () => get('demo').then(() => false, (e: unknown) => isNotFound(e)), 30_000, 100);
-    assert.equal(await edgeRegistries[0]!.resolve(chartRepo, '1.2.3'), undefined);
+    assert.equal(await edgeRegistries[0]?.resolve(chartRepo, '1.2.3'), undefined);
   });
 
   it('keeps an unreachable host Distributing while the others proceed, and finishes when it answers', async function () {
     this.timeout(90_000);
-    const hosts = new ResourceClient<EdgeHost>(direct, mecmTypes.edgeHost);
     const down = `apkg-${run}-down`;
-    await hosts.create({
-      apiVersion: 'mecm.io/v1alpha1', kind: 'EdgeHost', metadata: { name: down, labels: { 'apkg-test': run } },
-      spec: { infrastructure: { type: 'kubernetes', kubeconfigSecretRef: { name: 'unused', namespace } }, repository: { url: 'http://127.0.0.1:9', insecure: true } },
-    });
+    await hosts.create(edgeHost(down, 'http://127.0.0.1:9'));
     try {
       await onboard('late', 'demo', 'v2');
       await waitFor('2 of 3 distributed, one retrying', async () => {
         const status = (await get('late')).status;
         return status?.distributed === '2/3' && status.hosts?.find((h) => h.name === down)?.state === 'Distributing';
       }, 60_000, 100);
-      const status = (await get('late')).status!;
-      assert.match(status.hosts!.find((h) => h.name === down)!.message ?? '', /127\.0\.0\.1:9/);
-      assert.equal(status.conditions?.find((c) => c.type === 'Reconciling')?.status, 'True');
-      assert.equal(status.conditions?.find((c) => c.type === 'Ready')?.status, 'False');
+      const status = (await get('late')).status;
+      assert.match(status?.hosts?.find((h) => h.name === down)?.message ?? '', /127\.0\.0\.1:9/);
+      assert.equal(status?.conditions?.find((c) => c.type === 'Reconciling')?.status, 'True');
+      assert.equal(status?.conditions?.find((c) => c.type === 'Ready')?.status, 'False');
       // The host comes back (here: its repository moves to a registry that answers).
-      await hosts.patch(down, undefined, 'merge', { spec: { repository: { url: shared.edges[0]!.registryUrl } } });
+      await hosts.patch(down, undefined, 'merge', { spec: { repository: { url: shared.edges[0]?.registryUrl } } });
       await waitDistributed('late', '3/3');
     } finally {
       await packages.delete('late', namespace);
@@ -245,7 +226,34 @@ describe('AppPackage controller on real registries', function () {
     await waitFor('Stalled', async () => (await condition('strict', 'Stalled'))?.status === 'True', 30_000, 100);
     const verified = await condition('strict', 'Verified');
     assert.equal(verified?.reason, 'ManifestHashMismatch');
-    assert.match(verified!.message, /etherpad\.tgz|MainServiceTemplate\.yaml/);
+    assert.match(verified?.message ?? '', /etherpad\.tgz|MainServiceTemplate\.yaml/);
     assert.equal((await get('strict')).status?.hosts, undefined, 'nothing distributed');
+  });
+
+  it('removes a suspended package from its hosts when it is deleted', async function () {
+    this.timeout(60_000);
+    const chartRepo = `mecm/${namespace}/held/demo`;
+    await onboard('held', 'demo', 'v2', { distribution: { hostNames: [hostNames[0] ?? ''] } });
+    await waitDistributed('held', '1/1');
+    assert.ok(await edgeRegistries[0]?.resolve(chartRepo, '1.2.3'), 'edge 1 has the chart');
+    await packages.patch('held', namespace, 'merge', { spec: { suspend: true } });
+    await packages.delete('held', namespace);
+    await waitFor('held gone', async () => get('held').then(() => false, (e: unknown) => isNotFound(e)), 30_000, 100);
+    assert.equal(await edgeRegistries[0]?.resolve(chartRepo, '1.2.3'), undefined, 'deletion is honoured before suspend');
+  });
+
+  it('shows a credentials Secret that does not exist, and downloads once it does', async function () {
+    this.timeout(60_000);
+    await packages.create({
+      apiVersion: 'mecm.io/v1alpha1', kind: 'AppPackage', metadata: { name: 'keyless', namespace },
+      spec: { source: { appstore: { url: store.url, appId: 'demo', packageId: 'v2', credentialsSecretRef: { name: 'appstore-later' } } }, images: { mirror: 'Skip' } },
+    });
+    await waitFor('Downloaded=False CredentialsSecretInvalid', async () => (await condition('keyless', 'Downloaded'))?.reason === 'CredentialsSecretInvalid', 30_000, 100);
+    assert.equal((await condition('keyless', 'Reconciling'))?.status, 'True', 'retried: the Secret may appear');
+    assert.match((await condition('keyless', 'Downloaded'))?.message ?? '', /appstore-later/);
+    await new ResourceClient<KubeObject & { stringData: Record<string, string> }>(operator.direct, coreTypes.secret)
+      .create({ metadata: { name: 'appstore-later', namespace }, stringData: { token: 'store-token' } });
+    await waitFor('keyless Ready', async () => (await condition('keyless', 'Ready'))?.status === 'True', 45_000, 200);
+    assert.equal((await condition('keyless', 'Downloaded'))?.status, 'True');
   });
 });

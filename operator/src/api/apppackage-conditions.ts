@@ -1,0 +1,54 @@
+/**
+ * Condition types, condition reasons and event reasons of AppPackage, declared once. The status
+ * draft only accepts these, so a misspelt reason does not compile.
+ *
+ *   Downloaded   True  DownloadSucceeded
+ *                False <DownloadFailureReason> | CredentialsSecretInvalid
+ *   Parsed       True  ParseSucceeded
+ *                False <CsarErrorReason>                                   (Stalled)
+ *   Verified     True  Verified | VerificationSkipped
+ *                False <VerifyFailureReason> (Stalled when the policy refuses, shown under Warn)
+ *                      | TrustedCASecretInvalid
+ *   Distributed  True  DistributionSucceeded | NoTargetHosts
+ *                False DistributionInProgress | DistributionFailed
+ *   Ready        = Downloaded ∧ Parsed ∧ Distributed, not Stalled (controllers/apppackage/summarize.ts)
+ */
+import type { CsarErrorReason, VerifyResult } from '../csar/index.js';
+import type { DownloadFailureReason } from '../packages/download.js';
+import type { CommonConditionType } from '../runtime/status.js';
+import type { APP_PACKAGE_CONDITIONS } from './apppackage.js';
+
+/** The AppPackage's own condition types (Ready, Reconciling and Stalled are every kind's). */
+export type AppPackageConditionType = Exclude<(typeof APP_PACKAGE_CONDITIONS)[number], CommonConditionType>;
+
+/** Why a push to, or removal from, an edge repository failed. */
+export type DistributionFailureReason = 'RepositoryUnreachable' | 'RepositoryUnauthorized' | 'RepositoryError' | 'ImageMirrorFailed';
+
+export type AppPackageReason =
+  | 'Progressing'
+  | 'PackageReady'
+  // Downloaded
+  | 'DownloadSucceeded'
+  | DownloadFailureReason
+  | 'CredentialsSecretInvalid'
+  // Parsed
+  | 'ParseSucceeded'
+  | CsarErrorReason
+  // Verified ('Verified' | 'VerificationSkipped' | VerifyFailureReason)
+  | VerifyResult['reason']
+  | 'TrustedCASecretInvalid'
+  // Distributed, and removal from hosts
+  | 'DistributionSucceeded'
+  | 'NoTargetHosts'
+  | 'DistributionInProgress'
+  | 'DistributionFailed'
+  | DistributionFailureReason
+  | 'RemovalPending';
+
+/** Reasons of the Events the AppPackage controller records, beyond its condition reasons. */
+export type AppPackageEventReason =
+  | AppPackageReason
+  | 'Distributed'
+  | 'Removed'
+  | 'HostGone'
+  | 'RemovalAbandoned';

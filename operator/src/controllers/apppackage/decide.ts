@@ -1,0 +1,216 @@
+/**
+ * The AppPackage workflow as pure functions: what observe found in, the one next step out.
+ *
+ *   create ─► AddFinalizer ─► Download ─► Inspect ─────────► Distribute ─► settled (done)
+ *                             cache by    parse, verify      per host, decideHost:
+ *                             digest      refused: Stalled   Keep · Wait · Missing · Push
+ *                                                            Remove · Forget (left the targets)
+ *   delete ─► Withdraw (Remove/Forget every host) ─► ReleaseFinalizer (gives up on hosts
+ *             that did not answer within deletionTimeoutMs)
+ *   suspend ─► Nothing (a deletion still goes ahead)
+ *
+ * A step is done when its condition is True for this generation and what it made is at hand:
+ * the file in the cache, the package parsed in this process, the verdict for these inputs.
+ * Each step is cheap when its product is there, so a new generation walks the steps again.
+ */
+import type { AppPackage } from '../../api/apppackage.js';
+import type { AppPackageConditionType, AppPackageReason } from '../../api/apppackage-conditions.js';
+import { httpHeaders, packageDownload, type DownloadSource, type SourceCredentials } from '../../appstore/client.js';
+import type { CsarPackage, VerificationPolicy, VerifyResult } from '../../csar/index.js';
+import type { RepositoryLocation } from '../../oci/layout.js';
+import { findCondition } from '../../runtime/conditions.js';
+import { isDeleting } from '../../runtime/objects.js';
+import type { Credentials, PackageContent } from './edge-repository.js';
+import type { HostEntry } from './hosts.js';
+
+/** Something read, or why it could not be. */
+export type Read<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly message: string };
+
+/** Where an edge host's repository is, and as whom to write to it. */
+export interface RepositoryAccess {
+  readonly location: RepositoryLocation;
+  readonly credentials: Credentials | undefined;
+}
+
+/** A host the package targets, or one that has an entry in status.hosts. */
+export interface ObservedHost {
+  readonly name: string;
+  readonly previous: HostEntry | undefined;
+  readonly targeted: boolean;
+  /** The EdgeHost exists. */
+  readonly exists: boolean;
+  readonly paused: boolean;
+  /** Read only for hosts that need a push or a removal. */
+  readonly access?: Read<RepositoryAccess>;
+}
+
+export interface AppPackageObservation {
+  readonly hasFinalizer: boolean;
+  /** The download in the cache: spec.sha256's file, else status.digest's. */
+  readonly cached: { readonly sha256: string; readonly file: string; readonly size: number } | undefined;
+  /** Credentials for the source; a problem carries the reason it is reported with. */
+  readonly source:
+    | { readonly ok: true; readonly credentials: SourceCredentials | undefined }
+    | { readonly ok: false; readonly reason: 'CredentialsSecretInvalid' | 'SourceRefused'; readonly message: string; readonly transient: boolean };
+  /** The package parsed in this process (of `cached`, or of status.digest). */
+  readonly parsed: CsarPackage | undefined;
+  /** PEM of spec.verification.trustedCASecretRef (undefined: none referenced). */
+  readonly trustedCa: Read<string | undefined>;
+  /** What a verdict depends on: the digest, the policy and the CA. */
+  readonly verificationInputs: string;
+  /** The verdict this process reached on exactly those inputs. */
+  readonly verification: VerifyResult | undefined;
+  /** Credentials for the images' source registries (undefined: anonymous). */
+  readonly imageCredentials: Read<Credentials | undefined>;
+  /** EdgeHosts that should hold the package (none while it is being deleted). */
+  readonly targets: readonly string[];
+  /** The targets and the hosts with an entry, sorted by name. */
+  readonly hosts: readonly ObservedHost[];
+}
+
+/** What to do with one host. */
+export type HostDecision =
+  /** Holds this digest already. */
+  | 'Keep'
+  /** Targeted but paused: nothing changes on it until it is unpaused. */
+  | 'Wait'
+  /** Named in spec.distribution.hostNames but no such EdgeHost. */
+  | 'Missing'
+  /** Targeted and without this digest (or its last try failed). */
+  | 'Push'
+  /** No longer targeted: take the package out of its repository. */
+  | 'Remove'
+  /** No longer targeted and the EdgeHost is gone: nothing to take out of. */
+  | 'Forget';
+
+export interface HostView {
+  readonly targeted: boolean;
+  readonly exists: boolean;
+  readonly paused: boolean;
+}
+
+export function decideHost(previous: HostEntry | undefined, host: HostView, digest: string): HostDecision {
+  if (!host.targeted) return host.exists ? 'Remove' : 'Forget';
+  if (!host.exists) return 'Missing';
+  if (previous?.state === 'Distributed' && previous.digest === digest) return 'Keep';
+  return host.paused ? 'Wait' : 'Push';
+}
+
+/** One host's part of Distribute or Withdraw. */
+export interface HostStep {
+  readonly name: string;
+  readonly decision: HostDecision;
+  readonly previous: HostEntry | undefined;
+  /** Push and Remove: the repository, or why it cannot be written to. */
+  readonly access?: Read<RepositoryAccess>;
+}
+
+export type Charts = PackageContent['charts'];
+
+export type AppPackageAction =
+  | { readonly kind: 'Nothing'; readonly why: 'Suspended' | 'Refused' | 'NotOurs' }
+  | { readonly kind: 'AddFinalizer' }
+  | { readonly kind: 'ReportFailure'; readonly condition: AppPackageConditionType; readonly reason: AppPackageReason; readonly message: string; readonly transient: boolean }
+  | { readonly kind: 'Download'; readonly source: DownloadSource; readonly expectedSha256?: string; readonly knownSha256?: string; readonly maxBytes: number }
+  | { readonly kind: 'Inspect'; readonly sha256: string; readonly file: string; readonly policy: VerificationPolicy; readonly inputs: string }
+  | { readonly kind: 'Distribute'; readonly digest: string; readonly targets: readonly string[]; readonly hosts: readonly HostStep[]; readonly content: PackageContent }
+  | { readonly kind: 'Withdraw'; readonly hosts: readonly HostStep[]; readonly charts: Charts }
+  | { readonly kind: 'ReleaseFinalizer'; readonly abandoned: readonly string[] };
+
+export interface DecideSettings {
+  /** Largest download when spec.maxSizeBytes is unset. */
+  readonly maxPackageBytes: number;
+  /** How long deletion waits for hosts that do not answer before it gives up on them. */
+  readonly deletionTimeoutMs: number;
+}
+
+export interface DecideInput {
+  readonly pkg: AppPackage;
+  readonly observation: AppPackageObservation;
+  readonly now: Date;
+  readonly settings: DecideSettings;
+}
+
+export function decide(input: DecideInput): AppPackageAction {
+  const { pkg, observation: o } = input;
+  // Before suspend: a suspended package that is deleted must still leave the hosts.
+  if (isDeleting(pkg)) return decideDeletion(input);
+  if (pkg.spec.suspend) return { kind: 'Nothing', why: 'Suspended' };
+  if (!o.hasFinalizer) return { kind: 'AddFinalizer' };
+
+  const generation = pkg.metadata.generation ?? 0;
+  const done = (type: AppPackageConditionType) => {
+    const condition = findCondition(pkg.status?.conditions, type);
+    return condition?.status === 'True' && condition.observedGeneration === generation;
+  };
+  const statusSha256 = pkg.status?.digest?.replace('sha256:', '');
+  const cached = o.cached;
+  if (!cached || cached.sha256 !== statusSha256 || !done('Downloaded')) {
+    if (!o.source.ok) return { kind: 'ReportFailure', condition: 'Downloaded', reason: o.source.reason, message: o.source.message, transient: o.source.transient };
+    const source = downloadSourceOf(pkg.spec.source, o.source.credentials);
+    if (!source) {
+      return { kind: 'ReportFailure', condition: 'Downloaded', reason: 'SourceNotFound', message: 'spec.source names neither appstore nor http.', transient: false };
+    }
+    return {
+      kind: 'Download', source, maxBytes: pkg.spec.maxSizeBytes ?? input.settings.maxPackageBytes,
+      ...(pkg.spec.sha256 ? { expectedSha256: pkg.spec.sha256 } : {}), ...(statusSha256 ? { knownSha256: statusSha256 } : {}),
+    };
+  }
+  if (!o.parsed || !done('Parsed') || !o.verification) {
+    if (!o.trustedCa.ok) return { kind: 'ReportFailure', condition: 'Verified', reason: 'TrustedCASecretInvalid', message: o.trustedCa.message, transient: true };
+    const verification = pkg.spec.verification ?? {};
+    const policy: VerificationPolicy = {
+      manifestHashes: verification.manifestHashes ?? 'Warn', signature: verification.signature ?? 'Skip',
+      ...(o.trustedCa.value !== undefined ? { trustedCaPem: o.trustedCa.value } : {}),
+    };
+    return { kind: 'Inspect', sha256: cached.sha256, file: cached.file, policy, inputs: o.verificationInputs };
+  }
+  if (!o.verification.verified && o.verification.fatal) return { kind: 'Nothing', why: 'Refused' };
+
+  const digest = `sha256:${cached.sha256}`;
+  return { kind: 'Distribute', digest, targets: o.targets, hosts: o.hosts.map((h) => stepOf(h, digest, o)), content: contentOf(pkg, o.parsed, o.imageCredentials) };
+}
+
+function decideDeletion({ pkg, observation: o, now, settings }: DecideInput): AppPackageAction {
+  if (!o.hasFinalizer) return { kind: 'Nothing', why: 'NotOurs' };
+  const steps = o.hosts.filter((h) => h.previous).map((h) => stepOf(h, pkg.status?.digest ?? '', o));
+  const waitedMs = now.getTime() - Date.parse(pkg.metadata.deletionTimestamp ?? now.toISOString());
+  if (steps.length === 0) return { kind: 'ReleaseFinalizer', abandoned: [] };
+  if (waitedMs >= settings.deletionTimeoutMs) {
+    return { kind: 'ReleaseFinalizer', abandoned: steps.filter((s) => s.decision === 'Remove').map((s) => s.name) };
+  }
+  const charts: Charts = o.parsed ? chartsOf(o.parsed)
+    : (pkg.status?.charts ?? []).map((c) => ({ name: c.name, version: c.version ?? '', path: '' }));
+  return { kind: 'Withdraw', hosts: steps, charts };
+}
+
+function stepOf(host: ObservedHost, digest: string, o: AppPackageObservation): HostStep {
+  const decision = decideHost(host.previous, host, digest);
+  const step = { name: host.name, decision, previous: host.previous };
+  if (decision !== 'Push' && decision !== 'Remove') return step;
+  const access: Read<RepositoryAccess> = host.access ?? { ok: false, message: `The repository of EdgeHost ${host.name} was not read.` };
+  // A push also reads the images' source registries: without their credentials it cannot go ahead.
+  if (decision === 'Push' && access.ok && !o.imageCredentials.ok) return { ...step, access: { ok: false, message: o.imageCredentials.message } };
+  return { ...step, access };
+}
+
+/** The URL and headers the package is downloaded with; undefined when spec.source names no source. */
+export function downloadSourceOf(source: AppPackage['spec']['source'], credentials: SourceCredentials | undefined): DownloadSource | undefined {
+  if (source.appstore) return packageDownload(source.appstore, credentials);
+  if (source.http) return { url: source.http.url, headers: httpHeaders(credentials) };
+  return undefined;
+}
+
+function contentOf(pkg: AppPackage, csar: CsarPackage, imageCredentials: Read<Credentials | undefined>): PackageContent {
+  const images = pkg.spec.images ?? {};
+  return {
+    namespace: pkg.metadata.namespace ?? '', name: pkg.metadata.name ?? '', charts: chartsOf(csar),
+    images: csar.images.filter((i) => i.swImage).map((i) => ({ swImage: i.swImage })),
+    mirror: images.mirror ?? 'IfReachable', insecureSources: images.insecureRegistries ?? [],
+    ...(imageCredentials.ok && imageCredentials.value ? { sourceCredentials: imageCredentials.value } : {}),
+  };
+}
+
+function chartsOf(csar: CsarPackage): Charts {
+  return csar.charts.map((c) => ({ path: c.path, name: c.name, version: c.version }));
+}

@@ -1,0 +1,210 @@
+/**
+ * The AppPackage actions on a recording context (status commits and events kept, not sent):
+ * downloads from the appstore simulator, real CSARs, and edge repositories that do not answer.
+ */
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AppstoreSimulator } from '../../../../testenv/src/appstore-simulator.js';
+import { packageDownload } from '../../../src/appstore/client.js';
+import { distribute } from '../../../src/controllers/apppackage/actions/distribute.js';
+import { download } from '../../../src/controllers/apppackage/actions/download.js';
+import { inspect } from '../../../src/controllers/apppackage/actions/inspect.js';
+import { reportFailure } from '../../../src/controllers/apppackage/actions/report-failure.js';
+import { withdraw } from '../../../src/controllers/apppackage/actions/withdraw.js';
+import type { HostStep } from '../../../src/controllers/apppackage/decide.js';
+import type { PackageContent } from '../../../src/controllers/apppackage/edge-repository.js';
+import { AppPackageError } from '../../../src/controllers/apppackage/errors.js';
+import { Verifications } from '../../../src/controllers/apppackage/verifications.js';
+import { CsarError } from '../../../src/csar/index.js';
+import { DownloadError } from '../../../src/packages/download.js';
+import { PackageStore } from '../../../src/packages/store.js';
+import { chartTgz, validFiles, withManifest, zipOf } from '../../csar/support/packages.js';
+import { appPackage, conditionOf, entry, observedHost, recordingContext, sha } from './fixtures.js';
+
+const digest = `sha256:${sha}`;
+const unreachable = observedHost('x').access;
+const step = (name: string, decision: HostStep['decision'], extra: Partial<HostStep> = {}): HostStep => ({ name, decision, previous: undefined, ...extra });
+const content: PackageContent = {
+  namespace: 'tenant', name: 'demo', charts: [{ name: 'demo', version: '1.2.3', path: '/nonexistent/demo.tgz' }],
+  images: [], mirror: 'Skip', insecureSources: [],
+};
+const settings = { timeoutMs: 2000, retryErroredHostsMs: 7000 };
+
+describe('AppPackage actions', () => {
+  let work: string;
+
+  beforeEach(async () => {
+    work = await mkdtemp(join(tmpdir(), 'apkg-actions-'));
+  });
+
+  afterEach(() => rm(work, { recursive: true, force: true }));
+
+  describe('Download', () => {
+    let store: AppstoreSimulator;
+    const file = Buffer.from('not a real package, just bytes');
+    const fileSha = createHash('sha256').update(file).digest('hex');
+
+    beforeEach(async () => {
+      store = await AppstoreSimulator.start({ token: 'tok' });
+      await store.addPackage({ appId: 'app', packageId: 'v1', name: 'demo', version: '1', provider: 'tests', file });
+    });
+
+    afterEach(() => store.stop());
+
+    const source = (token: string) => packageDownload({ url: store.url, appId: 'app', packageId: 'v1' }, { kind: 'Token', token });
+
+    it('caches the package, records its digest and size, and goes on at once', async () => {
+      const ctx = recordingContext(appPackage({ status: {} }));
+      assert.deepEqual(await download(ctx, { source: source('tok'), maxBytes: 1 << 20 }, work, 5000), { kind: 'RequeueAfter', ms: 0 });
+      const [status] = ctx.commits;
+      assert.equal(ctx.commits.length, 1, 'one status write');
+      assert.equal(status?.digest, `sha256:${fileSha}`);
+      assert.equal(status?.sizeBytes, file.length);
+      assert.equal(conditionOf(status, 'Downloaded')?.reason, 'DownloadSucceeded');
+      assert.equal(conditionOf(status, 'Reconciling')?.status, 'True');
+      assert.equal(conditionOf(status, 'Ready')?.status, 'False');
+    });
+
+    it('stalls on a refused download, with an event, and rethrows for the runtime', async () => {
+      const ctx = recordingContext(appPackage({ status: {} }));
+      await assert.rejects(download(ctx, { source: source('wrong'), maxBytes: 1 << 20 }, work, 5000),
+        (e: unknown) => e instanceof DownloadError && e.reason === 'SourceRefused');
+      const [status] = ctx.commits;
+      assert.deepEqual([conditionOf(status, 'Downloaded')?.status, conditionOf(status, 'Downloaded')?.reason], ['False', 'SourceRefused']);
+      assert.equal(conditionOf(status, 'Stalled')?.status, 'True');
+      assert.equal(conditionOf(status, 'Reconciling'), undefined);
+      assert.equal(conditionOf(status, 'Ready')?.reason, 'SourceRefused');
+      assert.equal(status?.observedGeneration, 2, 'the spec was acted on as far as it can be');
+      assert.deepEqual(ctx.events.map((e) => [e.type, e.reason]), [['Warning', 'SourceRefused']]);
+    });
+
+    it('keeps reconciling through a source that does not answer', async () => {
+      const ctx = recordingContext(appPackage({ status: {} }));
+      await assert.rejects(download(ctx, { source: { url: 'http://127.0.0.1:9/x', headers: {} }, maxBytes: 1 << 20 }, work, 5000),
+        (e: unknown) => e instanceof DownloadError && e.transient);
+      const [status] = ctx.commits;
+      assert.equal(conditionOf(status, 'Reconciling')?.reason, 'SourceUnreachable');
+      assert.equal(conditionOf(status, 'Stalled'), undefined);
+      assert.equal(status?.observedGeneration, undefined);
+    });
+  });
+
+  describe('Inspect', () => {
+    const policy = { manifestHashes: 'Strict', signature: 'Skip' } as const;
+
+    async function inspectZip(zip: Buffer, verifications = new Verifications()) {
+      const pkgStore = new PackageStore(work);
+      const fileSha = createHash('sha256').update(zip).digest('hex');
+      const file = join(work, 'in.csar');
+      await writeFile(file, zip);
+      const ctx = recordingContext(appPackage());
+      const run = () => inspect(ctx, { sha256: fileSha, file, policy, inputs: 'in' }, { store: pkgStore, verifications, key: 'tenant/demo' });
+      return { ctx, run, verifications };
+    }
+
+    it('parses, verifies, describes the package and goes on at once', async () => {
+      const { ctx, run, verifications } = await inspectZip(zipOf(withManifest(validFiles(await chartTgz('demo', '1.2.3')))));
+      assert.deepEqual(await run(), { kind: 'RequeueAfter', ms: 0 });
+      const [status] = ctx.commits;
+      assert.equal(conditionOf(status, 'Parsed')?.status, 'True');
+      assert.deepEqual([conditionOf(status, 'Verified')?.status, conditionOf(status, 'Verified')?.reason], ['True', 'Verified']);
+      assert.equal(status?.app?.name, 'demo');
+      assert.deepEqual(status?.charts?.map((c) => `${c.name}:${c.version}`), ['demo:1.2.3']);
+      assert.equal(status?.images?.[0]?.source, 'registry.example/demo/demo:1.0');
+      assert.equal(verifications.get('tenant/demo', 'in')?.verified, true, 'the verdict is remembered for its inputs');
+    });
+
+    it('stalls a package the policy refuses, and remembers the verdict', async () => {
+      const files = withManifest(validFiles(await chartTgz('demo', '1.2.3')));
+      files['APPD/Definition/MainServiceTemplate.yaml'] = `${String(files['APPD/Definition/MainServiceTemplate.yaml'])}# changed after the manifest\n`;
+      const { ctx, run, verifications } = await inspectZip(zipOf(files));
+      await assert.rejects(run(), (e: unknown) => e instanceof AppPackageError && e.reason === 'ManifestHashMismatch' && !e.transient);
+      const [status] = ctx.commits;
+      assert.equal(conditionOf(status, 'Verified')?.reason, 'ManifestHashMismatch');
+      assert.equal(conditionOf(status, 'Stalled')?.reason, 'ManifestHashMismatch');
+      assert.equal(conditionOf(status, 'Parsed')?.status, 'True', 'what was parsed is still shown');
+      assert.equal(verifications.get('tenant/demo', 'in')?.verified, false);
+      assert.deepEqual(ctx.events.map((e) => e.reason), ['ManifestHashMismatch']);
+    });
+
+    it('stalls a package that is not a CSAR', async () => {
+      const { ctx, run } = await inspectZip(Buffer.from('plain text'));
+      await assert.rejects(run(), (e: unknown) => e instanceof CsarError);
+      const [status] = ctx.commits;
+      assert.equal(conditionOf(status, 'Parsed')?.status, 'False');
+      assert.equal(conditionOf(status, 'Stalled')?.status, 'True');
+    });
+  });
+
+  describe('ReportFailure', () => {
+    it('leaves a Secret that may yet appear Reconciling, and a refusal Stalled', async () => {
+      const transient = recordingContext(appPackage());
+      await assert.rejects(reportFailure(transient, { condition: 'Verified', reason: 'TrustedCASecretInvalid', message: 'no ca.crt', transient: true }));
+      assert.equal(conditionOf(transient.commits[0], 'Verified')?.reason, 'TrustedCASecretInvalid');
+      assert.equal(conditionOf(transient.commits[0], 'Reconciling')?.status, 'True');
+      const terminal = recordingContext(appPackage());
+      await assert.rejects(reportFailure(terminal, { condition: 'Downloaded', reason: 'SourceRefused', message: 'no keys', transient: false }));
+      assert.equal(conditionOf(terminal.commits[0], 'Stalled')?.reason, 'SourceRefused');
+    });
+  });
+
+  describe('Distribute', () => {
+    it('follows each host\'s decision and reports the hosts left to do', async () => {
+      const ctx = recordingContext(appPackage());
+      const hosts = [
+        step('a-kept', 'Keep', { previous: { ...entry('a-kept', 'Distributed'), chartReference: 'oci://r/a:1' } }),
+        step('b-paused', 'Wait'),
+        step('c-missing', 'Missing'),
+        step('d-down', 'Push', { access: unreachable }),
+        step('e-no-secret', 'Push', { access: { ok: false, message: 'Secret tenant/regcred does not exist' } }),
+        step('f-leaving', 'Remove', { previous: entry('f-leaving', 'Distributed'), access: unreachable }),
+        step('g-gone', 'Forget', { previous: entry('g-gone', 'Distributed') }),
+      ];
+      const targets = ['a-kept', 'b-paused', 'c-missing', 'd-down', 'e-no-secret'];
+      await assert.rejects(distribute(ctx, { digest, targets, hosts, content }, settings),
+        (e: unknown) => e instanceof AppPackageError && e.reason === 'DistributionInProgress' && e.transient);
+      const [status] = ctx.commits;
+      assert.deepEqual(status?.hosts?.map((h) => [h.name, h.state]), [
+        ['a-kept', 'Distributed'], ['b-paused', 'Distributing'], ['c-missing', 'Error'], ['d-down', 'Distributing'], ['e-no-secret', 'Distributing'], ['f-leaving', 'Deleting'],
+      ]);
+      assert.equal(status?.hosts?.[0]?.chartReference, 'oci://r/a:1');
+      assert.match(status?.hosts?.[3]?.message ?? '', /127\.0\.0\.1:9/);
+      assert.match(status?.hosts?.[4]?.message ?? '', /regcred/);
+      assert.equal(status?.distributed, '1/5');
+      assert.equal(conditionOf(status, 'Distributed')?.reason, 'DistributionFailed');
+      assert.equal(conditionOf(status, 'Reconciling')?.status, 'True');
+      assert.equal(status?.observedGeneration, 2);
+      assert.deepEqual(ctx.events.map((e) => e.reason).sort(), ['DistributionFailed', 'DistributionFailed', 'HostGone']);
+    });
+
+    it('settles when every target has the package, and retries errors later', async () => {
+      const settled = recordingContext(appPackage());
+      assert.deepEqual(await distribute(settled, { digest, targets: ['a'], hosts: [step('a', 'Keep', { previous: entry('a', 'Distributed') })], content }, settings), { kind: 'Done' });
+      assert.equal(conditionOf(settled.commits[0], 'Ready')?.reason, 'PackageReady');
+      assert.equal(conditionOf(settled.commits[0], 'Reconciling'), undefined);
+      const errored = recordingContext(appPackage());
+      const hosts = [step('a', 'Keep', { previous: entry('a', 'Distributed') }), step('b', 'Missing')];
+      assert.deepEqual(await distribute(errored, { digest, targets: ['a', 'b'], hosts, content }, settings), { kind: 'RequeueAfter', ms: 7000 });
+      assert.equal(conditionOf(errored.commits[0], 'Ready')?.reason, 'DistributionFailed');
+    });
+  });
+
+  describe('Withdraw', () => {
+    it('keeps a host that did not answer as Deleting and retries; forgets a host that is gone', async () => {
+      const ctx = recordingContext(appPackage({ metadata: { deletionTimestamp: '2026-11-27T09:59:00Z' } }));
+      const hosts = [step('a', 'Remove', { previous: entry('a', 'Distributed'), access: unreachable }), step('b', 'Forget', { previous: entry('b', 'Distributed') })];
+      await assert.rejects(withdraw(ctx, hosts, content.charts, 2000), (e: unknown) => e instanceof AppPackageError && e.reason === 'RemovalPending');
+      assert.deepEqual(ctx.commits[0]?.hosts?.map((h) => [h.name, h.state]), [['a', 'Deleting']]);
+      assert.deepEqual(ctx.events.map((e) => e.reason), ['HostGone']);
+    });
+
+    it('goes on to release the package once no host is left', async () => {
+      const ctx = recordingContext(appPackage({ metadata: { deletionTimestamp: '2026-11-27T09:59:00Z' } }));
+      assert.deepEqual(await withdraw(ctx, [step('b', 'Forget', { previous: entry('b', 'Distributed') })], content.charts, 2000), { kind: 'RequeueAfter', ms: 0 });
+      assert.deepEqual(ctx.commits[0]?.hosts, []);
+    });
+  });
+});
