@@ -11,11 +11,11 @@ type Selector = NonNullable<NonNullable<AppPackage['spec']['distribution']>['hos
 export function matchesSelector(labels: Readonly<Record<string, string>>, selector: Selector): boolean {
   for (const [key, value] of Object.entries(selector.matchLabels ?? {})) if (labels[key] !== value) return false;
   for (const { key, operator, values = [] } of selector.matchExpressions ?? []) {
-    const has = Object.hasOwn(labels, key);
-    const value = labels[key];
-    const ok = operator === 'In' ? has && values.includes(value!)
-      : operator === 'NotIn' ? !has || !values.includes(value!)
-        : operator === 'Exists' ? has : !has;
+    // Own keys only: a label key such as "constructor" must not find Object's.
+    const value = Object.hasOwn(labels, key) ? labels[key] : undefined;
+    const ok = operator === 'In' ? value !== undefined && values.includes(value)
+      : operator === 'NotIn' ? value === undefined || !values.includes(value)
+        : operator === 'Exists' ? value !== undefined : value === undefined;
     if (!ok) return false;
   }
   return true;

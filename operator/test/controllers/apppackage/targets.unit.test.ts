@@ -24,6 +24,7 @@ describe('AppPackage matchesSelector (metav1.LabelSelector)', () => {
     ['DoesNotExist', { matchExpressions: [{ key: 'rack', operator: 'DoesNotExist' }] }, true],
     ['DoesNotExist on a present label', { matchExpressions: [{ key: 'zone', operator: 'DoesNotExist' }] }, false],
     ['labels and expressions together', { matchLabels: { tier: 'gold' }, matchExpressions: [{ key: 'zone', operator: 'In', values: ['east'] }] }, true],
+    ['a key Object has is no label', { matchExpressions: [{ key: 'constructor', operator: 'DoesNotExist' }, { key: 'toString', operator: 'NotIn', values: ['x'] }] }, true],
     ['every expression must hold', { matchExpressions: [{ key: 'zone', operator: 'Exists' }, { key: 'tier', operator: 'In', values: ['silver'] }] }, false],
   ];
   for (const [name, selector, expected] of cases) {
