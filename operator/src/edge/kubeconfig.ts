@@ -172,11 +172,11 @@ function checkFields(value: Tree, allowed: ReadonlySet<string>, path: string): v
 
 function fieldWhy(key: string): string {
   if (key === 'tokenFile' || key === 'certificate-authority' || key === 'client-certificate' || key === 'client-key') {
-    return 'file paths would read the operator\'s own files; embed the data (certificate-authority-data, client-certificate-data, client-key-data, token).';
+    return 'file paths would read the operator\'s own files; embed the CA, certificate, key or token data itself.';
   }
   if (key === 'auth-provider') return 'auth providers run code inside the operator; use a token or a client certificate.';
   if (key === 'proxy-url') return 'the operator does not route edge traffic through proxies named by a Secret.';
-  return 'only server, certificate-authority-data, tls-server-name, client-certificate-data, client-key-data and token are used.';
+  return 'only the server, its CA data and TLS server name, and a token or client certificate and key data are used.';
 }
 
 function stringField(value: Tree, key: string, path: string): string {

@@ -67,6 +67,9 @@ interface Answer {
 
 type Handler = (path: string, request: IncomingMessage) => Promise<Answer>;
 
+/** A Host header as RFC 9110 has it: a name or IP literal, maybe a port. */
+const hostHeader = /^(?:[A-Za-z0-9._~-]+|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?$/;
+
 /** The path of an origin-form request target (`/a/b?c`), or undefined for anything else. */
 export function pathOf(target: string | undefined): string | undefined {
   if (!target?.startsWith('/')) return undefined;
@@ -86,7 +89,10 @@ async function listen(address: string, handler: Handler): Promise<Server | undef
   if (!bind) return undefined;
   const server = createServer({ maxHeaderSize: limits.maxHeaderSize, requestTimeout: limits.requestTimeoutMs, headersTimeout: limits.headersTimeoutMs }, (req, res) => {
     const path = pathOf(req.url);
+    const host = req.headers.host;
+    const hosts = req.rawHeaders.filter((_value, i) => i % 2 === 0 && req.rawHeaders[i]?.toLowerCase() === 'host').length;
     const answer: Promise<Answer> = path === undefined ? Promise.resolve({ status: 400, body: 'bad request target\n' })
+      : hosts > 1 || (host !== undefined && !hostHeader.test(host)) ? Promise.resolve({ status: 400, body: 'bad Host header\n' })
       : req.method !== 'GET' && req.method !== 'HEAD' ? Promise.resolve({ status: 405, body: 'method not allowed\n' })
         : handler(path, req).catch(() => ({ status: 500, body: 'internal error\n' }));
     void answer.then(({ status, body, contentType }) => {

@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
+import yaml from 'js-yaml';
 import { waitFor } from '../../../../testenv/src/process.js';
 import type { Cluster } from '../../../../testenv/src/environment.js';
 import type { EdgeHost, EdgeHostSpec } from '../../../src/api/edgehost.js';
@@ -23,6 +24,13 @@ interface Secret extends KubeObject {
 }
 
 const run = Date.now().toString(36);
+
+/** `kubeconfig` with its (only) user's fields replaced by `user`. */
+function withUser(kubeconfig: string, user: Record<string, unknown>): string {
+  const doc = yaml.load(kubeconfig) as { users: Array<{ user: Record<string, unknown> }> };
+  for (const entry of doc.users) entry.user = user;
+  return yaml.dump(doc);
+}
 const namespace = `edgehosts-${run}`;
 const graceMs = 4000;
 
@@ -78,7 +86,8 @@ describe('EdgeHost controller on real edge clusters', function () {
   async function waitForReady(name: string, status: 'True' | 'False', reason?: string, timeoutMs = 30_000): Promise<void> {
     await waitFor(`${name} Ready=${status}${reason ? ` (${reason})` : ''}`, async () => {
       const ready = await condition(name);
-      return ready?.status === status && (reason === undefined || ready.reason === reason);
+      if (ready?.status === status && (reason === undefined || ready.reason === reason)) return true;
+      throw new Error(`Ready is ${ready?.status} (${ready?.reason}: ${ready?.message})`);
     }, timeoutMs, 100);
   }
 
@@ -150,9 +159,9 @@ describe('EdgeHost controller on real edge clusters', function () {
       { suffix: 'wrongca', kubeconfig: wrongCa, reason: EdgeHostReason.EdgeCertificateUntrusted, message: /certificate-authority-data/ },
       { suffix: 'expired', kubeconfig: expired, reason: EdgeHostReason.EdgeCredentialsRejected, message: /refused the kubeconfig's credentials \(HTTP 401\)/ },
       // The operator's own token must never go to a server a Secret names.
-      { suffix: 'tokenfile', kubeconfig: good.replace(/client-key-data: .*/, 'tokenFile: /var/run/secrets/kubernetes.io/serviceaccount/token'),
+      { suffix: 'tokenfile', kubeconfig: withUser(good, { tokenFile: '/var/run/secrets/kubernetes.io/serviceaccount/token' }),
         reason: EdgeHostReason.KubeconfigRejected, message: /user\.tokenFile is not accepted/ },
-      { suffix: 'exec', kubeconfig: good.replace(/client-key-data: .*/, 'exec: {apiVersion: client.authentication.k8s.io/v1, command: /bin/sh}'),
+      { suffix: 'exec', kubeconfig: withUser(good, { exec: { apiVersion: 'client.authentication.k8s.io/v1', command: '/bin/sh' } }),
         reason: EdgeHostReason.KubeconfigRejected, message: /user\.exec is not accepted/ },
     ];
     for (const c of cases) {
