@@ -49,8 +49,15 @@ function portList(description: string, maxItems: number) {
   }), { description, maxItems });
 }
 
-function tokenList(description: string, itemDescription: string, maxItems: number, maxLength: number) {
-  return Type.Array(Type.String({ description: itemDescription, minLength: 1, maxLength }), { description, maxItems });
+/** An IP protocol as the MEP takes it: an IANA keyword (ANY, TCP, UDP, SCTP, ICMP, …) or a number 0–255. */
+export const protocolPattern = '^(?:[A-Za-z][A-Za-z0-9-]{0,15}|25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])$';
+/** A traffic tag: a short token, nothing a shell, a path or a query could read as syntax. */
+export const tagPattern = '^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$';
+
+function tokenList(description: string, itemDescription: string, maxItems: number, maxLength: number, pattern: string, mustBe: string) {
+  return Type.Array(Type.String({
+    description: itemDescription, minLength: 1, maxLength, ...cel({ rule: `self.matches('${pattern}')`, message: mustBe }),
+  }), { description, maxItems });
 }
 
 const state = enumOf(['ACTIVE', 'INACTIVE'],
@@ -67,8 +74,10 @@ export const TrafficFilter = Type.Object({
   dstAddress: Type.Optional(ipOrCidrList('Destination addresses or CIDRs of the user-plane packets.', 16)),
   srcPort: Type.Optional(portList('Source ports.', 16)),
   dstPort: Type.Optional(portList('Destination ports.', 16)),
-  protocol: Type.Optional(tokenList('IP protocols, e.g. TCP, UDP or ANY.', 'A protocol name or number.', 8, 16)),
-  tag: Type.Optional(tokenList('Tags for tag-based filtering, as the MEP defines them.', 'A traffic tag.', 8, 63)),
+  protocol: Type.Optional(tokenList('IP protocols, e.g. TCP, UDP or ANY.', 'A protocol: an IANA keyword such as ANY, TCP, UDP or SCTP, or a number 0–255.', 8, 16, protocolPattern,
+    'must be a protocol keyword (ANY, TCP, UDP, SCTP, ICMP, …) or a protocol number from 0 to 255')),
+  tag: Type.Optional(tokenList('Tags for tag-based filtering, as the MEP defines them.', 'A traffic tag: letters, digits, and - _ . inside.', 8, 63, tagPattern,
+    'must be letters and digits, with - _ . only inside')),
   srcTunnelAddress: Type.Optional(ipList('Source addresses of the GTP-U/GRE tunnel carrying the packets.', 8)),
   tgtTunnelAddress: Type.Optional(ipList('Target addresses of the tunnel carrying the packets.', 8)),
   srcTunnelPort: Type.Optional(portList('Source ports of the tunnel.', 8)),
