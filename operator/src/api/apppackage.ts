@@ -81,7 +81,7 @@ const Images = Type.Object({
   insecureRegistries: Type.Optional(Type.Array(Type.String({
     description: 'A source registry host[:port] reached over plain HTTP.', minLength: 1, maxLength: 253, pattern: '^[A-Za-z0-9.-]+(:[0-9]{1,5})?$',
   }), { description: 'Source registries that speak plain HTTP; all others are reached over HTTPS.', maxItems: 16, ...listSet() })),
-  credentialsSecretRef: Type.Optional(localSecretRef('Secret with keys username and password for the source registries; absent means anonymous pulls.')),
+  credentialsSecretRef: Type.Optional(localSecretRef('A kubernetes.io/dockerconfigjson Secret (key .dockerconfigjson): each source registry gets only the credentials of its own host; registries without an entry, or no Secret, mean anonymous pulls.')),
 }, { description: 'How the package\'s container images reach the edge repositories.' });
 
 /** Desired state of an AppPackage. */

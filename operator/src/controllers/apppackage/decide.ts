@@ -17,6 +17,7 @@ import type { AppPackage } from '../../api/apppackage.js';
 import type { AppPackageConditionType, AppPackageReason } from '../../api/apppackage-conditions.js';
 import { httpHeaders, packageDownload, type DownloadSource, type SourceCredentials } from '../../appstore/client.js';
 import type { CsarPackage, VerificationPolicy, VerifyResult } from '../../csar/index.js';
+import type { CredentialsByHost } from '../../oci/credentials.js';
 import type { RepositoryLocation } from '../../oci/layout.js';
 import { findCondition } from '../../runtime/conditions.js';
 import { isDeleting } from '../../runtime/objects.js';
@@ -61,7 +62,7 @@ export interface AppPackageObservation {
   /** The verdict this process reached on exactly those inputs. */
   readonly verification: VerifyResult | undefined;
   /** Credentials for the images' source registries (undefined: anonymous). */
-  readonly imageCredentials: Read<Credentials | undefined>;
+  readonly imageCredentials: Read<CredentialsByHost | undefined>;
   /** EdgeHosts that should hold the package (none while it is being deleted). */
   readonly targets: readonly string[];
   /** The targets and the hosts with an entry, sorted by name. */
@@ -201,7 +202,7 @@ export function downloadSourceOf(source: AppPackage['spec']['source'], credentia
   return undefined;
 }
 
-function contentOf(pkg: AppPackage, csar: CsarPackage, imageCredentials: Read<Credentials | undefined>): PackageContent {
+function contentOf(pkg: AppPackage, csar: CsarPackage, imageCredentials: Read<CredentialsByHost | undefined>): PackageContent {
   const images = pkg.spec.images ?? {};
   return {
     namespace: pkg.metadata.namespace ?? '', name: pkg.metadata.name ?? '', charts: chartsOf(csar),

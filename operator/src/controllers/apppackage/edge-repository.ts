@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import type { DistributionFailureReason } from '../../api/apppackage-conditions.js';
 import { pushChart } from '../../oci/chart.js';
 import { copyImage } from '../../oci/copy.js';
+import { credentialsFor, type CredentialsByHost } from '../../oci/credentials.js';
 import { Registry, RegistryError } from '../../oci/registry.js';
 import { chartReference, chartRepository, imageTarget, type RepositoryLocation } from '../../oci/layout.js';
 import type { ReasonedError } from '../../runtime/reconcile.js';
@@ -18,7 +19,8 @@ export interface PackageContent {
   readonly images: ReadonlyArray<{ readonly swImage: string }>;
   readonly mirror: 'IfReachable' | 'Required' | 'Skip';
   readonly insecureSources: readonly string[];
-  readonly sourceCredentials?: { username: string; password: string };
+  /** Credentials of the source registries, each for its own host only. */
+  readonly sourceCredentials?: CredentialsByHost;
 }
 
 export interface Credentials {
@@ -76,7 +78,8 @@ export async function pushToHost(location: RepositoryLocation, credentials: Cred
 async function mirrorImage(target: Registry, location: RepositoryLocation, swImage: string, content: PackageContent): Promise<void> {
   const { source, repository, tag } = imageTarget(location, swImage);
   const scheme = content.insecureSources.includes(source.host) ? 'http' : 'https';
-  const registry = new Registry({ baseUrl: `${scheme}://${source.host}`, credentials: content.sourceCredentials, timeoutMs: 30_000 });
+  const credentials = credentialsFor(content.sourceCredentials, source.host);
+  const registry = new Registry({ baseUrl: `${scheme}://${source.host}`, ...(credentials ? { credentials } : {}), timeoutMs: 30_000 });
   try {
     await copyImage(registry, source.repository, source.reference, target, repository, tag);
   } finally {

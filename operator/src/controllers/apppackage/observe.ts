@@ -8,6 +8,7 @@ import { stat } from 'node:fs/promises';
 import type { AppPackage } from '../../api/apppackage.js';
 import type { EdgeHost } from '../../api/edgehost.js';
 import type { SourceCredentials } from '../../appstore/client.js';
+import { parseDockerConfig, type CredentialsByHost } from '../../oci/credentials.js';
 import { repositoryLocation } from '../../oci/layout.js';
 import { cachedFileFor } from '../../packages/download.js';
 import type { PackageStore } from '../../packages/store.js';
@@ -63,7 +64,7 @@ export async function observePackage(key: string, pkg: AppPackage, deps: Observe
     wanted ? cachedDownload(deps.store.cacheDir, wanted) : undefined,
     secretRef ? sourceCredentials(deps.secrets, { namespace, name: secretRef.name }) : { ok: true as const, credentials: undefined },
     caRef ? readKey(deps.secrets, { namespace, name: caRef.name, key: caRef.key }, 'ca.crt') : { ok: true as const, value: undefined },
-    imagesRef ? userPassword(deps.secrets, { namespace, name: imagesRef.name }) : { ok: true as const, value: undefined },
+    imagesRef ? registryCredentials(deps.secrets, { namespace, name: imagesRef.name }) : { ok: true as const, value: undefined },
   ]);
   const parsedSha256 = cached?.sha256 ?? statusSha256;
   const verificationInputs = stableJson({
@@ -140,6 +141,17 @@ async function sourceCredentials(secrets: ResourceClient<SecretObject>, at: { na
   }
   return { ok: false, reason: 'SourceRefused', transient: false,
     message: `Secret ${at.namespace}/${at.name} has neither a token key nor username and password keys.` };
+}
+
+/** Key `.dockerconfigjson`: credentials per registry host (docker config.json semantics). */
+async function registryCredentials(secrets: ResourceClient<SecretObject>, at: { namespace: string; name: string }): Promise<Read<CredentialsByHost>> {
+  const read = await readKey(secrets, { ...at, key: '.dockerconfigjson' }, '.dockerconfigjson');
+  if (!read.ok) return { ok: false, message: `${read.message} Image credentials are a kubernetes.io/dockerconfigjson Secret: each registry host gets only its own entry.` };
+  try {
+    return { ok: true, value: parseDockerConfig(read.value) };
+  } catch (error) {
+    return { ok: false, message: `Secret ${at.namespace}/${at.name}: ${(error as Error).message}.` };
+  }
 }
 
 /** Keys `username` and `password`, as written. */
