@@ -32,7 +32,10 @@ export interface DownloadRequest {
   readonly knownSha256?: string;
   readonly maxBytes: number;
   readonly cacheDir: string;
+  /** Idle timeout: no byte for this long breaks the download off (it resumes later). */
   readonly timeoutMs: number;
+  /** Total deadline of one attempt (default 30 min); what arrived by then is kept for the resume. */
+  readonly deadlineMs?: number;
   readonly signal?: AbortSignal;
 }
 
@@ -59,7 +62,8 @@ export async function download(request: DownloadRequest): Promise<Downloaded> {
     if (existing !== undefined) return { file, sha256: known, size: existing, cached: true };
   }
   const partial = join(request.cacheDir, 'partial', `${createHash('sha256').update(request.url).digest('hex')}.part`);
-  await fetchInto(partial, request);
+  const deadline = AbortSignal.timeout(request.deadlineMs ?? 30 * 60_000);
+  await fetchInto(partial, { ...request, signal: request.signal ? AbortSignal.any([request.signal, deadline]) : deadline });
   const digest = await sha256Of(partial);
   if (request.expectedSha256 && digest !== request.expectedSha256) {
     await rm(partial, { force: true });
@@ -147,7 +151,7 @@ function failureFor(status: number, url: string): DownloadError {
 
 function tooLarge(request: DownloadRequest): DownloadError {
   return new DownloadError('PackageTooLarge',
-    `The package from ${hostOf(request.url)} is larger than ${request.maxBytes} bytes; raise spec.maxSizeBytes if it is expected.`, false);
+    `The package from ${hostOf(request.url)} is larger than ${request.maxBytes} bytes, the limit of spec.maxSizeBytes and the operator's --max-package-size (the lower one wins).`, false);
 }
 
 async function sizeOf(file: string): Promise<number | undefined> {

@@ -2,6 +2,8 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AppstoreSimulator } from '../../../testenv/src/appstore-simulator.js';
@@ -71,5 +73,28 @@ describe('Package download', () => {
     await assert.rejects(download(base()), (e: unknown) => e instanceof DownloadError && e.reason === 'SourceError' && e.transient);
     await assert.rejects(download({ ...base(), url: 'http://127.0.0.1:9/x' }), (e: unknown) => e instanceof DownloadError && e.reason === 'SourceUnreachable' && e.transient);
     assert.doesNotMatch(JSON.stringify(store.downloads), /tok/);
+  });
+
+  it('stops an attempt at its total deadline however slowly bytes keep coming, and resumes from what arrived', async function () {
+    this.timeout(10_000);
+    const trickle = createServer((req, res) => {
+      res.writeHead(200, { 'Content-Length': String(file.length) });
+      let sent = 0;
+      const timer = setInterval(() => { res.write(file.subarray(sent, sent + 1024)); sent += 1024; }, 20);
+      res.on('close', () => clearInterval(timer));
+    });
+    await new Promise<void>((resolve) => trickle.listen(0, '127.0.0.1', resolve));
+    try {
+      const started = Date.now();
+      const slowUrl = `http://127.0.0.1:${(trickle.address() as AddressInfo).port}/package.csar`;
+      await assert.rejects(download({ ...base(), url: slowUrl, timeoutMs: 5000, deadlineMs: 400 }),
+        (error: unknown) => error instanceof DownloadError && error.reason === 'Interrupted' && error.transient);
+      assert.ok(Date.now() - started < 3000, 'cut at the deadline, not at the idle timeout');
+      const partials = await readdir(join(cacheDir, 'partial'));
+      assert.equal(partials.length, 1, 'what arrived is kept for the resume');
+    } finally {
+      trickle.closeAllConnections();
+      await new Promise((resolve) => trickle.close(resolve));
+    }
   });
 });

@@ -153,7 +153,8 @@ export function decide(input: DecideInput): AppPackageAction {
       return { kind: 'ReportFailure', condition: 'Downloaded', reason: 'SourceNotFound', message: 'spec.source names neither appstore nor http.', transient: false };
     }
     return {
-      kind: 'Download', source, maxBytes: pkg.spec.maxSizeBytes ?? input.settings.maxPackageBytes,
+      // spec.maxSizeBytes may lower the operator's limit, never raise it.
+      kind: 'Download', source, maxBytes: Math.min(pkg.spec.maxSizeBytes ?? input.settings.maxPackageBytes, input.settings.maxPackageBytes),
       ...(pkg.spec.sha256 ? { expectedSha256: pkg.spec.sha256 } : {}), ...(statusSha256 ? { knownSha256: statusSha256 } : {}),
     };
   }

@@ -89,6 +89,12 @@ describe('AppPackage decide', () => {
     assert.equal(action.expectedSha256, undefined);
   });
 
+  it('never lets spec.maxSizeBytes raise the operator\'s --max-package-size', () => {
+    const action = run(appPackage({ status: downloadedEarlier, spec: { maxSizeBytes: 10 ** 12 } }));
+    assert.ok(action.kind === 'Download');
+    assert.equal(action.maxBytes, 1000);
+  });
+
   it('inspects with the policy defaults and the trusted CA', () => {
     const action = run(appPackage(), { parsed: undefined, trustedCa: { ok: true, value: 'PEM' } });
     assert.deepEqual(action, { kind: 'Inspect', sha256: sha, file: `/cache/${sha}.csar`, inputs: 'inputs', policy: { manifestHashes: 'Warn', signature: 'Skip', trustedCaPem: 'PEM' } });
