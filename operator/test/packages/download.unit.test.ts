@@ -77,7 +77,7 @@ describe('Package download', () => {
 
   it('stops an attempt at its total deadline however slowly bytes keep coming, and resumes from what arrived', async function () {
     this.timeout(10_000);
-    const trickle = createServer((req, res) => {
+    const trickle = createServer((_req, res) => {
       res.writeHead(200, { 'Content-Length': String(file.length) });
       let sent = 0;
       const timer = setInterval(() => { res.write(file.subarray(sent, sent + 1024)); sent += 1024; }, 20);
