@@ -65,7 +65,7 @@ export class MepClient {
 
   /**
    * PUT: replace the configuration. NotFound when the MEP holds none (also while its creation is
-   * still PROCESSING); NotFound with reason NoChange when no rule differs; Invalid with reason
+   * still PROCESSING); NotFound with detailReason NoChange when no rule differs; Invalid with detailReason
    * AppNameMismatch when `appName` differs from the stored one (delete and create instead).
    */
   async update(appInstanceId: string, config: MepAppConfig): Promise<MepTask> {
@@ -96,7 +96,7 @@ export class MepClient {
   /**
    * Polls until the task is SUCCESS or FAILURE and returns it (a FAILURE is returned, not
    * thrown). Transient failures while polling are retried until the deadline; then the last one
-   * is thrown, or a Timeout (reason TaskTimeout, `lastTask` set) when the task was still
+   * is thrown, or a Timeout (detailReason TaskTimeout, `lastTask` set) when the task was still
    * PROCESSING. Other errors (NotFound, Unauthorized, …) are thrown at once. Aborting `signal`
    * rejects with its reason.
    */
@@ -121,7 +121,7 @@ export class MepClient {
         if (failed && failed.kind !== 'Timeout') throw failed;
         throw new MepError('Timeout',
           `task ${taskId} still ${last?.configResult ?? 'PROCESSING'} after ${options.timeoutMs} ms (configPhase ${last?.configPhase ?? '?'})`,
-          { reason: 'TaskTimeout', lastTask: last, detail: last?.detailed ?? failed?.message });
+          { detailReason: 'TaskTimeout', lastTask: last, detail: last?.detailed ?? failed?.message });
       }
       try {
         await delay(Math.min(options.intervalMs ?? 500, left), undefined, { signal: options.signal });

@@ -2,20 +2,26 @@
  * Failures of a MEP call as typed data. EdgeGallery's MEP answers every refusal with HTTP 400 or
  * 404 and a ProblemDetails body `{title, status, detail}` whose `status` is its own error code,
  * not the HTTP one; `classifyAnswer` turns that into a kind the controller can act on, plus a
- * finer `reason` where the MEP's code or text says more. Messages never contain the token.
+ * finer `detailReason` where the MEP's code or text says more. Messages never contain the token.
+ * A MepError is a ReasonedError: `reason` (MEP<kind>) is the condition reason, `transient`
+ * says whether a retry alone may pass.
  */
+import type { ReasonedError } from '../runtime/reconcile.js';
 import type { MepTask } from './types.js';
 
 /** What went wrong, coarsely: the controller decides backoff and conditions from this. */
 export type MepErrorKind =
   | 'Unauthorized' // 401/403: token missing or wrong
-  | 'NotFound' // 404: no configuration / task, or (reason NoChange) a PUT that changes no rule
+  | 'NotFound' // 404: no configuration / task, or (detailReason NoChange) a PUT that changes no rule
   | 'Conflict' // the configuration exists, another change is running, or a name is taken
   | 'Invalid' // the MEP refused the body (validation, size, app name mismatch)
   | 'ServerError' // 5xx or an answer that is not the contract
   | 'Timeout' // no answer in time, or a task still PROCESSING at the deadline
   | 'Unreachable' // connection refused, reset, DNS
   | 'TlsUntrusted'; // the MEP's certificate is not signed by the CA we were given (or names another host)
+
+/** The condition reason of a MepError: its kind, prefixed so it reads as the MEP's. */
+export type MepFailureReason = `MEP${MepErrorKind}`;
 
 /** Finer causes the MEP tells apart by its error code or detail text. */
 export type MepErrorReason =
@@ -28,7 +34,7 @@ export type MepErrorReason =
   | 'BodyTooLarge'
   | 'TaskTimeout'; // waitForTask: the deadline passed while the task was PROCESSING
 
-export class MepError extends Error {
+export class MepError extends Error implements ReasonedError {
   override readonly name = 'MepError';
 
   constructor(
@@ -41,7 +47,7 @@ export class MepError extends Error {
       readonly detail?: string;
       /** The MEP's internal error code (ProblemDetails `status`), e.g. 19 DuplicateOperation. */
       readonly mepCode?: number;
-      readonly reason?: MepErrorReason;
+      readonly detailReason?: MepErrorReason;
       /** Node's error code for transport failures, e.g. ECONNREFUSED or UNABLE_TO_VERIFY_LEAF_SIGNATURE. */
       readonly code?: string;
       /** waitForTask: the last state seen before the deadline. */
@@ -53,25 +59,30 @@ export class MepError extends Error {
 
   get status(): number | undefined { return this.details.status; }
   get detail(): string | undefined { return this.details.detail; }
-  get reason(): MepErrorReason | undefined { return this.details.reason; }
+  get detailReason(): MepErrorReason | undefined { return this.details.detailReason; }
+  get reason(): MepFailureReason { return `MEP${this.kind}`; }
+
+  /**
+   * True for failures that may go away by themselves (retry with backoff); false for those a
+   * person or a different request must fix (token, CA, body, a name taken by another instance).
+   */
+  get transient(): boolean {
+    switch (this.kind) {
+      case 'ServerError':
+      case 'Timeout':
+      case 'Unreachable':
+        return true;
+      case 'Conflict':
+        return this.detailReason === 'OperationInProgress';
+      default:
+        return false;
+    }
+  }
 }
 
-/**
- * True for failures that may go away by themselves (retry with backoff); false for those a
- * person or a different request must fix (token, CA, body, a name taken by another instance).
- */
+/** `transient` of a MepError; false for anything else. */
 export function isTransient(error: unknown): boolean {
-  if (!(error instanceof MepError)) return false;
-  switch (error.kind) {
-    case 'ServerError':
-    case 'Timeout':
-    case 'Unreachable':
-      return true;
-    case 'Conflict':
-      return error.reason === 'OperationInProgress';
-    default:
-      return false;
-  }
+  return error instanceof MepError && error.transient;
 }
 
 // Error codes of EdgeGallery's mepserver (mepserver/common/util/const.go).
@@ -129,21 +140,21 @@ export function classifyAnswer(status: number, body: ErrorBody, what: string): M
   }
   if (status === 404) {
     const noChange = text.includes('no modification');
-    return new MepError('NotFound', `${what}: HTTP 404${says}`, { ...details, reason: noChange ? 'NoChange' : undefined });
+    return new MepError('NotFound', `${what}: HTTP 404${says}`, { ...details, detailReason: noChange ? 'NoChange' : undefined });
   }
   if (status === 409 || status === 422 || mepCode === MEP_CODE.DuplicateOperation || mepCode === MEP_CODE.ForbiddenOperation
     || mepCode === MEP_CODE.ResourceExists || /duplicate|in progress|already exist/.test(text)) {
-    const reason: MepErrorReason | undefined = text.includes('app name') ? 'DuplicateAppName'
+    const detailReason: MepErrorReason | undefined = text.includes('app name') ? 'DuplicateAppName'
       : text.includes('dns') ? 'DuplicateDomainName'
         : text.includes('in progress') || mepCode === MEP_CODE.ForbiddenOperation ? 'OperationInProgress'
           : text.includes('duplicate app instance') || text.includes('already exist') || status === 409 ? 'AlreadyExists'
             : undefined;
-    if (status < 500) return new MepError('Conflict', `${what}: HTTP ${status}${says}`, { ...details, reason });
+    if (status < 500) return new MepError('Conflict', `${what}: HTTP ${status}${says}`, { ...details, detailReason });
   }
   if (status >= 400 && status < 500) {
-    const reason: MepErrorReason | undefined = text.includes("app-name doesn't match") ? 'AppNameMismatch'
+    const detailReason: MepErrorReason | undefined = text.includes("app-name doesn't match") ? 'AppNameMismatch'
       : status === 413 || text.includes('too large') ? 'BodyTooLarge' : undefined;
-    return new MepError('Invalid', `${what}: the MEP refused the request (HTTP ${status})${says}`, { ...details, reason });
+    return new MepError('Invalid', `${what}: the MEP refused the request (HTTP ${status})${says}`, { ...details, detailReason });
   }
   return new MepError('ServerError', `${what}: the MEP answered HTTP ${status}${says}`, details);
 }

@@ -76,14 +76,14 @@ describe('MepClient', () => {
     assert.ok(held && sameConfig(held, changed));
     const same = await mepError(() => client.update('inst-1', changed));
     assert.equal(same.kind, 'NotFound');
-    assert.equal(same.reason, 'NoChange');
+    assert.equal(same.detailReason, 'NoChange');
     assert.equal(same.status, 404);
     const renamed = await mepError(() => client.update('inst-1', { ...changed, appName: 'other' }));
     assert.equal(renamed.kind, 'Invalid');
-    assert.equal(renamed.reason, 'AppNameMismatch');
+    assert.equal(renamed.detailReason, 'AppNameMismatch');
     const none = await mepError(() => client.update('nobody', changed));
     assert.equal(none.kind, 'NotFound');
-    assert.equal(none.reason, undefined);
+    assert.equal(none.detailReason, undefined);
   });
 
   it('deletes: the rules stay until SUCCESS, then GET is undefined; deleting nothing is NotFound', async () => {
@@ -100,19 +100,19 @@ describe('MepClient', () => {
     const first = await client.create('inst-1', appConfig('dup'));
     const busy = await mepError(() => client.create('inst-1', appConfig('dup')));
     assert.equal(busy.kind, 'Conflict');
-    assert.equal(busy.reason, 'OperationInProgress');
+    assert.equal(busy.detailReason, 'OperationInProgress');
     assert.equal(isTransient(busy), true);
     await wait(first.taskId);
     const exists = await mepError(() => client.create('inst-1', appConfig('dup')));
     assert.equal(exists.kind, 'Conflict');
-    assert.equal(exists.reason, 'AlreadyExists');
+    assert.equal(exists.detailReason, 'AlreadyExists');
     assert.equal(exists.detail, 'duplicate app instance');
     assert.equal(exists.details.mepCode, 19);
     assert.equal(isTransient(exists), false);
     const name = await mepError(() => client.create('inst-2', appConfig('dup')));
-    assert.equal(name.reason, 'DuplicateAppName');
+    assert.equal(name.detailReason, 'DuplicateAppName');
     const domain = await mepError(() => client.create('inst-3', appConfig('dup2', { appDNSRule: [dnsRule('x', 'dup.mec.example')] })));
-    assert.equal(domain.reason, 'DuplicateDomainName');
+    assert.equal(domain.detailReason, 'DuplicateDomainName');
   });
 
   it('reports refused rules as Invalid with the MEP\'s detail', async () => {
@@ -173,7 +173,7 @@ describe('MepClient', () => {
     const started = Date.now();
     const error = await mepError(() => wait(task.taskId, 200));
     assert.equal(error.kind, 'Timeout');
-    assert.equal(error.reason, 'TaskTimeout');
+    assert.equal(error.detailReason, 'TaskTimeout');
     assert.equal(error.details.lastTask?.configResult, 'PROCESSING');
     assert.ok(Date.now() - started < 1500);
     assert.equal((await mepError(() => client.update('inst-1', appConfig('hang')))).kind, 'NotFound', 'not held yet');

@@ -4,7 +4,8 @@
  */
 import assert from 'node:assert/strict';
 import { canonicalJson, configDigest, sameConfig } from '../../src/mep/digest.js';
-import { classifyAnswer, classifyTransport, isTransient, parseErrorBody } from '../../src/mep/errors.js';
+import { classifyAnswer, classifyTransport, isTransient, MepError, parseErrorBody } from '../../src/mep/errors.js';
+import { dispositionOf, isReasonedError } from '../../src/runtime/reconcile.js';
 import type { MepAppConfig } from '../../src/mep/types.js';
 import { fromWire, parseTask, toWire } from '../../src/mep/wire.js';
 import { appConfig, dnsRule, trafficRule } from '../fixtures/mep.js';
@@ -138,7 +139,7 @@ describe('MEP answer classification', () => {
     it(`HTTP ${status} ${body.slice(0, 60)} → ${kind}${reason ? `/${reason}` : ''}`, () => {
       const error = classifyAnswer(status, parseErrorBody(body), 'POST appd_configuration of x');
       assert.equal(error.kind, kind);
-      assert.equal(error.reason, reason);
+      assert.equal(error.detailReason, reason);
       assert.equal(error.status, status);
     });
   }
@@ -152,5 +153,26 @@ describe('MEP answer classification', () => {
     assert.equal(isTransient(refused), true);
     const scrubbed = classifyTransport(new Error('bad header Bearer s3cret-token'), 'GET x', (t) => t.split('s3cret-token').join('[redacted]'));
     assert.ok(!scrubbed.message.includes('s3cret-token'));
+  });
+
+  it('is a ReasonedError: reason MEP<kind> for the condition, transient only when a retry alone may pass', () => {
+    const cases: Array<[MepError, string, boolean]> = [
+      [classifyAnswer(503, {}, 'x'), 'MEPServerError', true],
+      [new MepError('Timeout', 'x'), 'MEPTimeout', true],
+      [classifyTransport(Object.assign(new Error('refused'), { code: 'ECONNREFUSED' }), 'x'), 'MEPUnreachable', true],
+      [classifyAnswer(400, parseErrorBody('{"status":20,"detail":"other operation in progress"}'), 'x'), 'MEPConflict', true],
+      [classifyAnswer(400, parseErrorBody('{"status":19,"detail":"duplicate app name"}'), 'x'), 'MEPConflict', false],
+      [classifyAnswer(401, {}, 'x'), 'MEPUnauthorized', false],
+      [classifyAnswer(400, parseErrorBody('{"status":1,"detail":"Invalid value"}'), 'x'), 'MEPInvalid', false],
+      [classifyAnswer(404, {}, 'x'), 'MEPNotFound', false],
+      [classifyTransport(Object.assign(new Error('untrusted'), { code: 'CERT_HAS_EXPIRED' }), 'x'), 'MEPTlsUntrusted', false],
+    ];
+    for (const [error, reason, transient] of cases) {
+      assert.ok(isReasonedError(error), reason);
+      assert.equal(error.reason, reason);
+      assert.equal(error.transient, transient, reason);
+      assert.equal(isTransient(error), transient, reason);
+      assert.equal(dispositionOf(error).kind, transient ? 'Requeue' : 'Terminal', reason);
+    }
   });
 });

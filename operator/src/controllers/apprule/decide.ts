@@ -1,25 +1,56 @@
 /**
- * What to do next about one AppRule, from what the MEP holds (pure):
+ * The next step for one AppRule, from what observe saw (pure; `now` passed in):
  *
- *   a task of ours still PROCESSING ───────────────► WaitForTask
- *   deleting: MEP holds a configuration ───────────► Delete, then ReleaseFinalizer
- *   MEP holds nothing ─────────────────────────────► Create (POST, once: never while a task runs)
- *   MEP holds another appName or only Mp1 differs ─► Delete (then Create): the MEP cannot PUT those
- *   MEP holds other rules ─────────────────────────► Update (PUT)
- *   MEP holds exactly the spec ────────────────────► InSync (check again later: drift)
+ *   EdgeHost gone or without MEP ─┬ deleting ─► ReleaseFinalizer (warning: the MEP may keep the rules)
+ *                                 └──────────► Stall HostNotFound | MEPNotConfigured
+ *   token or CA Secret unusable ─────────────► Stall MEPSecretInvalid
+ *   MEP refused or did not answer ───────────► ReportFailure (Reconciling if transient, else Stalled)
+ *   our task PROCESSING ─┬ within the timeout ► WaitForTask
+ *                        └ past it ──────────► TaskTimedOut (retried with backoff)
+ *   our task FAILURE ────────────────────────► TaskFailed (retried with backoff)
+ *   deleting ─┬ MEP holds a configuration ───► Delete, then ReleaseFinalizer
+ *             └ MEP holds nothing ───────────► ReleaseFinalizer
+ *   MEP holds nothing ───────────────────────► Create (POST, once: never while a task runs)
+ *   MEP holds another appName, or only Mp1 differs ► Delete (then Create): the MEP cannot PUT those
+ *   MEP holds other rules ───────────────────► Update (PUT)
+ *   MEP holds exactly the spec ──────────────► InSync (compared again after the drift interval)
  */
 import type { AppRule } from '../../api/apprule.js';
+import type { AppRuleStallReason } from '../../api/apprule-conditions.js';
+import type { MepClient } from '../../mep/client.js';
 import { sameConfig } from '../../mep/digest.js';
-import type { MepAppConfig } from '../../mep/types.js';
+import type { MepError } from '../../mep/errors.js';
+import type { MepAppConfig, MepTask } from '../../mep/types.js';
+import { isDeleting } from '../../runtime/objects.js';
+import type { AppRuleObservation } from './observe.js';
+
+/** How often a rule stalled on its EdgeHost or Secrets looks again (Secrets are not watched). */
+export const configurationRetryMs = 60_000;
 
 export type AppRuleAction =
-  | { readonly kind: 'WaitForTask'; readonly taskId: string }
-  | { readonly kind: 'Create' }
-  | { readonly kind: 'Update' }
-  | { readonly kind: 'Delete'; readonly why: 'Deleting' | 'AppNameChanged' | 'Mp1Changed' }
-  | { readonly kind: 'InSync' }
-  | { readonly kind: 'ReleaseFinalizer' };
+  | { readonly kind: 'Stall'; readonly reason: AppRuleStallReason; readonly message: string; readonly retryMs: number }
+  | { readonly kind: 'ReportFailure'; readonly error: MepError }
+  /** `abandoned`: why the MEP may still hold the rules (said in a warning event). */
+  | { readonly kind: 'ReleaseFinalizer'; readonly abandoned: string | undefined }
+  | { readonly kind: 'WaitForTask'; readonly taskId: string; readonly since: number }
+  | { readonly kind: 'TaskFailed'; readonly task: MepTask }
+  | { readonly kind: 'TaskTimedOut'; readonly taskId: string; readonly timeoutMs: number }
+  /** `rulesLost`: the MEP once confirmed the rules and no longer holds them. */
+  | { readonly kind: 'Create'; readonly client: MepClient; readonly config: MepAppConfig; readonly rulesLost: boolean }
+  | { readonly kind: 'Update'; readonly client: MepClient; readonly config: MepAppConfig }
+  | { readonly kind: 'Delete'; readonly client: MepClient; readonly why: 'Deleting' | 'AppNameChanged' | 'Mp1Changed' }
+  | { readonly kind: 'InSync'; readonly config: MepAppConfig };
 
+export interface DecideInput {
+  readonly rule: AppRule;
+  readonly observation: AppRuleObservation;
+  /** ms since epoch. */
+  readonly now: number;
+  /** A task still PROCESSING after this long is given up on (and the change retried). */
+  readonly taskTimeoutMs: number;
+}
+
+/** The configuration the MEP should hold: the spec from appName onwards, defaults filled in. */
 export function desiredConfig(rule: AppRule): MepAppConfig {
   return {
     appName: rule.spec.appName,
@@ -29,23 +60,37 @@ export function desiredConfig(rule: AppRule): MepAppConfig {
   };
 }
 
-export interface AppRuleObservation {
-  /** A task of ours the MEP still reports PROCESSING. */
-  readonly runningTaskId: string | undefined;
-  /** What the MEP holds for this app instance (undefined: nothing). */
-  readonly current: MepAppConfig | undefined;
-  readonly deleting: boolean;
-}
+export function decideAction({ rule, observation, now, taskTimeoutMs }: DecideInput): AppRuleAction {
+  const deleting = isDeleting(rule);
+  switch (observation.kind) {
+    case 'HostNotFound':
+      return deleting
+        ? { kind: 'ReleaseFinalizer', abandoned: `EdgeHost ${observation.hostName} is gone; its MEP may still hold the rules.` }
+        : { kind: 'Stall', reason: 'HostNotFound', message: `EdgeHost ${observation.hostName} does not exist.`, retryMs: configurationRetryMs };
+    case 'MEPNotConfigured':
+      return deleting
+        ? { kind: 'ReleaseFinalizer', abandoned: `EdgeHost ${observation.hostName} has no MEP; its MEP may still hold the rules.` }
+        : { kind: 'Stall', reason: 'MEPNotConfigured', message: `EdgeHost ${observation.hostName} has no spec.mep; configure its MEP to apply rules.`, retryMs: configurationRetryMs };
+    case 'SecretInvalid':
+      return { kind: 'Stall', reason: 'MEPSecretInvalid', message: observation.message, retryMs: configurationRetryMs };
+    case 'MEPFailed':
+      return { kind: 'ReportFailure', error: observation.error };
+    case 'TaskRunning':
+      return now - observation.since < taskTimeoutMs
+        ? { kind: 'WaitForTask', taskId: observation.task.taskId, since: observation.since }
+        : { kind: 'TaskTimedOut', taskId: observation.task.taskId, timeoutMs: taskTimeoutMs };
+    case 'TaskFailed':
+      return { kind: 'TaskFailed', task: observation.task };
+    case 'Idle':
+      break;
+  }
 
-export function decideAction(rule: AppRule, observed: AppRuleObservation): AppRuleAction {
-  if (observed.runningTaskId) return { kind: 'WaitForTask', taskId: observed.runningTaskId };
-  const { current } = observed;
-  if (observed.deleting) return current ? { kind: 'Delete', why: 'Deleting' } : { kind: 'ReleaseFinalizer' };
-  if (!current) return { kind: 'Create' };
+  const { client, current } = observation;
+  if (deleting) return current ? { kind: 'Delete', client, why: 'Deleting' } : { kind: 'ReleaseFinalizer', abandoned: undefined };
   const desired = desiredConfig(rule);
-  if (sameConfig(current, desired)) return { kind: 'InSync' };
-  if (current.appName !== desired.appName) return { kind: 'Delete', why: 'AppNameChanged' };
-  const rulesSame = sameConfig({ ...current, appSupportMp1: desired.appSupportMp1 }, desired);
-  if (rulesSame) return { kind: 'Delete', why: 'Mp1Changed' };
-  return { kind: 'Update' };
+  if (!current) return { kind: 'Create', client, config: desired, rulesLost: Boolean(rule.status?.appliedDigest) };
+  if (sameConfig(current, desired)) return { kind: 'InSync', config: desired };
+  if (current.appName !== desired.appName) return { kind: 'Delete', client, why: 'AppNameChanged' };
+  if (sameConfig({ ...current, appSupportMp1: desired.appSupportMp1 }, desired)) return { kind: 'Delete', client, why: 'Mp1Changed' };
+  return { kind: 'Update', client, config: desired };
 }

@@ -1,7 +1,8 @@
 /**
  * The AppRule controller against the MEP simulator and the real hub: the MEP holds exactly
  * the spec (create, update, delete), survives every fault knob, is restored after a MEP
- * restart that lost its state or a change behind our back, and 100 rules converge.
+ * restart that lost its state or a change behind our back, stalls on what it cannot use (no
+ * EdgeHost, no MEP, an unusable Secret) until that is fixed, and 100 rules converge.
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
@@ -10,17 +11,11 @@ import { waitFor } from '../../../../testenv/src/process.js';
 import type { AppRule, AppRuleSpec } from '../../../src/api/apprule.js';
 import type { EdgeHost } from '../../../src/api/edgehost.js';
 import { mecmTypes } from '../../../src/api/resources.js';
-import { registerAppRuleController } from '../../../src/controllers/apprule/controller.js';
-import { EventRecorder } from '../../../src/runtime/events.js';
-import type { KubeClient } from '../../../src/runtime/kube/client.js';
 import { isNotFound } from '../../../src/runtime/kube/errors.js';
 import { coreTypes, type KubeObject } from '../../../src/runtime/kube/resource.js';
 import { ResourceClient } from '../../../src/runtime/kube/resource-client.js';
-import { Manager } from '../../../src/runtime/manager.js';
-import { installCrds } from '../../support/crds.js';
-import { envStartTimeoutMs, sharedEnv } from '../../support/env.js';
-import { clientFor, kubeConfigFor } from '../../support/hub-client.js';
-import { testLogger } from '../../support/logger.js';
+import { envStartTimeoutMs } from '../../support/env.js';
+import { startOperator, type TestOperator } from '../../support/operator.js';
 
 const run = Date.now().toString(36);
 const namespace = `apprules-${run}`;
@@ -33,36 +28,35 @@ const trafficRule = (id: string, priority = 5): NonNullable<AppRuleSpec['appTraf
 const dnsRule = (id: string, domain: string) => ({ dnsRuleId: id, domainName: domain, ipAddressType: 'IP_V4' as const, ipAddress: '10.0.0.8', ttl: 30, state: 'ACTIVE' as const });
 
 describe('AppRule controller against the MEP simulator', function () {
-  let direct: KubeClient;
+  let op: TestOperator;
   let rules: ResourceClient<AppRule>;
-  let manager: Manager;
+  let hosts: ResourceClient<EdgeHost>;
   let mep: MepSimulator;
   const hostName = `mep-host-${run}`;
+  const hostNames = [hostName];
+
+  /** An EdgeHost of this suite (deleted in after()); `mep` undefined: it has none. */
+  async function createHost(name: string, mepSpec: EdgeHost['spec']['mep']): Promise<void> {
+    if (!hostNames.includes(name)) hostNames.push(name);
+    await hosts.create({
+      apiVersion: 'mecm.io/v1alpha1', kind: 'EdgeHost', metadata: { name },
+      spec: {
+        infrastructure: { type: 'kubernetes', kubeconfigSecretRef: { name: 'unused', namespace } },
+        repository: { url: op.shared.edges[0]!.registryUrl!, insecure: true },
+        ...(mepSpec ? { mep: mepSpec } : {}),
+      },
+    });
+  }
 
   before(async function () {
     this.timeout(envStartTimeoutMs);
-    const { hub, edges } = await sharedEnv();
-    await installCrds(hub);
-    direct = await clientFor(hub);
-    rules = new ResourceClient<AppRule>(direct, mecmTypes.appRule);
+    op = await startOperator({ namespace, controllers: ['apprule'], apprule: { driftCheckMs: 500, taskTimeoutMs: 1500 } });
+    rules = new ResourceClient<AppRule>(op.direct, mecmTypes.appRule);
+    hosts = new ResourceClient<EdgeHost>(op.direct, mecmTypes.edgeHost);
     mep = await MepSimulator.start({ token: 'mep-token', taskDurationMs: 100 });
-    await new ResourceClient(direct, coreTypes.namespace).create({ metadata: { name: namespace } });
-    await new ResourceClient<KubeObject & { stringData: Record<string, string> }>(direct, coreTypes.secret)
+    await new ResourceClient<KubeObject & { stringData: Record<string, string> }>(op.direct, coreTypes.secret)
       .create({ metadata: { name: 'mep-token', namespace }, stringData: { token: 'mep-token' } });
-    await new ResourceClient<EdgeHost>(direct, mecmTypes.edgeHost).create({
-      apiVersion: 'mecm.io/v1alpha1', kind: 'EdgeHost', metadata: { name: hostName },
-      spec: {
-        infrastructure: { type: 'kubernetes', kubeconfigSecretRef: { name: 'unused', namespace } },
-        repository: { url: edges[0]!.registryUrl!, insecure: true },
-        mep: { url: mep.url, tokenSecretRef: { name: 'mep-token', namespace } },
-      },
-    });
-    manager = await Manager.create({ hub: await kubeConfigFor(hub), log: testLogger() });
-    registerAppRuleController(manager, {
-      workers: 8, requestTimeoutMs: 2000, driftCheckMs: 500, taskPollMs: 50, taskTimeoutMs: 1500,
-      events: new EventRecorder(manager.hub, 'mecm-operator', 'test', testLogger()),
-    });
-    await manager.start();
+    await createHost(hostName, { url: mep.url, tokenSecretRef: { name: 'mep-token', namespace } });
   });
 
   after(async function () {
@@ -73,16 +67,16 @@ describe('AppRule controller against the MEP simulator', function () {
     // Delete while the controller and the MEP still run, so finalizers are honoured.
     for (const rule of (await rules.list({ namespace })).items) await rules.delete(rule.metadata.name!, namespace);
     await waitFor('AppRules gone', async () => (await rules.list({ namespace })).items.length === 0, 80_000, 200);
-    await manager?.stop();
+    for (const name of hostNames) await hosts.delete(name).catch((e: unknown) => { if (!isNotFound(e)) throw e; });
+    await op?.stop();
     await mep?.stop();
-    direct?.close();
   });
 
-  async function createRule(name: string, spec: Partial<AppRuleSpec> = {}): Promise<string> {
+  async function createRule(name: string, spec: Partial<AppRuleSpec> = {}, host = hostName): Promise<string> {
     const appInstanceId = randomUUID();
     await rules.create({
       apiVersion: 'mecm.io/v1alpha1', kind: 'AppRule', metadata: { name, namespace },
-      spec: { hostRef: { name: hostName }, appInstanceId, appName: `app-${name}`, appTrafficRule: [trafficRule('tr1')], appDNSRule: [dnsRule('dns1', `${name}.mec.example`)], ...spec },
+      spec: { hostRef: { name: host }, appInstanceId, appName: `app-${name}`, appTrafficRule: [trafficRule('tr1')], appDNSRule: [dnsRule('dns1', `${name}.mec.example`)], ...spec },
     });
     return appInstanceId;
   }
@@ -167,6 +161,46 @@ describe('AppRule controller against the MEP simulator', function () {
     } finally {
       mep.token = 'mep-token';
     }
+  });
+
+  const stalledOf = async (name: string) => (await rules.get(name, namespace)).status?.conditions?.find((c) => c.type === 'Stalled');
+  const reasonIs = (name: string, reason: string) => waitFor(`${name} ${reason}`, async () => (await readyOf(name))?.reason === reason, 20_000, 50);
+
+  it('stalls with HostNotFound, then MEPNotConfigured, and applies once the EdgeHost has a MEP', async () => {
+    const late = `late-host-${run}`;
+    const id = await createRule('late', {}, late);
+    await reasonIs('late', 'HostNotFound');
+    assert.equal((await stalledOf('late'))?.status, 'True');
+    await createHost(late, undefined);
+    await reasonIs('late', 'MEPNotConfigured');
+    assert.equal((await stalledOf('late'))?.reason, 'MEPNotConfigured');
+    await hosts.patch(late, undefined, 'merge', { spec: { mep: { url: mep.url, tokenSecretRef: { name: 'mep-token', namespace } } } });
+    await waitReady('late');
+    assert.equal(await stalledOf('late'), undefined);
+    assert.equal(held(id)?.appName, 'app-late');
+  });
+
+  it('stalls with MEPSecretInvalid on a missing token Secret until the EdgeHost names a usable one', async () => {
+    const name = `bad-secret-host-${run}`;
+    await createHost(name, { url: mep.url, tokenSecretRef: { name: 'no-such-secret', namespace } });
+    const id = await createRule('bad-secret', {}, name);
+    await reasonIs('bad-secret', 'MEPSecretInvalid');
+    assert.match((await readyOf('bad-secret'))?.message ?? '', /no-such-secret/);
+    assert.equal((await stalledOf('bad-secret'))?.status, 'True');
+    assert.equal(held(id), undefined);
+    await hosts.patch(name, undefined, 'merge', { spec: { mep: { tokenSecretRef: { name: 'mep-token', namespace } } } });
+    await waitReady('bad-secret');
+    assert.equal(held(id)?.appName, 'app-bad-secret');
+  });
+
+  it('releases a deleted AppRule whose EdgeHost is gone, warning that its MEP may keep the rules', async () => {
+    const events = new ResourceClient<KubeObject & { reason?: string; involvedObject?: { name?: string } }>(op.direct, coreTypes.event);
+    await createRule('orphan', {}, `gone-host-${run}`);
+    await reasonIs('orphan', 'HostNotFound');
+    await rules.delete('orphan', namespace);
+    await waitFor('orphan gone', async () => rules.get('orphan', namespace).then(() => false, (e: unknown) => isNotFound(e)), 20_000, 50);
+    const abandoned = (await events.list({ namespace })).items.filter((e) => e.involvedObject?.name === 'orphan' && e.reason === 'RulesAbandoned');
+    assert.equal(abandoned.length, 1);
   });
 
   it('converges 100 AppRules on one MEP', async function () {

@@ -1,0 +1,96 @@
+/**
+ * Every read of one AppRule reconcile, in order, stopping at the first thing missing:
+ *
+ *   EdgeHost (informer) ─► spec.mep ─► token / CA Secrets ─► MEP client (cached per host)
+ *     ─► our running task, polled (memory, else status.taskId while PROCESSING)
+ *     ─► what the MEP holds for the app instance (only once no task of ours runs)
+ *
+ * Nothing here writes or sends a change. A MEP that refuses or does not answer is an
+ * observation (MEPFailed), not an exception; Kubernetes errors are thrown.
+ */
+import type { AppRule } from '../../api/apprule.js';
+import type { EdgeHost } from '../../api/edgehost.js';
+import type { MepClient } from '../../mep/client.js';
+import { MepError } from '../../mep/errors.js';
+import type { MepAppConfig, MepTask } from '../../mep/types.js';
+import { objectKey } from '../../runtime/kube/resource.js';
+import type { SecretKeyReference, SecretRead } from '../secrets.js';
+import type { MepClients } from './mep-clients.js';
+import type { RunningTasks } from './running-tasks.js';
+
+/** What became of the task we last sent, once it no longer runs. */
+export type PreviousTask =
+  | { readonly kind: 'None' }
+  | { readonly kind: 'Succeeded'; readonly task: MepTask }
+  /** The MEP does not know it (it may have restarted and lost its state). */
+  | { readonly kind: 'Lost'; readonly taskId: string };
+
+export type AppRuleObservation =
+  | { readonly kind: 'HostNotFound'; readonly hostName: string }
+  | { readonly kind: 'MEPNotConfigured'; readonly hostName: string }
+  | { readonly kind: 'SecretInvalid'; readonly message: string }
+  | { readonly kind: 'MEPFailed'; readonly error: MepError }
+  /** Our task is still PROCESSING (since: when we started waiting, ms); the MEP's configuration was not read. */
+  | { readonly kind: 'TaskRunning'; readonly task: MepTask; readonly since: number }
+  | { readonly kind: 'TaskFailed'; readonly task: MepTask }
+  /** No task of ours runs; `current` is what the MEP holds (undefined: nothing). */
+  | { readonly kind: 'Idle'; readonly client: MepClient; readonly previous: PreviousTask; readonly current: MepAppConfig | undefined };
+
+export interface ObserveDeps {
+  readonly host: (name: string) => EdgeHost | undefined;
+  /** readSecretKey on the hub. */
+  readonly readSecret: (ref: SecretKeyReference, defaultKey: string) => Promise<SecretRead>;
+  readonly clients: MepClients;
+  readonly tasks: RunningTasks;
+}
+
+export async function observeRule(rule: AppRule, deps: ObserveDeps, now: number): Promise<AppRuleObservation> {
+  const hostName = rule.spec.hostRef.name;
+  const host = deps.host(hostName);
+  if (!host) return { kind: 'HostNotFound', hostName };
+  const mep = host.spec.mep;
+  if (!mep) return { kind: 'MEPNotConfigured', hostName };
+
+  const [token, ca] = await Promise.all([readOptional(deps, mep.tokenSecretRef, 'token'), readOptional(deps, mep.caSecretRef, 'ca.crt')]);
+  if (!token.ok) return { kind: 'SecretInvalid', message: `EdgeHost ${hostName}'s MEP: ${token.message}` };
+  if (!ca.ok) return { kind: 'SecretInvalid', message: `EdgeHost ${hostName}'s MEP: ${ca.message}` };
+  const client = deps.clients.client(hostName, { url: mep.url, token: token.value?.trim(), caPem: ca.value });
+
+  try {
+    return await observeMep(rule, client, deps.tasks, now);
+  } catch (error) {
+    if (error instanceof MepError) return { kind: 'MEPFailed', error };
+    throw error;
+  }
+}
+
+async function observeMep(rule: AppRule, client: MepClient, tasks: RunningTasks, now: number): Promise<AppRuleObservation> {
+  const remembered = tasks.get(objectKey(rule));
+  const taskId = remembered?.taskId ?? (rule.status?.configResult === 'PROCESSING' ? rule.status.taskId : undefined);
+  let previous: PreviousTask = { kind: 'None' };
+  if (taskId) {
+    const task = await pollTask(client, taskId);
+    if (!task) previous = { kind: 'Lost', taskId };
+    else if (task.configResult === 'PROCESSING') return { kind: 'TaskRunning', task, since: remembered?.since ?? now };
+    else if (task.configResult === 'FAILURE') return { kind: 'TaskFailed', task };
+    else previous = { kind: 'Succeeded', task };
+  }
+  return { kind: 'Idle', client, previous, current: await client.get(rule.spec.appInstanceId) };
+}
+
+/** The task as the MEP reports it; undefined when it does not know it. */
+async function pollTask(client: MepClient, taskId: string): Promise<MepTask | undefined> {
+  try {
+    return await client.task(taskId);
+  } catch (error) {
+    if (error instanceof MepError && error.kind === 'NotFound') return undefined;
+    throw error;
+  }
+}
+
+type OptionalRead = { readonly ok: true; readonly value: string | undefined } | { readonly ok: false; readonly message: string };
+
+async function readOptional(deps: ObserveDeps, ref: SecretKeyReference | undefined, key: string): Promise<OptionalRead> {
+  if (!ref) return { ok: true, value: undefined };
+  return deps.readSecret(ref, key);
+}
