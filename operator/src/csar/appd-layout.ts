@@ -5,6 +5,8 @@
  *   zip           Entry-Definitions: APPD/MainServiceTemplate.zip (present; the YAML is inside)
  *   zipFallback   Entry-Definitions names a path that is not in the package, and APPD/ holds
  *                 one zip (APPD/APPD.zip): the YAML is inside that zip
+ *   directory     Entry-Definitions names a path that is not in the package, and
+ *   (fallback)    APPD/TOSCA_VNFD.meta names a YAML file relative to APPD/ that is
  *
  * Inside a zip the YAML is the one its TOSCA_VNFD.meta (or TOSCA-Metadata/TOSCA.meta) names,
  * else MainServiceTemplate.yaml, else its only YAML file; a zip holding only one zip is
@@ -59,6 +61,15 @@ export async function locateAppd(pkg: ZipArchive, meta: ToscaMeta, ctx: OpenCont
   const named = entry.includes('/') ? `${entry.split('/')[0]}/` : 'APPD/';
   const folder = zipsIn(named).length > 0 ? named : 'APPD/';
   const zips = zipsIn(folder);
+  if (zips.length === 0) {
+    // No zip: the APPD folder's own TOSCA_VNFD.meta may name the YAML, relative to that folder.
+    const vnfdNamed = (await namedEntries(pkg, [`${named}TOSCA_VNFD.meta`], ctx)).map((path) => `${named}${path}`);
+    const viaVnfdMeta = vnfdNamed.find((path) => pkg.files.has(path) && YAML_FILE.test(path));
+    if (viaVnfdMeta !== undefined) {
+      ctx.warnings.push(`Entry-Definitions names ${quote(entry)}, which is not in the package; read the APPD that ${named}TOSCA_VNFD.meta names, ${quote(viaVnfdMeta)}`);
+      return { source: viaVnfdMeta, path: viaVnfdMeta, layout: 'directory', text: await readYamlText(pkg, viaVnfdMeta, ctx) };
+    }
+  }
   if (zips.length === 1) {
     const source = zips[0]!;
     const found = await yamlInZip(pkg, source, ctx);
@@ -100,8 +111,13 @@ async function openNested(outer: ZipArchive, path: string, ctx: OpenContext): Pr
   const { file } = await outer.extract(path, ctx.workDir, `nested-${ctx.archives.length}-${safeFileName(path, 'appd.zip')}`);
   const zip = await ZipArchive.open(file, { label, depth: outer.depth + 1, limits: ctx.limits, budget: ctx.budget });
   ctx.archives.push(zip);
+  return { zip, named: await namedEntries(zip, ['TOSCA_VNFD.meta', 'TOSCA-Metadata/TOSCA.meta'], ctx) };
+}
+
+/** The Entry-Definitions of those of the meta files `metaPaths` that `zip` holds; one that cannot be read gives a warning instead. */
+async function namedEntries(zip: ZipArchive, metaPaths: string[], ctx: OpenContext): Promise<string[]> {
   const named: string[] = [];
-  for (const metaPath of ['TOSCA_VNFD.meta', 'TOSCA-Metadata/TOSCA.meta']) {
+  for (const metaPath of metaPaths) {
     if (!zip.files.has(metaPath)) continue;
     const what = zip.display(metaPath);
     const bytes = await zip.read(metaPath, {
@@ -115,7 +131,7 @@ async function openNested(outer: ZipArchive, path: string, ctx: OpenContext): Pr
       ctx.warnings.push(`${err.message}; looked for the APPD by name instead`);
     }
   }
-  return { zip, named };
+  return named;
 }
 
 /** Reads a YAML file of an archive as text, bounded by maxYamlBytes. */

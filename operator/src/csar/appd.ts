@@ -17,8 +17,10 @@ export interface AppdProduct {
   provider?: string;
   version?: string;
   description?: string;
-  /** True when a VDU names a software image (sw_image_data): a hint of a VM app. */
+  /** True when a VDU names a software image (sw_image_data): a hint of a VM app when the package has no chart. */
   hasVduImages: boolean;
+  /** `app_class`/`appClass` as the APPD writes it (metadata, VNF node or app configuration), lower-cased. */
+  declaredClass?: string;
 }
 
 /** parseAppd's result. */
@@ -50,7 +52,7 @@ export function parseAppd(doc: JsonValue, what: string): ParsedAppd {
   const byType = (type: string) => Object.entries(nodes).filter(([, node]) => isTree(node) && text(node['type'])?.toLowerCase() === type);
 
   const appd: AppdContent = {
-    trafficRules: [], dnsRules: [], servicesRequired: [], servicesProduced: [], servicesOptional: [],
+    trafficRules: [], dnsRules: [], ruleProblems: [], servicesRequired: [], servicesProduced: [], servicesOptional: [],
     inputs: readInputs(topology['inputs'], warnings),
   };
   const configurations = byType(APP_CONFIGURATION);
@@ -68,6 +70,7 @@ export function parseAppd(doc: JsonValue, what: string): ParsedAppd {
     const rules = normaliseRules(properties);
     appd.trafficRules = rules.trafficRules;
     appd.dnsRules = rules.dnsRules;
+    appd.ruleProblems = rules.problems;
     warnings.push(...rules.warnings);
   }
   const vdus = byType(VDU_COMPUTE).map(([, node]) => node as Tree);
@@ -86,6 +89,8 @@ export function parseAppd(doc: JsonValue, what: string): ParsedAppd {
   if (provider !== undefined) product.provider = provider;
   if (version !== undefined) product.version = version;
   if (description !== undefined) product.description = description;
+  const declaredClass = [metadata, vnfProperties, properties ?? {}].map((tree) => text(field(tree, 'app_class') ?? field(tree, 'appClass'))).find((value) => value !== undefined);
+  if (declaredClass !== undefined) product.declaredClass = declaredClass.toLowerCase();
   return { appd, product, warnings };
 }
 

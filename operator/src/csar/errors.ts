@@ -25,6 +25,7 @@ export type CsarErrorReason =
   | 'ManifestMissing'
   | 'ManifestInvalid'
   | 'ManifestTooLarge'
+  | 'UnsupportedAppClass'
   // APPD
   | 'AppdMissing'
   | 'AppdInvalid'

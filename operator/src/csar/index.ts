@@ -5,9 +5,11 @@
 export { CsarError, isCsarError, type CsarErrorReason } from './errors.js';
 export { defaultCsarLimits, resolveLimits, type CsarLimits } from './limits.js';
 export { openCsar } from './package.js';
-export { verifyPackage, judgeHashes, type VerificationPolicy, type VerifyFailureReason, type VerifyResult, type VerifyOptions } from './verify.js';
+export {
+  verifyPackage, judgeHashes, judgeRules, type RulesVerdict, type VerificationPolicy, type VerifyFailureReason, type VerifyResult, type VerifyOptions,
+} from './verify.js';
 export { normaliseRules, type NormalisedRules } from './rules.js';
 export type {
   AppMetadata, Appd, AppdInput, AppdLayout, Chart, ComputeRequirements, CsarPackage, HashCheck, HashStatus, JsonValue,
-  Manifest, ManifestFile, ServiceDependency, ServiceProduced, SwImage,
+  Manifest, ManifestFile, RuleProblem, ServiceDependency, ServiceProduced, SwImage,
 } from './types.js';

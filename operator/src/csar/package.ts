@@ -2,6 +2,11 @@
  * openCsar: reads an EdgeGallery CSAR package end to end — TOSCA.meta, manifest, APPD,
  * SwImageDesc.json, charts — and checks the manifest's hashes against the files. Whether the
  * result is trusted is verifyPackage's call, not this one's.
+ *
+ *   zip ─► package root ─► TOSCA.meta ─► manifest ─► app_class vm? ─► APPD ─► images ─► class ─► charts ─► hashes
+ *          (the zip's top, or             (refused: UnsupportedAppClass)       (declared, or
+ *           its one folder)                                                     inferred: VM evidence
+ *                                                                               without a chart)
  */
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -45,18 +50,24 @@ export async function openCsar(zipFile: string, scratchDir: string, limits: Part
 }
 
 async function readPackage(zipFile: string, ctx: OpenContext): Promise<CsarPackage> {
-  const zip = await ZipArchive.open(zipFile, { label: '', depth: 0, limits: ctx.limits, budget: ctx.budget });
-  ctx.archives.push(zip);
+  const archive = await ZipArchive.open(zipFile, { label: '', depth: 0, limits: ctx.limits, budget: ctx.budget });
+  ctx.archives.push(archive);
+  // Many packages are a folder zipped whole (app/TOSCA-Metadata/TOSCA.meta, app/APPD/…): that folder is the package.
+  const folder = archive.files.has(TOSCA_META_PATH) ? undefined : archive.soleFolder();
+  const zip = folder === undefined ? archive : archive.within(folder);
+  const root = folder === undefined ? '' : `${folder}/`;
 
-  const meta = await readToscaMeta(zip, ctx.limits);
+  const meta = await readToscaMeta(zip, ctx.limits, root);
   const manifest = await readManifest(zip, meta, ctx.limits);
+  const declared = declaredClass(manifest);
+  if (declared === 'vm') refuseVm(`${quote(manifest.path)} declares app_class: vm`);
 
   const located = await locateAppd(zip, meta, ctx);
   const { appd, product, warnings } = parseAppd(loadYaml(located.text, quote(located.path), ctx.limits, 'AppdInvalid'), quote(located.path));
   ctx.warnings.push(...warnings);
 
   const images = await readImages(zip, meta, ctx.limits);
-  const appClass = classOf(manifest, zip, product);
+  const appClass = classOf(declared, { zip, product, images, appdPath: located.path });
   const charts = await readCharts(zip, ctx);
   if (appClass === 'container' && charts.length === 0) {
     throw new CsarError('ChartMissing', `the package is a container app but ${CHARTS_DIR} holds no chart (.tgz); add the Helm chart made with "helm package"`);
@@ -71,13 +82,18 @@ async function readPackage(zipFile: string, ctx: OpenContext): Promise<CsarPacka
     images,
     charts,
     hashes,
+    entries: [...zip.files.keys()].sort(),
+    signatureFiles: signatureFiles(zip, manifest, meta),
+    root,
     warnings: ctx.warnings,
   };
 }
 
-async function readToscaMeta(zip: ZipArchive, limits: CsarLimits): Promise<ToscaMeta> {
+async function readToscaMeta(zip: ZipArchive, limits: CsarLimits, root: string): Promise<ToscaMeta> {
   if (!zip.files.has(TOSCA_META_PATH)) {
-    throw new CsarError('ToscaMetaMissing', `the package has no ${TOSCA_META_PATH}; a CSAR must have one naming its APPD in Entry-Definitions`);
+    throw new CsarError('ToscaMetaMissing', root === ''
+      ? `the package has no ${TOSCA_META_PATH}; a CSAR must have one naming its APPD in Entry-Definitions`
+      : `the package has no ${TOSCA_META_PATH}, neither at its top nor in ${quote(root)}, the one folder it holds; a CSAR must have one naming its APPD in Entry-Definitions`);
   }
   const bytes = await zip.read(TOSCA_META_PATH, {
     maxBytes: limits.maxManifestBytes,
@@ -162,18 +178,52 @@ function metadataValue(manifest: Manifest, ...keys: string[]): string | undefine
   return undefined;
 }
 
-function classOf(manifest: Manifest, zip: ZipArchive, product: AppdProduct): 'container' | 'vm' {
+/** The manifest's app_class, lower-cased; ManifestInvalid when it is neither container nor vm. */
+function declaredClass(manifest: Manifest): 'container' | 'vm' | undefined {
   const declared = metadataValue(manifest, 'app_class');
-  if (declared !== undefined) {
-    const lower = declared.toLowerCase();
-    if (lower === 'container' || lower === 'vm') return lower;
-    throw new CsarError('ManifestInvalid', `${quote(manifest.path)}: app_class ${JSON.stringify(declared)} is neither container nor vm`);
-  }
-  if ([...zip.files.keys()].some(isChartPath)) return 'container';
-  return product.hasVduImages ? 'vm' : 'container';
+  if (declared === undefined) return undefined;
+  const lower = declared.toLowerCase();
+  if (lower === 'container' || lower === 'vm') return lower;
+  throw new CsarError('ManifestInvalid', `${quote(manifest.path)}: app_class ${JSON.stringify(declared.slice(0, 64))} is neither container nor vm`);
 }
 
-function appMetadata(manifest: Manifest, product: AppdProduct, appClass: 'container' | 'vm'): AppMetadata {
+function refuseVm(evidence: string): never {
+  throw new CsarError('UnsupportedAppClass',
+    `the package is a VM app (${evidence}); this operator deploys container apps (Helm charts) only: deploy VM apps with a VM-capable MEPM`);
+}
+
+/** Disk formats only VM images have (SwImageDesc diskFormat). `raw` is not one: container packages write it too. */
+const VM_DISK_FORMATS: ReadonlySet<string> = new Set(['qcow2', 'vmdk', 'vhd', 'vhdx', 'vdi', 'iso', 'ami', 'ari', 'aki', 'ploop']);
+const VM_IMAGE_FILE = /\.(qcow2|vmdk|vhdx?|vdi|iso|img)$/i;
+
+/**
+ * container or vm, refusing vm (UnsupportedAppClass). The manifest's app_class wins; then the
+ * APPD's; then a chart means container; then VM evidence (VM disk formats or image files, or
+ * VDUs with software images) means vm; else container (and ChartMissing follows).
+ */
+function classOf(declared: 'container' | 'vm' | undefined, found: { zip: ZipArchive; product: AppdProduct; images: SwImage[]; appdPath: string }): 'container' {
+  if (declared === 'container') return 'container';
+  const { zip, product, images, appdPath } = found;
+  if (product.declaredClass === 'vm') refuseVm(`its APPD ${quote(appdPath)} declares app_class vm`);
+  if (product.declaredClass === 'container' || [...zip.files.keys()].some(isChartPath)) return 'container';
+  const disk = images.find((image) => VM_DISK_FORMATS.has(image.diskFormat?.toLowerCase() ?? '') || VM_IMAGE_FILE.test(image.swImage));
+  if (disk !== undefined) refuseVm(`image ${JSON.stringify(disk.name.slice(0, 64))} is a VM disk (${disk.diskFormat ?? disk.swImage.slice(-64)}), and there is no chart`);
+  const file = [...zip.files.keys()].find((path) => path.startsWith('Image/') && VM_IMAGE_FILE.test(path));
+  if (file !== undefined) refuseVm(`it holds the VM disk ${quote(file)} and no chart`);
+  if (product.hasVduImages) refuseVm('its VDUs name software images (sw_image_data) and there is no chart');
+  return 'container';
+}
+
+/** The files of the manifest's signature that exist in the package (they need no hash record). */
+function signatureFiles(zip: ZipArchive, manifest: Manifest, meta: ToscaMeta): string[] {
+  const base = manifest.path.replace(/\.mf$/i, '');
+  const named = Object.entries(meta.keys).find(([key]) => key.toLowerCase() === 'etsi-entry-certificate')?.[1];
+  const checked = named === undefined ? undefined : checkEntryPath(named);
+  const candidates = [`${base}.cert`, `${base}.cms`, ...(checked?.ok ? [checked.path] : [])];
+  return [...new Set(candidates)].filter((path) => path !== manifest.path && zip.files.has(path)).sort();
+}
+
+function appMetadata(manifest: Manifest, product: AppdProduct, appClass: 'container'): AppMetadata {
   const name = metadataValue(manifest, 'app_product_name', 'vnf_product_name') ?? product.name;
   const provider = metadataValue(manifest, 'app_provider_id', 'vnf_provider_id') ?? product.provider;
   const version = metadataValue(manifest, 'app_package_version', 'vnf_package_version', 'vnf_software_version') ?? product.version;

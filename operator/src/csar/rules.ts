@@ -6,18 +6,27 @@
  * `appDnsRule`, `qci`, …), a single object where a list is expected (`dstInterface: {…}`),
  * numbers where strings are expected (ports, tags, ids), enum values in any case, empty
  * strings meaning "not set".
- * Not mapped: anything whose meaning would change. A rule with an invalid address, port or
- * enum is left out whole (dropping only the bad filter field would make the rule match more
- * traffic than its author asked for), and a warning says which rule and why.
+ * Not mapped: anything whose meaning would change. A rule with an invalid address, port,
+ * protocol or enum, or a filter field this code does not know, is left out whole (dropping only
+ * the bad filter field would make the rule match more traffic than its author asked for).
+ * Nothing is left out silently: every rule that is not in the result is in `problems`, naming
+ * the rule and why, so that declared = mapped + problems always holds.
  */
 import { isIP } from 'node:net';
 import { MAX_DNS_RULES, MAX_TRAFFIC_RULES, type DestinationInterface, type DnsRule, type TrafficFilter, type TrafficRule } from '../api/rules.js';
+import type { RuleProblem } from './types.js';
 
 /** Rules in CRD shape, and what could not be mapped. */
 export interface NormalisedRules {
   trafficRules: TrafficRule[];
   dnsRules: DnsRule[];
-  /** One line per rule or field left out, e.g. `appTrafficRule[0] "r1": dstPort "80-90" is not a port; rule left out`. */
+  /** One per rule of the APPD that is in neither list, with why. */
+  problems: RuleProblem[];
+  /**
+   * One line per rule or field left out or read leniently, e.g. `appTrafficRule[0] "r1":
+   * dstPort "80-90" is not a port; rule left out` (the problems, and lesser things such as an
+   * assumed filterType), for logs and messages.
+   */
   warnings: string[];
 }
 
@@ -31,13 +40,17 @@ const DOMAIN = /^([A-Za-z0-9]([-A-Za-z0-9]{0,61}[A-Za-z0-9])?\.)*[A-Za-z0-9]([-A
 const MAC = /^[0-9A-Fa-f]{2}([-:][0-9A-Fa-f]{2}){5}$/;
 const ACTIONS = ['DROP', 'FORWARD_DECAPSULATED', 'FORWARD_AS_IS', 'PASSTHROUGH', 'DUPLICATE_DECAPSULATED', 'DUPLICATE_AS_IS'] as const;
 const DELIVERING: ReadonlySet<string> = new Set(['FORWARD_DECAPSULATED', 'FORWARD_AS_IS', 'DUPLICATE_DECAPSULATED', 'DUPLICATE_AS_IS']);
+/** A protocol as the MEP matches it: a name (TCP, UDP, SCTP, ANY, GTP-U, …) or an IP protocol number. */
+const PROTOCOL = /^[A-Za-z0-9]([-A-Za-z0-9_]*[A-Za-z0-9])?$/;
+const FILTER_FIELDS = ['srcAddress', 'dstAddress', 'srcPort', 'dstPort', 'protocol', 'tag', 'srcTunnelAddress', 'tgtTunnelAddress',
+  'srcTunnelPort', 'dstTunnelPort', 'qCI', 'dSCP', 'tC'];
 
 /**
  * Normalises the rules of an APPD's `tosca.nodes.nfv.app.configuration` properties (a parsed
  * YAML mapping; anything else gives no rules and a warning). Pure; never throws on content.
  */
 export function normaliseRules(appConfiguration: unknown): NormalisedRules {
-  const result: NormalisedRules = { trafficRules: [], dnsRules: [], warnings: [] };
+  const result: NormalisedRules = { trafficRules: [], dnsRules: [], problems: [], warnings: [] };
   if (isAbsent(appConfiguration)) return result;
   if (!isObject(appConfiguration)) {
     result.warnings.push('the app configuration is not a mapping; no rules read');
@@ -45,29 +58,36 @@ export function normaliseRules(appConfiguration: unknown): NormalisedRules {
   }
   const traffic = field(appConfiguration, 'appTrafficRule', 'appTrafficRules');
   const dns = field(appConfiguration, 'appDNSRule', 'appDNSRules');
-  collect(traffic, 'appTrafficRule', MAX_TRAFFIC_RULES, trafficRule, (rule) => rule.trafficRuleId, result.trafficRules, result.warnings);
-  collect(dns, 'appDNSRule', MAX_DNS_RULES, dnsRule, (rule) => rule.dnsRuleId, result.dnsRules, result.warnings);
+  collect(traffic, { kind: 'traffic', list: 'appTrafficRule', max: MAX_TRAFFIC_RULES, map: trafficRule, idOf: (rule) => rule.trafficRuleId }, result.trafficRules, result);
+  collect(dns, { kind: 'dns', list: 'appDNSRule', max: MAX_DNS_RULES, map: dnsRule, idOf: (rule) => rule.dnsRuleId }, result.dnsRules, result);
   return result;
 }
 
-function collect<T>(
-  raw: unknown, listName: string, max: number,
-  map: (raw: unknown, warn: (text: string) => void) => T, idOf: (rule: T) => string,
-  out: T[], warnings: string[],
-): void {
+/** How one list of rules is read. */
+interface RuleList<T> {
+  kind: RuleProblem['kind'];
+  list: string;
+  max: number;
+  map: (raw: unknown, warn: (text: string) => void) => T;
+  idOf: (rule: T) => string;
+}
+
+function collect<T>(raw: unknown, how: RuleList<T>, out: T[], result: Pick<NormalisedRules, 'problems' | 'warnings'>): void {
   const ids = new Set<string>();
   asList(raw).forEach((item, index) => {
-    const label = `${listName}[${index}]${ruleIdHint(item)}`;
+    const id = ruleIdOf(item);
+    const label = `${how.list}[${index}]${id === undefined ? '' : ` ${shown(id)}`}`;
     try {
-      const rule = map(item, (text) => warnings.push(`${label}: ${text}`));
-      const id = idOf(rule);
-      if (ids.has(id)) throw new Unmappable(`id ${JSON.stringify(id)} is used by an earlier rule`);
-      if (out.length >= max) throw new Unmappable(`more than ${max} rules; the MEP takes at most ${max}`);
-      ids.add(id);
+      const rule = how.map(item, (text) => result.warnings.push(`${label}: ${text}`));
+      const mappedId = how.idOf(rule);
+      if (ids.has(mappedId)) throw new Unmappable(`id ${JSON.stringify(mappedId)} is used by an earlier rule`);
+      if (out.length >= how.max) throw new Unmappable(`more than ${how.max} rules; the MEP takes at most ${how.max}`);
+      ids.add(mappedId);
       out.push(rule);
     } catch (err) {
       if (!(err instanceof Unmappable)) throw err;
-      warnings.push(`${label}: ${err.message}; rule left out`);
+      result.problems.push({ kind: how.kind, index, ruleId: id ?? `${how.list}[${index}]`, problem: err.message });
+      result.warnings.push(`${label}: ${err.message}; rule left out`);
     }
   });
 }
@@ -88,7 +108,7 @@ function trafficRule(raw: unknown, warn: (text: string) => void): TrafficRule {
   if (filters.length > 8) throw new Unmappable(`${filters.length} trafficFilter entries; at most 8`);
   const action = optionalEnum(field(rule, 'action'), ACTIONS, 'action');
   if (action === undefined) throw new Unmappable(`no action (one of ${ACTIONS.join(', ')})`);
-  const normalised: TrafficRule = { trafficRuleId, filterType, priority, trafficFilter: filters.map((f, i) => trafficFilter(f, i, warn)), action };
+  const normalised: TrafficRule = { trafficRuleId, filterType, priority, trafficFilter: filters.map((f, i) => trafficFilter(f, i)), action };
   const interfaces = asList(field(rule, 'dstInterface'));
   if (DELIVERING.has(action)) {
     if (interfaces.length === 0) throw new Unmappable(`action ${action} needs a dstInterface`);
@@ -113,16 +133,19 @@ function trafficRule(raw: unknown, warn: (text: string) => void): TrafficRule {
 type ListField = 'srcAddress' | 'dstAddress' | 'srcPort' | 'dstPort' | 'protocol' | 'tag'
   | 'srcTunnelAddress' | 'tgtTunnelAddress' | 'srcTunnelPort' | 'dstTunnelPort';
 
-function trafficFilter(raw: unknown, index: number, warn: (text: string) => void): TrafficFilter {
+function trafficFilter(raw: unknown, index: number): TrafficFilter {
   const filter = object(raw, `trafficFilter[${index}]`);
   const at = (name: string) => `trafficFilter[${index}].${name}`;
-  warnUnknown(filter, ['srcAddress', 'dstAddress', 'srcPort', 'dstPort', 'protocol', 'tag', 'srcTunnelAddress', 'tgtTunnelAddress',
-    'srcTunnelPort', 'dstTunnelPort', 'qCI', 'dSCP', 'tC'], (text) => warn(`trafficFilter[${index}]: ${text}`));
+  // A filter field we do not know (often a misspelt one) would be ignored by the MEP too, and the filter would match more.
+  const unknown = unknownFields(filter, FILTER_FIELDS);
+  if (unknown.length > 0) {
+    throw new Unmappable(`trafficFilter[${index}] has ${unknown.slice(0, 3).map(shown).join(', ')}${unknown.length > 3 ? ` and ${unknown.length - 3} more` : ''}, not a filter field (${FILTER_FIELDS.join(', ')}); without it the filter would match more traffic`);
+  }
   const out: TrafficFilter = {};
   const lists: Array<[ListField, number, (value: string, name: string) => string]> = [
     ['srcAddress', 16, ipOrCidr], ['dstAddress', 16, ipOrCidr],
     ['srcPort', 16, port], ['dstPort', 16, port],
-    ['protocol', 8, (value, name) => token(value, name, 16)], ['tag', 8, (value, name) => token(value, name, 63)],
+    ['protocol', 8, protocol], ['tag', 8, (value, name) => token(value, name, 63)],
     ['srcTunnelAddress', 8, ip], ['tgtTunnelAddress', 8, ip],
     ['srcTunnelPort', 8, port], ['dstTunnelPort', 8, port],
   ];
@@ -168,7 +191,7 @@ function destinationInterface(raw: unknown, index: number, warn: (text: string) 
   for (const name of ['srcMacAddress', 'dstMacAddress'] as const) {
     const mac = scalar(field(iface, name), at(name));
     if (mac === undefined) continue;
-    if (!MAC.test(mac)) throw new Unmappable(`${at(name)} ${JSON.stringify(mac)} is not a MAC address (six hex pairs separated by ':' or '-')`);
+    if (!MAC.test(mac)) throw new Unmappable(`${at(name)} ${shown(mac)} is not a MAC address (six hex pairs separated by ':' or '-')`);
     out[name] = mac;
   }
   const dstIp = scalar(field(iface, 'dstIpAddress'), at('dstIpAddress'));
@@ -185,7 +208,7 @@ function dnsRule(raw: unknown, warn: (text: string) => void): DnsRule {
   const dnsRuleId = ruleId(field(rule, 'dnsRuleId'), 'dnsRuleId');
   const domainName = scalar(field(rule, 'domainName'), 'domainName');
   if (domainName === undefined) throw new Unmappable('no domainName');
-  if (domainName.length > 255 || !DOMAIN.test(domainName)) throw new Unmappable(`domainName ${JSON.stringify(domainName)} is not a domain name`);
+  if (domainName.length > 255 || !DOMAIN.test(domainName)) throw new Unmappable(`domainName ${shown(domainName)} is not a domain name`);
   const address = scalar(field(rule, 'ipAddress'), 'ipAddress');
   if (address === undefined) throw new Unmappable('no ipAddress');
   const ipAddress = ip(address, 'ipAddress');
@@ -236,13 +259,13 @@ function field(object: RawObject, ...names: string[]): unknown {
   return undefined;
 }
 
-function warnUnknown(object: RawObject, known: string[], warn: (text: string) => void): void {
+function unknownFields(object: RawObject, known: string[]): string[] {
   const lower = new Set(known.map((name) => name.toLowerCase()));
-  for (const key of Object.keys(object)) {
-    if (!lower.has(key.toLowerCase())) {
-      warn(`unknown field ${JSON.stringify(key)} ignored`);
-    }
-  }
+  return Object.keys(object).filter((key) => !lower.has(key.toLowerCase()));
+}
+
+function warnUnknown(object: RawObject, known: string[], warn: (text: string) => void): void {
+  for (const key of unknownFields(object, known)) warn(`unknown field ${shown(key)} ignored`);
 }
 
 /** A scalar as a string (numbers and booleans as written), undefined when absent. */
@@ -257,7 +280,7 @@ function ruleId(value: unknown, name: string): string {
   const id = scalar(value, name);
   if (id === undefined) throw new Unmappable(`no ${name}`);
   if (id.length > 63 || !RULE_ID.test(id)) {
-    throw new Unmappable(`${name} ${JSON.stringify(id)} is not 1–63 letters, digits, '-', '_' or '.' starting and ending with a letter or digit`);
+    throw new Unmappable(`${name} ${shown(id)} is not 1–63 letters, digits, '-', '_' or '.' starting and ending with a letter or digit`);
   }
   return id;
 }
@@ -267,7 +290,7 @@ function optionalEnum<T extends string>(value: unknown, allowed: readonly T[], n
   if (text === undefined) return undefined;
   const upper = text.toUpperCase();
   const match = allowed.find((candidate) => candidate === upper);
-  if (match === undefined) throw new Unmappable(`${name} ${JSON.stringify(text)} is not one of ${allowed.join(', ')}`);
+  if (match === undefined) throw new Unmappable(`${name} ${shown(text)} is not one of ${allowed.join(', ')}`);
   return match;
 }
 
@@ -275,7 +298,7 @@ function integer(value: unknown, name: string, min: number, max: number): number
   const text = scalar(value, name);
   if (text === undefined) return undefined;
   if (!/^[0-9]{1,10}$/.test(text) || Number(text) < min || Number(text) > max) {
-    throw new Unmappable(`${name} ${JSON.stringify(text)} is not a whole number from ${min} to ${max}`);
+    throw new Unmappable(`${name} ${shown(text)} is not a whole number from ${min} to ${max}`);
   }
   return Number(text);
 }
@@ -283,7 +306,7 @@ function integer(value: unknown, name: string, min: number, max: number): number
 /** An IP address as Kubernetes' CEL isIP() accepts it: no zone, no IPv4-mapped IPv6, no leading zeros. */
 function ip(value: string, name: string): string {
   if (value.length > 39 || value.includes('%') || isIP(value) === 0 || (value.includes(':') && value.includes('.'))) {
-    throw new Unmappable(`${name} ${JSON.stringify(value)} is not an IP address`);
+    throw new Unmappable(`${name} ${shown(value)} is not an IP address`);
   }
   return value;
 }
@@ -295,26 +318,40 @@ function ipOrCidr(value: string, name: string): string {
   const family = address.length <= 39 && !address.includes('%') && !(address.includes(':') && address.includes('.')) ? isIP(address) : 0;
   const bits = family === 4 ? 32 : 128;
   if (family === 0 || (prefix !== undefined && (!/^(0|[1-9][0-9]{0,2})$/.test(prefix) || Number(prefix) > bits))) {
-    throw new Unmappable(`${name} ${JSON.stringify(value)} is not an IP address or CIDR`);
+    throw new Unmappable(`${name} ${shown(value)} is not an IP address or CIDR`);
   }
   return value;
 }
 
 function port(value: string, name: string): string {
   if (!/^[0-9]{1,5}$/.test(value) || Number(value) > 65535) {
-    throw new Unmappable(`${name} ${JSON.stringify(value)} is not a port number (0–65535; ranges are not supported)`);
+    throw new Unmappable(`${name} ${shown(value)} is not a port number (0–65535; ranges are not supported)`);
   }
   return value;
 }
 
 function token(value: string, name: string, maxLength: number): string {
-  if (value.length > maxLength) throw new Unmappable(`${name} ${JSON.stringify(value)} is longer than ${maxLength} characters`);
+  if (value.length > maxLength) throw new Unmappable(`${name} ${shown(value)} is longer than ${maxLength} characters`);
   return value;
 }
 
-/** ` "id"` for a rule that has a readable id, for warnings. */
-function ruleIdHint(raw: unknown): string {
-  if (!isObject(raw)) return '';
+function protocol(value: string, name: string): string {
+  if (value.length > 16 || !PROTOCOL.test(value)) {
+    throw new Unmappable(`${name} ${shown(value)} is not a protocol name or number (letters, digits, '-' and '_', at most 16, e.g. TCP, UDP, ANY)`);
+  }
+  return value;
+}
+
+/** A value quoted for a message, cut so that a hostile APPD cannot blow up a condition. */
+function shown(value: string): string {
+  return JSON.stringify(value.length > 64 ? `${value.slice(0, 64)}…` : value);
+}
+
+/** The id a rule is written with, for messages; undefined when it has none that reads as one. */
+function ruleIdOf(raw: unknown): string | undefined {
+  if (!isObject(raw)) return undefined;
   const id = field(raw, 'trafficRuleId', 'dnsRuleId');
-  return typeof id === 'string' || typeof id === 'number' ? ` ${JSON.stringify(String(id).slice(0, 63))}` : '';
+  if (typeof id !== 'string' && typeof id !== 'number') return undefined;
+  const text = String(id).trim().slice(0, 63);
+  return text === '' ? undefined : text;
 }

@@ -70,6 +70,22 @@ export interface ComputeRequirements {
 /** How the APPD was found: `directory` (a YAML file in the package), `zip` (Entry-Definitions names a zip), `zipFallback` (Entry-Definitions names a missing path; an `APPD/*.zip` was used). */
 export type AppdLayout = 'directory' | 'zip' | 'zipFallback';
 
+/**
+ * An APPD rule that is not in `Appd.trafficRules`/`dnsRules`: it could not be mapped faithfully
+ * (a bad address, port, protocol or enum, a forwarding action with nowhere to forward, an
+ * unknown filter field), its id repeats an earlier rule's, or it is past the MEP's limit.
+ * Plain data, safe to show: the AppPackage's RulesValid condition lists these.
+ */
+export interface RuleProblem {
+  kind: 'traffic' | 'dns';
+  /** Position in the APPD's `appTrafficRule`/`appDNSRule` list, from 0. */
+  index: number;
+  /** The rule's id as written (at most 63 characters), or `appTrafficRule[3]` when it has none that can be read. */
+  ruleId: string;
+  /** Why it was left out, e.g. `action "REDIRECT" is not one of DROP, FORWARD_DECAPSULATED, …`. */
+  problem: string;
+}
+
 /** What the APPD says, rules normalised to the CRD shape. */
 export interface Appd {
   /** Entry of the package the APPD came from (a YAML file or a zip): what the manifest must hash. */
@@ -81,6 +97,11 @@ export interface Appd {
   appSupportMp1?: boolean;
   trafficRules: TrafficRule[];
   dnsRules: DnsRule[];
+  /**
+   * The APPD's rules that are in neither list, each with why; empty when every rule it declares
+   * was mapped. Declared = mapped + these. See `judgeRules` for the verdict on them.
+   */
+  ruleProblems: RuleProblem[];
   servicesRequired: ServiceDependency[];
   servicesProduced: ServiceProduced[];
   servicesOptional: ServiceDependency[];
@@ -138,6 +159,19 @@ export interface CsarPackage {
   images: SwImage[];
   charts: Chart[];
   hashes: HashCheck[];
+  /**
+   * Every regular file of the package (directories left out), relative to the package root,
+   * sorted: what a manifest that covers the whole package must list.
+   */
+  entries: string[];
+  /** Files that belong to the manifest's signature and need no hash record: its certificate (`<manifest>.cert`, or TOSCA.meta's ETSI-Entry-Certificate) and a detached `<manifest>.cms`. */
+  signatureFiles: string[];
+  /**
+   * The folder the package was zipped in (`etherpad/`) when every entry of the zip is under one
+   * top-level folder and it has no TOSCA.meta of its own; '' otherwise. All paths above are
+   * relative to the package root, i.e. without it.
+   */
+  root: string;
   /** Things read leniently or dropped (e.g. rules that could not be mapped); safe to show to users. */
   warnings: string[];
 }

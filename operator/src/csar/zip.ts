@@ -50,6 +50,8 @@ export class ZipArchive {
     private readonly options: ZipOpenOptions,
     /** Regular files by normalised path. Directories are left out. */
     readonly files: ReadonlyMap<string, ZipFileEntry>,
+    /** Directory entries by normalised path (no trailing slash). */
+    readonly directories: ReadonlySet<string>,
   ) {}
 
   /**
@@ -70,12 +72,46 @@ export class ZipArchive {
     // so this listener only keeps a late one from crashing the process as an unhandled 'error'.
     zip.on('error', () => undefined);
     try {
-      const files = await vetEntries(zip, where, options);
-      return new ZipArchive(zip, options, files);
+      const { files, directories } = await vetEntries(zip, where, options);
+      return new ZipArchive(zip, options, files, directories);
     } catch (err) {
       zip.close();
       throw err;
     }
+  }
+
+  /**
+   * The one top-level folder every entry of this archive is in (`app`, for a package zipped as
+   * a folder), or undefined when entries sit at the top or in several folders.
+   */
+  soleFolder(): string | undefined {
+    const tops = new Set<string>();
+    for (const path of this.files.keys()) {
+      const slash = path.indexOf('/');
+      if (slash < 0) return undefined;
+      tops.add(path.slice(0, slash));
+    }
+    for (const path of this.directories) tops.add(path.split('/')[0]!);
+    return tops.size === 1 && this.files.size > 0 ? [...tops][0] : undefined;
+  }
+
+  /**
+   * This archive seen from inside `folder` (from soleFolder): the same open file and reads, with
+   * every path relative to the folder. Close the archive it came from, not the view. Throws
+   * CsarError('UnsafePath') when a path is unsafe once the folder is taken off (`app/C:x`).
+   */
+  within(folder: string): ZipArchive {
+    const prefix = `${folder}/`;
+    const files = new Map<string, ZipFileEntry>();
+    for (const [path, entry] of this.files) {
+      if (!path.startsWith(prefix)) continue;
+      const inner = path.slice(prefix.length);
+      const checked = checkEntryPath(inner);
+      if (!checked.ok) throw new CsarError('UnsafePath', `entry ${quote(path)} of the package is unsafe as ${quote(inner)} in the package's folder: ${checked.why}; nothing was extracted`);
+      files.set(inner, { ...entry, path: inner });
+    }
+    const directories = new Set([...this.directories].filter((path) => path.startsWith(prefix)).map((path) => path.slice(prefix.length)));
+    return new ZipArchive(this.zip, this.options, files, directories);
   }
 
   /** Display path of an entry of this archive, e.g. `APPD/APPD.zip!Definition/x.yaml`. */
@@ -180,12 +216,13 @@ export class ZipArchive {
 }
 
 /** Reads the central directory entry by entry, refusing the archive at the first hostile one. */
-async function vetEntries(zip: yauzl.ZipFile, where: string, options: ZipOpenOptions): Promise<Map<string, ZipFileEntry>> {
+async function vetEntries(zip: yauzl.ZipFile, where: string, options: ZipOpenOptions): Promise<{ files: Map<string, ZipFileEntry>; directories: Set<string> }> {
   const { limits } = options;
   if (zip.entryCount > limits.maxEntries) {
     throw new CsarError('TooManyEntries', `${where} has ${zip.entryCount} entries, more than the limit of ${limits.maxEntries} (maxEntries)`);
   }
   const files = new Map<string, ZipFileEntry>();
+  const directories = new Set<string>();
   const seen = new Set<string>();
   let declaredTotal = 0;
   for (let index = 0; ; index++) {
@@ -210,7 +247,10 @@ async function vetEntries(zip: yauzl.ZipFile, where: string, options: ZipOpenOpt
       throw new CsarError('DuplicateEntry', `${where} holds ${quote(checked.path)} more than once; tools disagree on which copy wins, so rebuild the package with one`);
     }
     seen.add(key);
-    if (checked.isDirectory || type === 'directory') continue;
+    if (checked.isDirectory || type === 'directory') {
+      directories.add(checked.path);
+      continue;
+    }
     checkDeclaredSize(entry, checked.path, where, limits);
     declaredTotal += entry.uncompressedSize;
     if (declaredTotal > limits.maxTotalUncompressedBytes) {
@@ -219,7 +259,7 @@ async function vetEntries(zip: yauzl.ZipFile, where: string, options: ZipOpenOpt
     }
     files.set(checked.path, { path: checked.path, compressedSize: entry.compressedSize, uncompressedSize: entry.uncompressedSize, raw: entry });
   }
-  return files;
+  return { files, directories };
 }
 
 function checkDeclaredSize(entry: yauzl.Entry, path: string, where: string, limits: CsarLimits): void {

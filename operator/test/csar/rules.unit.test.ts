@@ -177,7 +177,7 @@ describe('csar: normaliseRules', function () {
   }
 
   it('a configuration that is not a mapping gives no rules and a warning', function () {
-    assert.deepEqual(normaliseRules(['a']), { trafficRules: [], dnsRules: [], warnings: ['the app configuration is not a mapping; no rules read'] });
-    assert.deepEqual(normaliseRules(undefined), { trafficRules: [], dnsRules: [], warnings: [] });
+    assert.deepEqual(normaliseRules(['a']), { trafficRules: [], dnsRules: [], problems: [], warnings: ['the app configuration is not a mapping; no rules read'] });
+    assert.deepEqual(normaliseRules(undefined), { trafficRules: [], dnsRules: [], problems: [], warnings: [] });
   });
 });

@@ -172,6 +172,23 @@ export function zipOf(files: Files, extra: ZipEntrySpec[] = []): Buffer {
   return buildZip([...Object.entries(files).map(([name, data]) => ({ name, data })), ...extra]);
 }
 
+/** A temp directory for tests (see sandbox). */
+export type Sandbox = Awaited<ReturnType<typeof sandbox>>;
+
+/**
+ * Mocha hooks for the enclosing describe: a sandbox and the demo chart, made before its tests and
+ * removed after them. Read the fields inside tests and hooks, not at describe time.
+ */
+export function sandboxWithChart(): { readonly box: Sandbox; readonly chart: Buffer } {
+  const kit = {} as { box: Sandbox; chart: Buffer };
+  before(async function () {
+    kit.box = await sandbox();
+    kit.chart = await chartTgz();
+  });
+  after(async () => kit.box.remove());
+  return kit;
+}
+
 /** A temp directory for one test, with `input/` and `scratch/` paths, and a way to list and remove it. */
 export async function sandbox(): Promise<{ root: string; input: (name: string, data: Buffer) => Promise<string>; scratch: string; list: () => Promise<string[]>; remove: () => Promise<void> }> {
   const root = await mkdtemp(join(tmpdir(), 'csar-test-'));
