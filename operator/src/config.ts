@@ -33,6 +33,7 @@ export interface OperatorConfig {
   readonly helmBinary: string;
   readonly dataDir: string;
   readonly maxPackageBytes: number;
+  readonly cacheSizeBytes: number;
   readonly identity: string;
 }
 
@@ -63,6 +64,7 @@ const flags = {
   'helm-binary': { type: 'string', default: 'helm', help: 'the helm 3 client the Kubernetes plugin runs' },
   'data-dir': { type: 'string', default: join(tmpdir(), 'mecm-operator'), help: 'where downloaded packages are cached and unpacked' },
   'max-package-size': { type: 'string', default: String(512 * 1024 * 1024), help: 'largest package download accepted, in bytes' },
+  'cache-size': { type: 'string', default: String(10 * 1024 * 1024 * 1024), help: 'bytes of downloads kept in --data-dir; past it, packages no AppPackage refers to are evicted, least recently used first' },
   help: { type: 'boolean', default: false, help: 'print this help' },
 } as const;
 
@@ -121,6 +123,7 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Op
     helmBinary: text('helm-binary'),
     dataDir: text('data-dir'),
     maxPackageBytes: Math.floor(positive('max-package-size')),
+    cacheSizeBytes: Math.floor(positive('cache-size')),
     identity: env.POD_NAME ?? `${hostname()}-${process.pid}`,
   };
   if (config.renewDeadlineSeconds >= config.leaseDurationSeconds) {

@@ -13,7 +13,7 @@ import { registerEdgeHostController } from './edgehost/controller.js';
 
 export function registerControllers(manager: Manager, config: OperatorConfig): void {
   const events = new EventRecorder(manager.hub, 'mecm-operator', config.identity, manager.log);
-  const packages = new PackageStore(config.dataDir);
+  const packages = new PackageStore(config.dataDir, { maxCacheBytes: config.cacheSizeBytes });
   // One API client per edge cluster, for the probes and the LCM plugin alike.
   const edgeClients = new EdgeClients({
     qps: 5, burst: 10, onRequest: manager.metrics.observeRequest,

@@ -89,7 +89,7 @@ export class AppPackageReconciler implements Reconciler {
       case 'Nothing': return Promise.resolve(done);
       case 'AddFinalizer': return addFinalizer(ctx, this.resources);
       case 'ReportFailure': return reportFailure(ctx, action);
-      case 'Download': return download(ctx, action, this.store.cacheDir, timeoutMs);
+      case 'Download': return download(ctx, action, this.store.cacheDir, timeoutMs).finally(() => this.evictUnused(ctx));
       case 'Inspect': return inspect(ctx, action, { store: this.store, verifications: this.verifications, key });
       case 'Distribute': return distribute(ctx, action, this.options);
       case 'Withdraw': return withdraw(ctx, action.hosts, action.charts, timeoutMs);
@@ -97,6 +97,17 @@ export class AppPackageReconciler implements Reconciler {
         this.verifications.forget(key);
         return releaseFinalizer(ctx, this.resources, action.abandoned);
     }
+  }
+
+  /** Keeps the package cache within its size: what no AppPackage refers to goes first. */
+  private async evictUnused(ctx: ActionContext): Promise<void> {
+    const digests = this.deps.packages.list().flatMap((p) => [p.spec.sha256, p.status?.digest]);
+    const inUse = new Set([...digests, ctx.draft.value.digest].filter((d) => d !== undefined).map((d) => d.replace('sha256:', '')));
+    const evicted = await this.store.evict(inUse).catch((error: unknown) => {
+      ctx.log.warn('Evicting from the package cache failed', { error: (error as Error).message });
+      return [];
+    });
+    if (evicted.length) ctx.log.info('Evicted unused packages from the cache', { count: evicted.length });
   }
 
   private contextFor(pkg: AppPackage, now: Date, context: ReconcileContext): ActionContext {
