@@ -182,7 +182,7 @@ function decideDeletion({ pkg, observation: o, now, settings }: DecideInput): Ap
     return { kind: 'ReleaseFinalizer', abandoned: steps.filter((s) => s.decision === 'Remove').map((s) => s.name) };
   }
   const charts: Charts = o.parsed ? chartsOf(o.parsed)
-    : (pkg.status?.charts ?? []).map((c) => ({ name: c.name, version: c.version ?? '', path: '' }));
+    : (pkg.status?.charts ?? []).map((c) => ({ name: c.name, version: c.version ?? '', path: '', sha256: '' }));
   return { kind: 'Withdraw', hosts: steps, charts };
 }
 
@@ -214,5 +214,5 @@ function contentOf(pkg: AppPackage, csar: CsarPackage, imageCredentials: Read<Cr
 }
 
 function chartsOf(csar: CsarPackage): Charts {
-  return csar.charts.map((c) => ({ path: c.path, name: c.name, version: c.version }));
+  return csar.charts.map((c) => ({ path: c.path, sha256: c.sha256, name: c.name, version: c.version }));
 }

@@ -3,7 +3,6 @@
  * from their source registries) and takes it out again. Each call is idempotent: pushing
  * what is there already moves no blob.
  */
-import { readFile } from 'node:fs/promises';
 import type { DistributionFailureReason } from '../../api/apppackage-conditions.js';
 import { pushChart } from '../../oci/chart.js';
 import { copyImage } from '../../oci/copy.js';
@@ -15,7 +14,8 @@ import type { ReasonedError } from '../../runtime/reconcile.js';
 export interface PackageContent {
   readonly namespace: string;
   readonly name: string;
-  readonly charts: ReadonlyArray<{ readonly path: string; readonly name: string; readonly version: string; readonly description?: string }>;
+  /** The charts: pushed from `path` (SHA-256 hex `sha256`); removals need only name and version. */
+  readonly charts: ReadonlyArray<{ readonly path: string; readonly sha256: string; readonly name: string; readonly version: string; readonly description?: string }>;
   readonly images: ReadonlyArray<{ readonly swImage: string }>;
   readonly mirror: 'IfReachable' | 'Required' | 'Skip';
   readonly insecureSources: readonly string[];
@@ -49,7 +49,7 @@ export async function pushToHost(location: RepositoryLocation, credentials: Cred
     let reference = '';
     for (const chart of content.charts) {
       const repository = chartRepository(location, content.namespace, content.name, chart.name);
-      await pushChart(target, repository, chart, await readFile(chart.path));
+      await pushChart(target, repository, chart, { path: chart.path, sha256: chart.sha256 });
       reference ||= chartReference(location, repository, chart.version);
     }
     const problems: string[] = [];

@@ -28,7 +28,7 @@ const digest = `sha256:${sha}`;
 const unreachable = observedHost('x').access;
 const step = (name: string, decision: HostStep['decision'], extra: Partial<HostStep> = {}): HostStep => ({ name, decision, previous: undefined, ...extra });
 const content: PackageContent = {
-  namespace: 'tenant', name: 'demo', charts: [{ name: 'demo', version: '1.2.3', path: '/nonexistent/demo.tgz' }],
+  namespace: 'tenant', name: 'demo', charts: [{ name: 'demo', version: '1.2.3', path: '/nonexistent/demo.tgz', sha256: '0'.repeat(64) }],
   images: [], mirror: 'Skip', insecureSources: [],
 };
 const settings = { timeoutMs: 2000, retryErroredHostsMs: 7000 };

@@ -136,7 +136,7 @@ describe('AppPackage decide', () => {
     const pkg = appPackage({ metadata: { deletionTimestamp: deleted(1) }, status: { digest, charts: [{ name: 'web', version: '2.0' }] } });
     const action = run(pkg, { ...gone, parsed: undefined });
     assert.ok(action.kind === 'Withdraw');
-    assert.deepEqual(action.charts, [{ name: 'web', version: '2.0', path: '' }]);
+    assert.deepEqual(action.charts, [{ name: 'web', version: '2.0', path: '', sha256: '' }]);
   });
 
   it('gives up on hosts that did not answer once deletion has waited long enough', () => {
