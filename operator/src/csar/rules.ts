@@ -13,7 +13,7 @@
  * the rule and why, so that declared = mapped + problems always holds.
  */
 import { isIP } from 'node:net';
-import { MAX_DNS_RULES, MAX_TRAFFIC_RULES, type DestinationInterface, type DnsRule, type TrafficFilter, type TrafficRule } from '../api/rules.js';
+import { MAX_DNS_RULES, MAX_TRAFFIC_RULES, protocolPattern, tagPattern, type DestinationInterface, type DnsRule, type TrafficFilter, type TrafficRule } from '../api/rules.js';
 import type { RuleProblem } from './types.js';
 
 /** Rules in CRD shape, and what could not be mapped. */
@@ -40,8 +40,9 @@ const DOMAIN = /^([A-Za-z0-9]([-A-Za-z0-9]{0,61}[A-Za-z0-9])?\.)*[A-Za-z0-9]([-A
 const MAC = /^[0-9A-Fa-f]{2}([-:][0-9A-Fa-f]{2}){5}$/;
 const ACTIONS = ['DROP', 'FORWARD_DECAPSULATED', 'FORWARD_AS_IS', 'PASSTHROUGH', 'DUPLICATE_DECAPSULATED', 'DUPLICATE_AS_IS'] as const;
 const DELIVERING: ReadonlySet<string> = new Set(['FORWARD_DECAPSULATED', 'FORWARD_AS_IS', 'DUPLICATE_DECAPSULATED', 'DUPLICATE_AS_IS']);
-/** A protocol as the MEP matches it: a name (TCP, UDP, SCTP, ANY, GTP-U, …) or an IP protocol number. */
-const PROTOCOL = /^[A-Za-z0-9]([-A-Za-z0-9_]*[A-Za-z0-9])?$/;
+/** The AppRule CRD's grammar: what passes here, the API server accepts in the owned AppRule. */
+const PROTOCOL = new RegExp(protocolPattern);
+const TAG = new RegExp(tagPattern);
 const FILTER_FIELDS = ['srcAddress', 'dstAddress', 'srcPort', 'dstPort', 'protocol', 'tag', 'srcTunnelAddress', 'tgtTunnelAddress',
   'srcTunnelPort', 'dstTunnelPort', 'qCI', 'dSCP', 'tC'];
 
@@ -145,7 +146,7 @@ function trafficFilter(raw: unknown, index: number): TrafficFilter {
   const lists: Array<[ListField, number, (value: string, name: string) => string]> = [
     ['srcAddress', 16, ipOrCidr], ['dstAddress', 16, ipOrCidr],
     ['srcPort', 16, port], ['dstPort', 16, port],
-    ['protocol', 8, protocol], ['tag', 8, (value, name) => token(value, name, 63)],
+    ['protocol', 8, protocol], ['tag', 8, (value, name) => tag(token(value, name, 63), name)],
     ['srcTunnelAddress', 8, ip], ['tgtTunnelAddress', 8, ip],
     ['srcTunnelPort', 8, port], ['dstTunnelPort', 8, port],
   ];
@@ -336,9 +337,14 @@ function token(value: string, name: string, maxLength: number): string {
 }
 
 function protocol(value: string, name: string): string {
-  if (value.length > 16 || !PROTOCOL.test(value)) {
-    throw new Unmappable(`${name} ${shown(value)} is not a protocol name or number (letters, digits, '-' and '_', at most 16, e.g. TCP, UDP, ANY)`);
+  if (!PROTOCOL.test(value)) {
+    throw new Unmappable(`${name} ${shown(value)} is not a protocol keyword or number (e.g. TCP, UDP, SCTP, ANY, or 0–255)`);
   }
+  return value;
+}
+
+function tag(value: string, name: string): string {
+  if (!TAG.test(value)) throw new Unmappable(`${name} ${shown(value)} is not a tag (letters and digits, with - _ . only inside)`);
   return value;
 }
 
