@@ -7,6 +7,7 @@
  * depth is bounded by js-yaml itself (maxDepth 100) and by the iterative copy.
  */
 import yaml from 'js-yaml';
+import { plainTree } from '../util/yaml.js';
 import { CsarError, type CsarErrorReason } from './errors.js';
 import type { CsarLimits } from './limits.js';
 import type { JsonValue } from './types.js';
@@ -56,46 +57,8 @@ export function loadJson(text: string, what: string, limits: CsarLimits, invalid
   return toTree(doc, what, limits.maxYamlNodes);
 }
 
-/**
- * Copies a loaded document into a fresh tree without shared references, counting nodes.
- * Iterative, so depth cannot overflow the stack.
- */
+/** A plain tree of `doc`, counted as expanded; past maxNodes a CsarError YamlBomb naming `what`. */
 function toTree(doc: unknown, what: string, maxNodes: number): JsonValue {
-  let nodes = 0;
-  // Counted when queued, so a huge list of aliases is refused before it is queued.
-  const count = (more: number) => {
-    nodes += more;
-    if (nodes > maxNodes) {
-      throw new CsarError('YamlBomb',
-        `${what} expands to more than ${maxNodes} nodes (limit maxYamlNodes); aliases (*name) repeating anchors (&name) are the usual cause; refused as a YAML bomb`);
-    }
-  };
-  const root: { value: JsonValue } = { value: null };
-  const stack: Array<{ source: unknown; assign: (value: JsonValue) => void }> = [{ source: doc, assign: (value) => { root.value = value; } }];
-  count(1);
-  while (stack.length > 0) {
-    const { source, assign } = stack.pop()!;
-    if (Array.isArray(source)) {
-      count(source.length);
-      const copy: JsonValue[] = new Array<JsonValue>(source.length).fill(null);
-      assign(copy);
-      source.forEach((item: unknown, index) => stack.push({ source: item, assign: (value) => { copy[index] = value; } }));
-    } else if (source !== null && typeof source === 'object') {
-      const entries = Object.entries(source);
-      count(entries.length);
-      const copy: { [key: string]: JsonValue } = {};
-      assign(copy);
-      // defineProperty, so a "__proto__" key is data, never the prototype; keys defined in order first.
-      const define = (key: string, value: JsonValue) => Object.defineProperty(copy, key, { value, enumerable: true, writable: true, configurable: true });
-      for (const [key, item] of entries) {
-        define(key, null);
-        stack.push({ source: item, assign: (value) => { define(key, value); } });
-      }
-    } else if (typeof source === 'string' || typeof source === 'number' || typeof source === 'boolean') {
-      assign(source);
-    } else {
-      assign(null);
-    }
-  }
-  return root.value;
+  return plainTree(doc, maxNodes, () => new CsarError('YamlBomb',
+    `${what} expands to more than ${maxNodes} nodes (limit maxYamlNodes); aliases (*name) repeating anchors (&name) are the usual cause; refused as a YAML bomb`)) as JsonValue;
 }

@@ -6,17 +6,11 @@
  */
 import type { AppPackage } from '../../../api/apppackage.js';
 import type { AppPackageEventReason } from '../../../api/apppackage-conditions.js';
-import type { EventType } from '../../../runtime/events.js';
-import type { Logger } from '../../../runtime/logger.js';
+import type { ActionBase } from '../../../runtime/action.js';
 import type { AppPackageDraft } from '../draft.js';
 
-export interface ActionContext {
+export interface ActionContext extends ActionBase<AppPackageDraft, AppPackageEventReason> {
   readonly pkg: AppPackage;
-  readonly draft: AppPackageDraft;
-  readonly log: Logger;
   /** Aborted when the controller stops. */
   readonly signal: AbortSignal;
-  /** Writes the draft unless nothing changed; true when it wrote. */
-  commit(): Promise<boolean>;
-  event(type: EventType, reason: AppPackageEventReason, message: string): Promise<void>;
 }

@@ -5,8 +5,7 @@
  */
 import type { AppRule } from '../../../api/apprule.js';
 import type { AppRuleEventReason } from '../../../api/apprule-conditions.js';
-import type { EventType } from '../../../runtime/events.js';
-import type { Logger } from '../../../runtime/logger.js';
+import type { ActionBase } from '../../../runtime/action.js';
 import type { AppRuleDraft } from '../draft.js';
 import type { RunningTasks } from '../running-tasks.js';
 
@@ -19,15 +18,11 @@ export interface ActionTiming {
   readonly stalledRetryMs: number;
 }
 
-export interface ActionContext {
+/** `commit` writes nothing while the AppRule is being deleted. */
+export interface ActionContext extends ActionBase<AppRuleDraft, AppRuleEventReason> {
   readonly rule: AppRule;
-  readonly draft: AppRuleDraft;
   readonly tasks: RunningTasks;
   readonly timing: ActionTiming;
-  readonly log: Logger;
-  /** Writes the draft unless nothing changed or the AppRule is being deleted; true when it wrote. */
-  commit(): Promise<boolean>;
-  event(type: EventType, reason: AppRuleEventReason, message: string): Promise<void>;
   /** Removes our finalizer: the AppRule may be gone afterwards. */
   removeFinalizer(): Promise<void>;
 }
