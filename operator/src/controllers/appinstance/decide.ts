@@ -1,39 +1,97 @@
 /**
- * The AppInstance workflow as a pure function: observed state in, the one next step out.
- * The state lives in the world (the Helm release on the edge, the AppRule on the hub) and in
- * `.status`, so a restart anywhere picks up where things were.
+ * The AppInstance workflow as a pure function: observed state in, the one next step out, each
+ * step carrying what it needs to run. The state lives in the world (the Helm release on the
+ * edge, the AppRule on the hub) and in `.status`, so a restart anywhere picks up where things
+ * were.
  *
- *   create ─► WaitForPackage ─► WaitForDependencies ─► Install ─► (Remediate ↺) ─► Upgrade?
+ *   create ─► AddFinalizer ─► AssignId ─► WaitForPackage ─► WaitForDependencies
+ *         ─► EnsureCredentials ─► Install ─► (Remediate ↺) ─► Upgrade?
  *         ─► Scale (Stopped/Started) ─► Repair drift ─► ApplyRules ─► WaitForRules ─► Ready
  *
  *   delete ─► DeleteRules ─► (Blocked while others depend on us) ─► Uninstall
- *          ─► DeleteNamespace (if we made it) ─► ReleaseFinalizer
+ *          ─► DeleteNamespace (ours, nothing else left in it) ─► ReleaseFinalizer
  */
+import type { AppRuleSpec } from '../../api/apprule.js';
+import type { LcmPlugin, ReleaseState, ReleaseTarget } from '../../lcm/plugin.js';
+import type { Values } from './values.js';
+
+/** The plugin of the host's infrastructure and where the release lives. */
+export interface EdgeAccess {
+  readonly plugin: LcmPlugin;
+  readonly target: ReleaseTarget;
+}
+
+/** What the release should be: the chart in the host's repository and the complete values. */
+export interface DesiredRelease {
+  readonly chartRef: string;
+  /** The host's repository talks plain HTTP. */
+  readonly plainHttp: boolean;
+  readonly values: Values;
+  /** Digest of chartRef and values; equal to status.release.appliedDigest when nothing changed. */
+  readonly digest: string;
+  readonly timeoutMs: number;
+  /** spec.createNamespace: make the namespace when it is missing. */
+  readonly createNamespace: boolean;
+  /** The AppRule spec the instance owns; undefined when the app needs nothing from the MEP. */
+  readonly rules: AppRuleSpec | undefined;
+}
+
+export type DesiredObservation =
+  /** The package is not (yet) in this host's repository, or the host does not exist. */
+  | { readonly kind: 'NoPackage'; readonly message: string }
+  /** The AK/SK Secret the values refer to does not exist yet. */
+  | { readonly kind: 'NoCredentials' }
+  | { readonly kind: 'Known'; readonly release: DesiredRelease };
+
+export type EdgeObservation =
+  /** No plugin, host or kubeconfig, or the cluster does not answer. */
+  | { readonly kind: 'Unreachable' }
+  /** Not looked at: the instance is new and has setup steps first. */
+  | { readonly kind: 'NotObserved' }
+  | { readonly kind: 'Reachable'; readonly access: EdgeAccess };
 
 export type ReleaseObservation =
   | { readonly kind: 'Absent' }
   | {
       readonly kind: 'Present';
-      readonly status: 'deployed' | 'failed' | 'pending-install' | 'pending-upgrade' | 'pending-rollback' | 'uninstalling' | 'superseded' | 'uninstalled' | 'unknown';
+      readonly status: ReleaseState;
       readonly revision: number;
       /** Chart and user values are what the spec asks for now. */
       readonly upToDate: boolean;
     };
 
-export type RulesObservation = 'NotNeeded' | 'Missing' | 'Outdated' | 'NotReady' | 'Ready' | 'PresentButUnneeded';
+/** The owned AppRule against the desired rules. */
+export type RulesObservation =
+  | { readonly kind: 'NotNeeded' | 'Ready' | 'PresentButUnneeded' }
+  | { readonly kind: 'Missing' | 'Outdated'; readonly spec: AppRuleSpec }
+  /** Written, but the MEP does not hold it (yet): the AppRule's Ready reason and message. */
+  | { readonly kind: 'NotReady'; readonly reason?: string; readonly message?: string };
+
+/** The release namespace, looked at while deleting only. */
+export type NamespaceObservation =
+  /** Absent, someone else's, or not made for this instance. */
+  | { readonly kind: 'NotOurs' }
+  /** Made for this instance, but another owner's release is left in it. */
+  | { readonly kind: 'OursShared'; readonly releases: readonly string[] }
+  /** Made for this instance and nothing else is in it. */
+  | { readonly kind: 'OursUnused' };
+
+export type InfrastructureObservation =
+  | { readonly kind: 'Supported' }
+  | { readonly kind: 'Unsupported'; readonly message: string };
 
 export interface AppInstanceObservation {
   readonly deleting: boolean;
+  readonly hasFinalizer: boolean;
+  readonly appInstanceId: string | undefined;
   readonly suspended: boolean;
-  /** The package's chart is in this host's repository. */
-  readonly packageDistributed: boolean;
-  readonly infrastructureSupported: boolean;
+  readonly infrastructure: InfrastructureObservation;
+  readonly desired: DesiredObservation;
   /** Required services not provided by a Ready instance on the same host. */
   readonly missingDependencies: readonly string[];
   /** Other instances on the host that require a service this one produces. */
   readonly dependents: readonly string[];
-  /** The edge cluster answers; undefined when unknown. */
-  readonly edgeReachable: boolean;
+  readonly edge: EdgeObservation;
   readonly release: ReleaseObservation;
   readonly desiredState: 'Started' | 'Stopped';
   /** Workloads currently scaled to zero by a Stop. */
@@ -44,8 +102,7 @@ export interface AppInstanceObservation {
   readonly failures: number;
   readonly maxRetries: number;
   readonly remediation: 'Rollback' | 'Uninstall';
-  /** Namespace on the edge still exists and was created by the operator. */
-  readonly ownNamespaceExists: boolean;
+  readonly namespace: NamespaceObservation;
   readonly workloadsReady: boolean;
   /** Deletion has waited longer than it may for an edge that does not answer. */
   readonly deletionTimedOut: boolean;
@@ -53,60 +110,76 @@ export interface AppInstanceObservation {
 
 export type AppInstanceAction =
   | { readonly kind: 'Nothing'; readonly reason: 'Suspended' }
-  | { readonly kind: 'WaitForPackage' }
-  | { readonly kind: 'Unsupported' }
+  | { readonly kind: 'AddFinalizer' }
+  | { readonly kind: 'AssignId' }
+  | { readonly kind: 'EnsureCredentials' }
+  | { readonly kind: 'WaitForPackage'; readonly message: string }
+  | { readonly kind: 'Unsupported'; readonly message: string }
   | { readonly kind: 'WaitForDependencies'; readonly missing: readonly string[] }
   | { readonly kind: 'WaitForEdge' }
-  | { readonly kind: 'Unlock' }
-  | { readonly kind: 'Install' }
-  | { readonly kind: 'Upgrade'; readonly why: 'SpecChanged' | 'Drift' }
-  | { readonly kind: 'Remediate'; readonly how: 'Rollback' | 'Uninstall' }
+  | { readonly kind: 'Unlock'; readonly access: EdgeAccess; readonly status: ReleaseState }
+  | { readonly kind: 'Install'; readonly access: EdgeAccess; readonly desired: DesiredRelease }
+  | { readonly kind: 'Upgrade'; readonly why: 'SpecChanged' | 'Drift'; readonly access: EdgeAccess; readonly desired: DesiredRelease }
+  | { readonly kind: 'Remediate'; readonly how: 'Rollback' | 'Uninstall'; readonly access: EdgeAccess }
   | { readonly kind: 'GiveUp' }
-  | { readonly kind: 'Scale'; readonly to: 'Stopped' | 'Started' }
-  | { readonly kind: 'ApplyRules' }
+  | { readonly kind: 'Scale'; readonly to: 'Stopped' | 'Started'; readonly access: EdgeAccess }
+  | { readonly kind: 'ApplyRules'; readonly spec: AppRuleSpec }
   | { readonly kind: 'DeleteRules' }
-  | { readonly kind: 'WaitForRules' }
-  | { readonly kind: 'WaitForWorkloads' }
-  | { readonly kind: 'Ready' }
+  | { readonly kind: 'WaitForRules'; readonly reason?: string; readonly message?: string }
+  | { readonly kind: 'WaitForWorkloads'; readonly hasRules: boolean }
+  | { readonly kind: 'Ready'; readonly hasRules: boolean }
   | { readonly kind: 'BlockTermination'; readonly dependents: readonly string[] }
-  | { readonly kind: 'Uninstall' }
-  | { readonly kind: 'DeleteNamespace' }
-  | { readonly kind: 'ReleaseFinalizer'; readonly abandoned: boolean };
+  | { readonly kind: 'Uninstall'; readonly access: EdgeAccess }
+  | { readonly kind: 'DeleteNamespace'; readonly access: EdgeAccess }
+  /** `keptNamespace`: other releases that keep our namespace alive. */
+  | { readonly kind: 'ReleaseFinalizer'; readonly abandoned: boolean; readonly keptNamespace: readonly string[] };
 
-const pending = new Set(['pending-install', 'pending-upgrade', 'pending-rollback']);
+const pending = new Set<ReleaseState>(['pending-install', 'pending-upgrade', 'pending-rollback']);
 
 export function decide(o: AppInstanceObservation): AppInstanceAction {
   if (o.deleting) return decideDeletion(o);
+  if (!o.hasFinalizer) return { kind: 'AddFinalizer' };
+  // The id the MEP and the chart know the app by: fixed once, before anything uses it.
+  if (!o.appInstanceId) return { kind: 'AssignId' };
   if (o.suspended) return { kind: 'Nothing', reason: 'Suspended' };
-  if (!o.infrastructureSupported) return { kind: 'Unsupported' };
-  if (!o.packageDistributed) return { kind: 'WaitForPackage' };
+  if (o.infrastructure.kind === 'Unsupported') return { kind: 'Unsupported', message: o.infrastructure.message };
+  const desired = o.desired;
+  if (desired.kind === 'NoPackage') return { kind: 'WaitForPackage', message: desired.message };
   if (o.missingDependencies.length) return { kind: 'WaitForDependencies', missing: o.missingDependencies };
-  if (!o.edgeReachable) return { kind: 'WaitForEdge' };
+  if (desired.kind === 'NoCredentials') return { kind: 'EnsureCredentials' };
+  const edge = o.edge;
+  if (edge.kind !== 'Reachable') return { kind: 'WaitForEdge' };
+  const { access } = edge;
   const release = o.release;
-  if (release.kind === 'Absent') return o.failures > o.maxRetries ? { kind: 'GiveUp' } : { kind: 'Install' };
-  if (pending.has(release.status)) return { kind: 'Unlock' };
+  const want = desired.release;
+  if (release.kind === 'Absent') return o.failures > o.maxRetries ? { kind: 'GiveUp' } : { kind: 'Install', access, desired: want };
+  if (pending.has(release.status)) return { kind: 'Unlock', access, status: release.status };
   if (release.status === 'failed') {
     // Back to the last good revision even when giving up: the app keeps running what worked.
     // A first install that failed has nothing to roll back to.
-    if (release.revision > 1 && o.remediation === 'Rollback') return { kind: 'Remediate', how: 'Rollback' };
+    if (release.revision > 1 && o.remediation === 'Rollback') return { kind: 'Remediate', how: 'Rollback', access };
     if (o.failures > o.maxRetries) return { kind: 'GiveUp' };
-    return { kind: 'Remediate', how: 'Uninstall' };
+    return { kind: 'Remediate', how: 'Uninstall', access };
   }
-  if (!release.upToDate) return o.failures > o.maxRetries ? { kind: 'GiveUp' } : { kind: 'Upgrade', why: 'SpecChanged' };
-  if (o.driftedObjects.length) return { kind: 'Upgrade', why: 'Drift' };
-  if ((o.desiredState === 'Stopped') !== o.stopped) return { kind: 'Scale', to: o.desiredState };
-  if (o.rules === 'Missing' || o.rules === 'Outdated') return { kind: 'ApplyRules' };
-  if (o.rules === 'PresentButUnneeded') return { kind: 'DeleteRules' };
-  if (o.rules === 'NotReady') return { kind: 'WaitForRules' };
-  if (o.desiredState === 'Started' && !o.workloadsReady) return { kind: 'WaitForWorkloads' };
-  return { kind: 'Ready' };
+  if (!release.upToDate) return o.failures > o.maxRetries ? { kind: 'GiveUp' } : { kind: 'Upgrade', why: 'SpecChanged', access, desired: want };
+  if (o.driftedObjects.length) return { kind: 'Upgrade', why: 'Drift', access, desired: want };
+  if ((o.desiredState === 'Stopped') !== o.stopped) return { kind: 'Scale', to: o.desiredState, access };
+  const rules = o.rules;
+  if (rules.kind === 'Missing' || rules.kind === 'Outdated') return { kind: 'ApplyRules', spec: rules.spec };
+  if (rules.kind === 'PresentButUnneeded') return { kind: 'DeleteRules' };
+  if (rules.kind === 'NotReady') return { kind: 'WaitForRules', reason: rules.reason, message: rules.message };
+  const hasRules = want.rules !== undefined;
+  if (o.desiredState === 'Started' && !o.workloadsReady) return { kind: 'WaitForWorkloads', hasRules };
+  return { kind: 'Ready', hasRules };
 }
 
 function decideDeletion(o: AppInstanceObservation): AppInstanceAction {
-  if (o.rules !== 'NotNeeded') return { kind: 'DeleteRules' };
+  if (o.rules.kind !== 'NotNeeded') return { kind: 'DeleteRules' };
   if (o.dependents.length) return { kind: 'BlockTermination', dependents: o.dependents };
-  if (!o.edgeReachable) return o.deletionTimedOut ? { kind: 'ReleaseFinalizer', abandoned: true } : { kind: 'WaitForEdge' };
-  if (o.release.kind === 'Present') return { kind: 'Uninstall' };
-  if (o.ownNamespaceExists) return { kind: 'DeleteNamespace' };
-  return { kind: 'ReleaseFinalizer', abandoned: false };
+  const edge = o.edge;
+  if (edge.kind !== 'Reachable') return o.deletionTimedOut ? { kind: 'ReleaseFinalizer', abandoned: true, keptNamespace: [] } : { kind: 'WaitForEdge' };
+  if (o.release.kind === 'Present') return { kind: 'Uninstall', access: edge.access };
+  if (o.namespace.kind === 'OursUnused') return { kind: 'DeleteNamespace', access: edge.access };
+  return { kind: 'ReleaseFinalizer', abandoned: false, keptNamespace: o.namespace.kind === 'OursShared' ? o.namespace.releases : [] };
 }
+

@@ -5,8 +5,6 @@
  * posiu package's APPD rules reach the MEP simulator through an owned AppRule.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AppstoreSimulator } from '../../../../testenv/src/appstore-simulator.js';
 import { MepSimulator } from '../../../../testenv/src/mep-simulator.js';
@@ -17,25 +15,15 @@ import type { AppPackage } from '../../../src/api/apppackage.js';
 import type { AppRule } from '../../../src/api/apprule.js';
 import type { EdgeHost } from '../../../src/api/edgehost.js';
 import { mecmTypes } from '../../../src/api/resources.js';
-import { PackageStore } from '../../../src/packages/store.js';
-import { registerAppInstanceController } from '../../../src/controllers/appinstance/controller.js';
-import { registerAppPackageController } from '../../../src/controllers/apppackage/controller.js';
-import { registerAppRuleController } from '../../../src/controllers/apprule/controller.js';
-import { KubernetesPlugin } from '../../../src/lcm/kubernetes/plugin.js';
-import { LcmPluginRegistry } from '../../../src/lcm/registry.js';
-import { EventRecorder } from '../../../src/runtime/events.js';
-import type { KubeClient } from '../../../src/runtime/kube/client.js';
 import { isNotFound } from '../../../src/runtime/kube/errors.js';
 import { coreTypes, type KubeObject } from '../../../src/runtime/kube/resource.js';
 import { ResourceClient } from '../../../src/runtime/kube/resource-client.js';
-import { Manager } from '../../../src/runtime/manager.js';
 import { APPD_YAML, buildTgz, validFiles, withManifest, zipOf } from '../../csar/support/packages.js';
 import { providerPackage } from '../../support/apps.js';
-import { installCrds } from '../../support/crds.js';
-import { envStartTimeoutMs, sharedEnv, type SharedEnv } from '../../support/env.js';
-import { clientFor, kubeConfigFor } from '../../support/hub-client.js';
-import { kubectl } from '../../support/kubectl.js';
-import { testLogger } from '../../support/logger.js';
+import { envStartTimeoutMs } from '../../support/env.js';
+import { clientFor } from '../../support/hub-client.js';
+import { kubectl, runCommand } from '../../support/kubectl.js';
+import { startOperator, type TestOperator } from '../../support/operator.js';
 import { edgegalleryTestdata } from '../../support/testdata.js';
 
 const run = Date.now().toString(36);
@@ -61,23 +49,18 @@ interface Deployment extends KubeObject {
 }
 
 describe('AppInstance controller on real edge clusters', function () {
-  let shared: SharedEnv;
-  let direct: KubeClient;
+  let op: TestOperator;
   let instances: ResourceClient<AppInstance>;
-  let manager: Manager;
   let store: AppstoreSimulator;
   /** One MEP per edge, as in the field (DNS names are unique per MEP). */
   const meps: MepSimulator[] = [];
-  let dataDir: string;
   const hostOf = (i: number) => `ainst-${run}-${i + 1}`;
 
   before(async function () {
     this.timeout(envStartTimeoutMs);
-    shared = await sharedEnv();
-    await installCrds(shared.hub);
-    direct = await clientFor(shared.hub);
+    op = await startOperator({ namespace, controllers: ['apppackage', 'apprule', 'appinstance'], apppackage: { workers: 2 }, apprule: { workers: 2 } });
+    const direct = op.direct;
     instances = new ResourceClient<AppInstance>(direct, mecmTypes.appInstance);
-    await new ResourceClient(direct, coreTypes.namespace).create({ metadata: { name: namespace } });
     const secrets = new ResourceClient<KubeObject & { stringData: Record<string, string> }>(direct, coreTypes.secret);
     await secrets.create({ metadata: { name: 'mep-token', namespace }, stringData: { token: 'mep-token' } });
     store = await AppstoreSimulator.start();
@@ -88,7 +71,7 @@ describe('AppInstance controller on real edge clusters', function () {
     await store.addPackage({ appId: 'broken', packageId: 'v1', name: 'broken', version: '2.0', provider: 'Tests', file: await brokenPackage() });
 
     const hosts = new ResourceClient<EdgeHost>(direct, mecmTypes.edgeHost);
-    for (const [i, edge] of shared.edges.entries()) {
+    for (const [i, edge] of op.shared.edges.entries()) {
       meps.push(await MepSimulator.start({ token: 'mep-token', taskDurationMs: 50 }));
       await secrets.create({ metadata: { name: `${hostOf(i)}-kubeconfig`, namespace }, stringData: { kubeconfig: await edge.kubeconfig() } });
       await hosts.create({
@@ -111,31 +94,20 @@ describe('AppInstance controller on real edge clusters', function () {
         },
       });
     }
-
-    dataDir = await mkdtemp(join(tmpdir(), 'ainst-data-'));
-    manager = await Manager.create({ hub: await kubeConfigFor(shared.hub), log: testLogger() });
-    const events = new EventRecorder(manager.hub, 'mecm-operator', 'test', testLogger());
-    const packageStore = new PackageStore(dataDir);
-    registerAppPackageController(manager, { workers: 2, dataDir, maxPackageBytes: 64 << 20, timeoutMs: 10_000, deletionTimeoutMs: 30_000, retryErroredHostsMs: 2000, events }, packageStore);
-    registerAppRuleController(manager, { workers: 2, requestTimeoutMs: 2000, driftCheckMs: 1000, taskPollMs: 50, taskTimeoutMs: 3000, stalledRetryMs: 1000, events });
-    const helm = (await shared.hub.binaries).helm;
-    registerAppInstanceController(manager, new LcmPluginRegistry([new KubernetesPlugin({ helmBinary: helm })]), packageStore,
-      { workers: 4, steadyCheckMs: 1000, waitMs: 300, deletionTimeoutMs: 60_000, events });
-    await manager.start();
   });
 
   after(async function () {
     this.timeout(120_000);
-    for (const item of (await instances.list({ namespace })).items) await instances.delete(item.metadata.name!, namespace);
-    await waitFor('AppInstances gone', async () => (await instances.list({ namespace })).items.length === 0, 90_000, 250).catch(() => undefined);
-    const packages = new ResourceClient<AppPackage>(direct, mecmTypes.appPackage);
-    for (const item of (await packages.list({ namespace })).items) await packages.delete(item.metadata.name!, namespace);
-    await waitFor('AppPackages gone', async () => (await packages.list({ namespace })).items.length === 0, 30_000, 250).catch(() => undefined);
-    await manager?.stop();
+    if (op) {
+      for (const item of (await instances.list({ namespace })).items) await instances.delete(item.metadata.name!, namespace);
+      await waitFor('AppInstances gone', async () => (await instances.list({ namespace })).items.length === 0, 90_000, 250).catch(() => undefined);
+      const packages = new ResourceClient<AppPackage>(op.direct, mecmTypes.appPackage);
+      for (const item of (await packages.list({ namespace })).items) await packages.delete(item.metadata.name!, namespace);
+      await waitFor('AppPackages gone', async () => (await packages.list({ namespace })).items.length === 0, 30_000, 250).catch(() => undefined);
+      await op.stop();
+    }
     await store?.stop();
     for (const mep of meps) await mep.stop();
-    direct?.close();
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
   });
 
   async function instantiate(name: string, pkg: string, host: number, extra: Partial<AppInstanceSpec> = {}): Promise<void> {
@@ -147,10 +119,13 @@ describe('AppInstance controller on real edge clusters', function () {
   const get = (name: string) => instances.get(name, namespace);
   const condition = async (name: string, type: string) => (await get(name)).status?.conditions?.find((c) => c.type === type);
   const waitReady = (name: string, timeoutMs = 120_000) => waitFor(`${name} Ready`, async () => (await condition(name, 'Ready'))?.status === 'True', timeoutMs, 250);
-  const helmList = async (edge: Cluster, ns: string) => {
+  /** The real helm CLI on `edge` with its admin kubeconfig. */
+  const helmCli = async (edge: Cluster, args: readonly string[]) => {
     const helm = (await edge.binaries).helm;
-    const { runCommand } = await import('../../support/kubectl.js');
-    const out = await runCommand('env', [`HELM_CONFIG_HOME=${dataDir}/hc`, `HELM_CACHE_HOME=${dataDir}/hk`, helm, 'list', '-n', ns, '-o', 'json', '--kubeconfig', edge.kubeconfigFile]);
+    return runCommand('env', [`HELM_CONFIG_HOME=${op.dataDir}/hc`, `HELM_CACHE_HOME=${op.dataDir}/hk`, helm, ...args, '--kubeconfig', edge.kubeconfigFile]);
+  };
+  const helmList = async (edge: Cluster, ns: string) => {
+    const out = await helmCli(edge, ['list', '-n', ns, '-o', 'json']);
     return JSON.parse(out.stdout || '[]') as Array<{ name: string; revision: string; status: string }>;
   };
   const deploymentsOf = async (edge: Cluster, ns: string) => {
@@ -168,7 +143,7 @@ describe('AppInstance controller on real edge clusters', function () {
     await instantiate('etherpad-2', 'etherpad', 1);
     await waitReady('etherpad-1');
     await waitReady('etherpad-2');
-    for (const [name, edge] of [['etherpad-1', shared.edges[0]!], ['etherpad-2', shared.edges[1]!]] as const) {
+    for (const [name, edge] of [['etherpad-1', op.shared.edges[0]!], ['etherpad-2', op.shared.edges[1]!]] as const) {
       const status = (await get(name)).status!;
       assert.match(status.appInstanceId ?? '', /^[0-9a-f-]{36}$/);
       assert.equal(status.operationalState, 'STARTED');
@@ -177,7 +152,7 @@ describe('AppInstance controller on real edge clusters', function () {
       const releases = await helmList(edge, `${name}-${run}`);
       assert.deepEqual(releases.map((r) => [r.name, r.status]), [[name, 'deployed']], `helm list on ${edge.name}`);
     }
-    const values = await kubectl(shared.edges[0]!, ['get', 'secret', '-n', `etherpad-1-${run}`, '-l', 'owner=helm', '-o', 'name']);
+    const values = await kubectl(op.shared.edges[0]!, ['get', 'secret', '-n', `etherpad-1-${run}`, '-l', 'owner=helm', '-o', 'name']);
     assert.match(values.stdout, /sh\.helm\.release\.v1\.etherpad-1\.v1/);
   });
 
@@ -195,26 +170,26 @@ describe('AppInstance controller on real edge clusters', function () {
     this.timeout(120_000);
     await instances.patch('etherpad-1', namespace, 'merge', { spec: { values: { global: { mepagent: { enabled: false } }, extra: 'v2' } } });
     await waitFor('revision 2', async () => (await get('etherpad-1')).status?.release?.revision === 2 && (await condition('etherpad-1', 'Ready'))?.status === 'True', 120_000, 250);
-    assert.deepEqual((await helmList(shared.edges[0]!, `etherpad-1-${run}`)).map((r) => r.revision), ['2']);
+    assert.deepEqual((await helmList(op.shared.edges[0]!, `etherpad-1-${run}`)).map((r) => r.revision), ['2']);
   });
 
   it('stops and starts the app (ETSI operate)', async function () {
     this.timeout(120_000);
     await instances.patch('etherpad-1', namespace, 'merge', { spec: { desiredState: 'Stopped' } });
     await waitFor('STOPPED', async () => (await get('etherpad-1')).status?.operationalState === 'STOPPED', 60_000, 250);
-    assert.deepEqual((await deploymentsOf(shared.edges[0]!, `etherpad-1-${run}`)).map((d) => d.spec?.replicas), [0]);
+    assert.deepEqual((await deploymentsOf(op.shared.edges[0]!, `etherpad-1-${run}`)).map((d) => d.spec?.replicas), [0]);
     await instances.patch('etherpad-1', namespace, 'merge', { spec: { desiredState: 'Started' } });
     await waitFor('STARTED and ready', async () => (await get('etherpad-1')).status?.operationalState === 'STARTED' && (await get('etherpad-1')).status?.readyWorkloads === '1/1', 60_000, 250);
-    assert.deepEqual((await deploymentsOf(shared.edges[0]!, `etherpad-1-${run}`)).map((d) => d.spec?.replicas), [1]);
+    assert.deepEqual((await deploymentsOf(op.shared.edges[0]!, `etherpad-1-${run}`)).map((d) => d.spec?.replicas), [1]);
   });
 
   it('repairs a Deployment deleted on the edge', async function () {
     this.timeout(120_000);
     const ns = `etherpad-1-${run}`;
     const before = (await get('etherpad-1')).status?.release?.revision ?? 0;
-    const deleted = await kubectl(shared.edges[0]!, ['delete', 'deployment', '-n', ns, '--all']);
+    const deleted = await kubectl(op.shared.edges[0]!, ['delete', 'deployment', '-n', ns, '--all']);
     assert.equal(deleted.code, 0, deleted.stderr);
-    await waitFor('Deployment back', async () => (await deploymentsOf(shared.edges[0]!, ns)).length === 1, 60_000, 250);
+    await waitFor('Deployment back', async () => (await deploymentsOf(op.shared.edges[0]!, ns)).length === 1, 60_000, 250);
     await waitFor('new revision', async () => ((await get('etherpad-1')).status?.release?.revision ?? 0) > before, 30_000, 250);
   });
 
@@ -234,7 +209,7 @@ describe('AppInstance controller on real edge clusters', function () {
 
   it('waits for an edge that does not answer and installs when it returns', async function () {
     this.timeout(180_000);
-    const edge = shared.edges[0]!;
+    const edge = op.shared.edges[0]!;
     await edge.stopApiServer();
     try {
       await instantiate('patient', 'provider', 0);
@@ -256,7 +231,7 @@ describe('AppInstance controller on real edge clusters', function () {
       const deps = await condition('posiu', 'DependenciesReady');
       return deps?.status === 'False' && deps.reason === 'DependencyMissing' && deps.message.includes('service-discovery');
     }, 60_000, 250);
-    assert.deepEqual(await helmList(shared.edges[1]!, `posiu-${run}`), [], 'nothing installed yet');
+    assert.deepEqual(await helmList(op.shared.edges[1]!, `posiu-${run}`), [], 'nothing installed yet');
   });
 
   it('runs the provider with its APPD rules at the MEP, then posiu with its own', async function () {
@@ -274,7 +249,7 @@ describe('AppInstance controller on real edge clusters', function () {
     await instances.delete('etherpad-2', namespace);
     await waitReady('posiu');
     const id = (await get('posiu')).status!.appInstanceId!;
-    const rule = await new ResourceClient<AppRule>(direct, mecmTypes.appRule).get('posiu', namespace);
+    const rule = await new ResourceClient<AppRule>(op.direct, mecmTypes.appRule).get('posiu', namespace);
     assert.equal(rule.metadata.ownerReferences?.[0]?.kind, 'AppInstance');
     assert.ok((meps[1]!.configuration(id)?.appTrafficRule?.length ?? 0) > 0, 'the MEP of edge 2 holds posiu\'s traffic rules');
     assert.equal((await condition('posiu', 'RulesConfigured'))?.status, 'True');
@@ -285,7 +260,7 @@ describe('AppInstance controller on real edge clusters', function () {
     await instances.delete('provider', namespace);
     await waitFor('DependentsExist', async () => (await condition('provider', 'Ready'))?.reason === 'DependentsExist', 30_000, 250);
     assert.ok((await get('provider')).metadata.deletionTimestamp, 'still there, held by its finalizer');
-    assert.equal((await helmList(shared.edges[1]!, `provider-${run}`)).length, 1, 'still installed');
+    assert.equal((await helmList(op.shared.edges[1]!, `provider-${run}`)).length, 1, 'still installed');
   });
 
   it('terminates: rules off the MEP, release uninstalled, its namespace deleted — then the provider too', async function () {
@@ -295,8 +270,33 @@ describe('AppInstance controller on real edge clusters', function () {
     await instances.delete('posiu', namespace);
     await waitFor('AppInstance gone', async () => get('posiu').then(() => false, (e: unknown) => isNotFound(e)), 120_000, 250);
     assert.equal(meps[1]!.configuration(id), undefined);
-    assert.deepEqual(await helmList(shared.edges[1]!, ns), []);
-    await waitFor('namespace gone', async () => (await kubectl(shared.edges[1]!, ['get', 'namespace', ns])).code !== 0, 60_000, 250);
+    assert.deepEqual(await helmList(op.shared.edges[1]!, ns), []);
+    await waitFor('namespace gone', async () => (await kubectl(op.shared.edges[1]!, ['get', 'namespace', ns])).code !== 0, 60_000, 250);
     await waitFor('provider gone', async () => get('provider').then(() => false, (e: unknown) => isNotFound(e)), 120_000, 250);
+  });
+
+  it('terminate keeps the namespace it made while another release is in it, and says so', async function () {
+    this.timeout(240_000);
+    const edge = op.shared.edges[0]!;
+    const ns = `keeper-${run}`;
+    await instantiate('keeper', 'provider', 0);
+    await waitReady('keeper');
+    assert.equal((await get('keeper')).status?.release?.createdNamespace, true);
+    const pkg = await new ResourceClient<AppPackage>(op.direct, mecmTypes.appPackage).get('provider', namespace);
+    const chartRef = pkg.status?.hosts?.find((h) => h.name === hostOf(0))?.chartReference ?? '';
+    const other = await helmCli(edge, ['install', 'other', chartRef, '--namespace', ns, '--plain-http']);
+    assert.equal(other.code, 0, other.stderr);
+    try {
+      await instances.delete('keeper', namespace);
+      await waitFor('keeper gone', async () => get('keeper').then(() => false, (e: unknown) => isNotFound(e)), 120_000, 250);
+      assert.deepEqual((await helmList(edge, ns)).map((r) => r.name), ['other'], 'our release went, theirs stayed');
+      const kept = await kubectl(edge, ['get', 'namespace', ns, '-o', 'jsonpath={.metadata.deletionTimestamp}']);
+      assert.deepEqual([kept.code, kept.stdout], [0, ''], 'the namespace is kept, not being deleted');
+      const events = await kubectl(op.shared.hub, ['get', 'events', '-n', namespace, '--field-selector', 'involvedObject.name=keeper,reason=NamespaceKept', '-o', 'jsonpath={.items[*].message}']);
+      assert.match(events.stdout, /other releases are in it \(other\)/);
+    } finally {
+      await helmCli(edge, ['uninstall', 'other', '--namespace', ns]);
+      await kubectl(edge, ['delete', 'namespace', ns, '--wait=false']);
+    }
   });
 });

@@ -1,23 +1,42 @@
 import assert from 'node:assert/strict';
-import { decide, type AppInstanceObservation } from '../../../src/controllers/appinstance/decide.js';
+import type { AppRuleSpec } from '../../../src/api/apprule.js';
+import {
+  decide, type AppInstanceObservation, type DesiredRelease, type EdgeAccess, type RulesObservation,
+} from '../../../src/controllers/appinstance/decide.js';
+import { KubernetesPlugin } from '../../../src/lcm/kubernetes/plugin.js';
+
+/** decide only carries the plugin; it is never called here. */
+const plugin = new KubernetesPlugin({ helmBinary: '/nonexistent/helm' });
+const access: EdgeAccess = { plugin, target: { kubeconfig: 'kubeconfig', releaseName: 'app', namespace: 'app', createNamespace: false } };
+const ruleSpec: AppRuleSpec = { hostRef: { name: 'edge-1' }, appInstanceId: 'id-1', appName: 'app-id1', appSupportMp1: true };
+const desired: DesiredRelease = {
+  chartRef: 'oci://edge/mecm/ns/app/chart:1.0.0', plainHttp: true, values: { a: 1 }, digest: 'sha256:1', timeoutMs: 300_000, createNamespace: true, rules: ruleSpec,
+};
+const rules = (kind: 'NotNeeded' | 'Ready' | 'PresentButUnneeded' | 'Missing' | 'Outdated' | 'NotReady'): RulesObservation =>
+  kind === 'Missing' || kind === 'Outdated' ? { kind, spec: ruleSpec } : { kind };
+const packageNotDistributed = { desired: { kind: 'NoPackage', message: 'AppPackage app is not distributed to edge-1 yet.' } } as const;
+const edgeUnreachable = { edge: { kind: 'Unreachable' } } as const;
+const infrastructureUnsupported = { infrastructure: { kind: 'Unsupported', message: 'openstack' } } as const;
 
 const healthy: AppInstanceObservation = {
-  deleting: false, suspended: false, packageDistributed: true, infrastructureSupported: true,
-  missingDependencies: [], dependents: [], edgeReachable: true,
+  deleting: false, hasFinalizer: true, appInstanceId: 'id-1', suspended: false, infrastructure: { kind: 'Supported' },
+  desired: { kind: 'Known', release: desired }, missingDependencies: [], dependents: [], edge: { kind: 'Reachable', access },
   release: { kind: 'Present', status: 'deployed', revision: 2, upToDate: true },
-  desiredState: 'Started', stopped: false, driftedObjects: [], rules: 'Ready',
-  failures: 0, maxRetries: 3, remediation: 'Rollback', ownNamespaceExists: true, workloadsReady: true, deletionTimedOut: false,
+  desiredState: 'Started', stopped: false, driftedObjects: [], rules: rules('Ready'),
+  failures: 0, maxRetries: 3, remediation: 'Rollback', namespace: { kind: 'OursUnused' }, workloadsReady: true, deletionTimedOut: false,
 };
 const at = (o: Partial<AppInstanceObservation>) => decide({ ...healthy, ...o }).kind;
 
 describe('AppInstance decide', () => {
+  after(() => plugin.close());
+
   const cases: Array<[string, Partial<AppInstanceObservation>, string]> = [
     ['a healthy instance is Ready', {}, 'Ready'],
     ['suspended does nothing', { suspended: true, release: { kind: 'Absent' } }, 'Nothing'],
-    ['waits for the package on this host', { packageDistributed: false, release: { kind: 'Absent' } }, 'WaitForPackage'],
-    ['refuses unsupported infrastructure before anything', { infrastructureSupported: false, packageDistributed: false }, 'Unsupported'],
+    ['waits for the package on this host', { ...packageNotDistributed, release: { kind: 'Absent' } }, 'WaitForPackage'],
+    ['refuses unsupported infrastructure before anything', { ...infrastructureUnsupported, ...packageNotDistributed }, 'Unsupported'],
     ['waits for required services', { missingDependencies: ['mep-location'], release: { kind: 'Absent' } }, 'WaitForDependencies'],
-    ['waits for an unreachable edge', { edgeReachable: false, release: { kind: 'Absent' } }, 'WaitForEdge'],
+    ['waits for an unreachable edge', { ...edgeUnreachable, release: { kind: 'Absent' } }, 'WaitForEdge'],
     ['installs when absent', { release: { kind: 'Absent' } }, 'Install'],
     ['gives up after the retries', { release: { kind: 'Absent' }, failures: 4 }, 'GiveUp'],
     ['unlocks a pending-upgrade release', { release: { kind: 'Present', status: 'pending-upgrade', revision: 3, upToDate: false } }, 'Unlock'],
@@ -27,19 +46,30 @@ describe('AppInstance decide', () => {
     ['repairs drift with an upgrade', { driftedObjects: ['Deployment/web'] }, 'Upgrade'],
     ['scales down on Stopped', { desiredState: 'Stopped' }, 'Scale'],
     ['scales up on Started after a stop', { stopped: true }, 'Scale'],
-    ['applies missing rules', { rules: 'Missing' }, 'ApplyRules'],
-    ['applies outdated rules', { rules: 'Outdated' }, 'ApplyRules'],
-    ['deletes rules no longer wanted', { rules: 'PresentButUnneeded' }, 'DeleteRules'],
-    ['waits for rules at the MEP', { rules: 'NotReady' }, 'WaitForRules'],
+    ['applies missing rules', { rules: rules('Missing') }, 'ApplyRules'],
+    ['applies outdated rules', { rules: rules('Outdated') }, 'ApplyRules'],
+    ['deletes rules no longer wanted', { rules: rules('PresentButUnneeded') }, 'DeleteRules'],
+    ['waits for rules at the MEP', { rules: rules('NotReady') }, 'WaitForRules'],
     ['waits for workloads', { workloadsReady: false }, 'WaitForWorkloads'],
     ['a stopped instance is Ready without ready workloads', { desiredState: 'Stopped', stopped: true, workloadsReady: false }, 'Ready'],
-    ['deletion removes rules first', { deleting: true, rules: 'Ready' }, 'DeleteRules'],
-    ['deletion is blocked by dependents', { deleting: true, rules: 'NotNeeded', dependents: ['other'] }, 'BlockTermination'],
-    ['deletion uninstalls', { deleting: true, rules: 'NotNeeded' }, 'Uninstall'],
-    ['deletion removes our namespace', { deleting: true, rules: 'NotNeeded', release: { kind: 'Absent' } }, 'DeleteNamespace'],
-    ['deletion then releases', { deleting: true, rules: 'NotNeeded', release: { kind: 'Absent' }, ownNamespaceExists: false }, 'ReleaseFinalizer'],
-    ['deletion waits for the edge', { deleting: true, rules: 'NotNeeded', edgeReachable: false }, 'WaitForEdge'],
-    ['deletion gives up on an edge gone for good', { deleting: true, rules: 'NotNeeded', edgeReachable: false, deletionTimedOut: true }, 'ReleaseFinalizer'],
+    ['deletion removes rules first', { deleting: true, rules: rules('Ready') }, 'DeleteRules'],
+    ['deletion is blocked by dependents', { deleting: true, rules: rules('NotNeeded'), dependents: ['other'] }, 'BlockTermination'],
+    ['deletion uninstalls', { deleting: true, rules: rules('NotNeeded') }, 'Uninstall'],
+    ['deletion removes our namespace', { deleting: true, rules: rules('NotNeeded'), release: { kind: 'Absent' } }, 'DeleteNamespace'],
+    ['deletion then releases', { deleting: true, rules: rules('NotNeeded'), release: { kind: 'Absent' }, namespace: { kind: 'NotOurs' } }, 'ReleaseFinalizer'],
+    ['deletion waits for the edge', { deleting: true, rules: rules('NotNeeded'), ...edgeUnreachable }, 'WaitForEdge'],
+    ['deletion gives up on an edge gone for good', { deleting: true, rules: rules('NotNeeded'), ...edgeUnreachable, deletionTimedOut: true }, 'ReleaseFinalizer'],
+    // The setup steps of a new instance, and the AK/SK Secret.
+    ['a new instance gets its finalizer first', { hasFinalizer: false, appInstanceId: undefined, edge: { kind: 'NotObserved' }, suspended: true }, 'AddFinalizer'],
+    ['then its id, even when suspended', { appInstanceId: undefined, edge: { kind: 'NotObserved' }, suspended: true }, 'AssignId'],
+    ['makes the AK/SK Secret once the package is there', { desired: { kind: 'NoCredentials' }, release: { kind: 'Absent' } }, 'EnsureCredentials'],
+    ['waits for services before making the AK/SK Secret', { desired: { kind: 'NoCredentials' }, missingDependencies: ['mep-location'] }, 'WaitForDependencies'],
+    ['makes the AK/SK Secret before asking the edge', { desired: { kind: 'NoCredentials' }, ...edgeUnreachable }, 'EnsureCredentials'],
+    ['an edge not observed yet is waited for', { edge: { kind: 'NotObserved' } }, 'WaitForEdge'],
+    ['deletion never adds the finalizer', { deleting: true, hasFinalizer: false, rules: rules('NotNeeded') }, 'Uninstall'],
+    ['deletion keeps our namespace while another release is in it',
+      { deleting: true, rules: rules('NotNeeded'), release: { kind: 'Absent' }, namespace: { kind: 'OursShared', releases: ['neighbour'] } }, 'ReleaseFinalizer'],
+    ['deletion waits for a namespace not looked at on an unreachable edge', { deleting: true, rules: rules('NotNeeded'), release: { kind: 'Absent' }, ...edgeUnreachable }, 'WaitForEdge'],
   ];
   for (const [name, observation, expected] of cases) {
     it(name, () => assert.equal(at(observation), expected));
@@ -47,10 +77,31 @@ describe('AppInstance decide', () => {
 
   it('rolls back a failed upgrade, and uninstalls a failed first install or by policy', () => {
     const failed = (revision: number) => ({ kind: 'Present', status: 'failed', revision, upToDate: true } as const);
-    assert.deepEqual(decide({ ...healthy, release: failed(3) }), { kind: 'Remediate', how: 'Rollback' });
-    assert.deepEqual(decide({ ...healthy, release: failed(1) }), { kind: 'Remediate', how: 'Uninstall' });
-    assert.deepEqual(decide({ ...healthy, release: failed(3), remediation: 'Uninstall' }), { kind: 'Remediate', how: 'Uninstall' });
-    assert.deepEqual(decide({ ...healthy, release: failed(3), failures: 9 }), { kind: 'Remediate', how: 'Rollback' }, 'rolls back even when out of retries');
+    assert.deepEqual(decide({ ...healthy, release: failed(3) }), { kind: 'Remediate', how: 'Rollback', access });
+    assert.deepEqual(decide({ ...healthy, release: failed(1) }), { kind: 'Remediate', how: 'Uninstall', access });
+    assert.deepEqual(decide({ ...healthy, release: failed(3), remediation: 'Uninstall' }), { kind: 'Remediate', how: 'Uninstall', access });
+    assert.deepEqual(decide({ ...healthy, release: failed(3), failures: 9 }), { kind: 'Remediate', how: 'Rollback', access }, 'rolls back even when out of retries');
     assert.deepEqual(decide({ ...healthy, release: failed(1), failures: 9 }), { kind: 'GiveUp' });
+  });
+
+  it('hands each action what it needs to run', () => {
+    assert.deepEqual(decide({ ...healthy, release: { kind: 'Absent' } }), { kind: 'Install', access, desired });
+    assert.deepEqual(decide({ ...healthy, driftedObjects: ['Deployment/web'] }), { kind: 'Upgrade', why: 'Drift', access, desired });
+    assert.deepEqual(decide({ ...healthy, release: { kind: 'Present', status: 'pending-rollback', revision: 4, upToDate: true } }),
+      { kind: 'Unlock', access, status: 'pending-rollback' });
+    assert.deepEqual(decide({ ...healthy, desiredState: 'Stopped' }), { kind: 'Scale', to: 'Stopped', access });
+    assert.deepEqual(decide({ ...healthy, rules: rules('Outdated') }), { kind: 'ApplyRules', spec: ruleSpec });
+    assert.deepEqual(decide({ ...healthy, rules: { kind: 'NotReady', reason: 'MEPRefused', message: 'duplicate dns entry' } }),
+      { kind: 'WaitForRules', reason: 'MEPRefused', message: 'duplicate dns entry' });
+    assert.deepEqual(decide({ ...healthy, ...packageNotDistributed }), { kind: 'WaitForPackage', message: 'AppPackage app is not distributed to edge-1 yet.' });
+    assert.deepEqual(decide({ ...healthy, ...infrastructureUnsupported }), { kind: 'Unsupported', message: 'openstack' });
+    assert.deepEqual(decide(healthy), { kind: 'Ready', hasRules: true });
+    assert.deepEqual(decide({ ...healthy, desired: { kind: 'Known', release: { ...desired, rules: undefined } }, workloadsReady: false }),
+      { kind: 'WaitForWorkloads', hasRules: false });
+    const deleting = { ...healthy, deleting: true, rules: rules('NotNeeded'), release: { kind: 'Absent' } } as const;
+    assert.deepEqual(decide(deleting), { kind: 'DeleteNamespace', access });
+    assert.deepEqual(decide({ ...deleting, namespace: { kind: 'OursShared', releases: ['a', 'b'] } }),
+      { kind: 'ReleaseFinalizer', abandoned: false, keptNamespace: ['a', 'b'] });
+    assert.deepEqual(decide({ ...deleting, ...edgeUnreachable, deletionTimedOut: true }), { kind: 'ReleaseFinalizer', abandoned: true, keptNamespace: [] });
   });
 });

@@ -1,0 +1,36 @@
+/**
+ * Condition types, condition reasons and event reasons of AppInstance, declared once. Ready,
+ * Reconciling and Stalled are kept by runtime/status.ts; Ready is derived by the controller's
+ * summarize. A failed LCM operation shows its LcmError kind as the reason.
+ */
+import type { LcmErrorKind } from '../lcm/plugin.js';
+import type { APP_INSTANCE_CONDITIONS } from './appinstance.js';
+
+/** The conditions the AppInstance controller sets itself. */
+export type AppInstanceConditionType = Exclude<(typeof APP_INSTANCE_CONDITIONS)[number], 'Ready' | 'Reconciling' | 'Stalled'>;
+
+export type AppInstanceReason =
+  // PackageReady
+  | 'PackageDistributed' | 'PackageNotDistributed'
+  // DependenciesReady
+  | 'DependenciesReady' | 'DependencyMissing'
+  // Instantiated
+  | 'InstallSucceeded' | 'InstallFailed' | 'UpgradeSucceeded' | 'UpgradeFailed' | 'ReleaseDeployed'
+  // RulesConfigured
+  | 'RulesApplied' | 'NoRules' | 'RulesApplying' | 'RulesNotReady'
+  // Reconciling
+  | 'Initializing' | 'Installing' | 'Upgrading' | 'Remediating' | 'EdgeUnreachable' | 'WorkloadsNotReady'
+  | 'DependentsExist' | 'RulesDeleting' | 'Uninstalling' | 'NamespaceDeleting'
+  // Stalled
+  | 'UnsupportedInfrastructure' | 'RetriesExhausted'
+  // Ready
+  | 'Ready'
+  // A failed LCM operation (Reconciling when a retry may pass, Stalled otherwise)
+  | LcmErrorKind;
+
+/** Reasons of the Events the controller records on an AppInstance. */
+export type AppInstanceEventReason =
+  | 'Installed' | 'Upgraded' | 'DriftRepaired' | 'RolledBack' | 'Uninstalled' | 'ReleaseUnlocked'
+  | 'Stopped' | 'Started' | 'NamespaceKept' | 'TerminationAbandoned'
+  | 'InstallFailed' | 'UpgradeFailed' | 'RemediateFailed' | 'UnlockFailed' | 'ScaleFailed' | 'UninstallFailed'
+  | 'DeleteNamespaceFailed';

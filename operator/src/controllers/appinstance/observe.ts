@@ -1,0 +1,239 @@
+/**
+ * Gathers everything `decide` needs for one AppInstance, and the edge facts its status shows.
+ * All reads of the AppInstance controller are here; nothing here writes or creates (the AK/SK
+ * Secret is made by the EnsureCredentials action, the namespace by Install).
+ *
+ *   hub caches: package, host, AppRule, other instances (dependencies)
+ *   hub reads:  host kubeconfig, AK/SK Secret, valuesFrom Secrets/ConfigMaps
+ *   edge (through the LCM plugin): release, workloads, drift; while deleting, the namespace
+ */
+import { load } from 'js-yaml';
+import type { AppInstance } from '../../api/appinstance.js';
+import type { AppPackage } from '../../api/apppackage.js';
+import type { AppRule } from '../../api/apprule.js';
+import type { EdgeHost } from '../../api/edgehost.js';
+import type { CsarPackage } from '../../csar/index.js';
+import { LcmError, type LcmPlugin, type Release, type ReleaseTarget, type WorkloadSummary } from '../../lcm/plugin.js';
+import type { LcmPluginRegistry } from '../../lcm/registry.js';
+import { parseReference } from '../../oci/reference.js';
+import { repositoryLocation } from '../../oci/layout.js';
+import type { PackageStore } from '../../packages/store.js';
+import type { Informer } from '../../runtime/informer.js';
+import { isNotFound } from '../../runtime/kube/errors.js';
+import { objectKey } from '../../runtime/kube/resource.js';
+import type { ResourceClient } from '../../runtime/kube/resource-client.js';
+import { hasFinalizer, isDeleting } from '../../runtime/objects.js';
+import { ReconcileError } from '../../runtime/reconcile.js';
+import { readSecretKey, type SecretObject } from '../secrets.js';
+import type {
+  AppInstanceObservation, DesiredObservation, EdgeAccess, EdgeObservation, NamespaceObservation, ReleaseObservation,
+} from './decide.js';
+import { credentialsSecretName, finalizer } from './names.js';
+import { desiredRuleSpec, observeRules } from './rules.js';
+import type { ObservedFacts } from './summarize.js';
+import { atPath, buildValues, releaseDigest, type Values } from './values.js';
+
+export interface ObserveDeps {
+  /** The shared caches: other instances (dependencies), packages, hosts, owned AppRules. */
+  readonly instances: Informer<AppInstance>;
+  readonly packages: Informer<AppPackage>;
+  readonly hosts: Informer<EdgeHost>;
+  readonly rules: Informer<AppRule>;
+  /** The parsed packages, shared with the AppPackage controller. */
+  readonly store: PackageStore;
+  readonly plugins: LcmPluginRegistry;
+  /** Hub reads: kubeconfigs, the AK/SK Secret, valuesFrom. */
+  readonly secrets: ResourceClient<SecretObject>;
+  readonly configMaps: ResourceClient<SecretObject>;
+  readonly deletionTimeoutMs: number;
+}
+
+export interface Observed {
+  readonly observation: AppInstanceObservation;
+  readonly facts: ObservedFacts;
+}
+
+/** Observes `instance` (read through from the API server). LcmErrors other than an unreachable edge are thrown. */
+export async function observe(instance: AppInstance, deps: ObserveDeps, now: Date): Promise<Observed> {
+  const spec = instance.spec;
+  const status = instance.status ?? {};
+  const deleting = isDeleting(instance);
+  const setupLeft = !deleting && (!hasFinalizer(instance, finalizer) || !status.appInstanceId);
+  const pkg = deps.packages.get(`${instance.metadata.namespace ?? ''}/${spec.packageRef.name}`);
+  const host = deps.hosts.get(spec.hostRef.name);
+  const sha = pkg?.status?.digest?.replace('sha256:', '');
+  const entry = pkg?.status?.hosts?.find((h) => h.name === spec.hostRef.name);
+  const chartRef = entry && entry.state === 'Distributed' && entry.digest === pkg?.status?.digest ? entry.chartReference : undefined;
+  const csar = sha ? await deps.store.open(sha).catch(() => undefined) : undefined;
+  const resolved = host ? deps.plugins.resolve(host.spec.infrastructure.type) : undefined;
+
+  // A new instance has setup steps first: the edge is not asked until they are done.
+  const access = setupLeft ? undefined : await edgeAccess(instance, host, resolved?.ok ? resolved.plugin : undefined, deps);
+  const edgeSide = access ? await observeEdge(access, deleting) : undefined;
+  const edge: EdgeObservation = setupLeft ? { kind: 'NotObserved' } : edgeSide && access ? { kind: 'Reachable', access } : { kind: 'Unreachable' };
+
+  const desired = await observeDesired(instance, deps, { host, csar, chartRef, deleting });
+  const facts: ObservedFacts = { release: edgeSide?.release, workloads: edgeSide?.workloads };
+  const current = edgeSide?.release;
+  const release: ReleaseObservation = current && current !== 'Absent'
+    ? { kind: 'Present', status: current.status, revision: current.revision, upToDate: desired.kind === 'Known' && status.release?.appliedDigest === desired.release.digest }
+    : { kind: 'Absent' };
+  const rule = deps.rules.get(objectKey(instance));
+  const deletedAt = Date.parse(instance.metadata.deletionTimestamp ?? now.toISOString());
+
+  const observation: AppInstanceObservation = {
+    deleting, hasFinalizer: hasFinalizer(instance, finalizer), appInstanceId: status.appInstanceId, suspended: spec.suspend ?? false,
+    infrastructure: resolved && !resolved.ok
+      ? { kind: 'Unsupported', message: `EdgeHost ${spec.hostRef.name} has infrastructure type ${resolved.error.type}; supported: ${resolved.error.supported.join(', ')}.` }
+      : { kind: 'Supported' },
+    desired,
+    missingDependencies: csar && !deleting ? missingDependencies(instance, csar, deps) : [],
+    dependents: deleting && csar ? dependents(instance, csar, deps) : [],
+    edge, release,
+    desiredState: spec.desiredState ?? 'Started', stopped: status.operationalState === 'STOPPED',
+    driftedObjects: edgeSide?.drifted ?? [],
+    rules: deleting ? { kind: rule ? 'PresentButUnneeded' : 'NotNeeded' } : desired.kind === 'Known' ? observeRules(desired.release.rules, rule) : { kind: 'NotNeeded' },
+    failures: status.failures ?? 0, maxRetries: spec.remediation?.retries ?? 3, remediation: spec.remediation?.strategy ?? 'Rollback',
+    namespace: deleting && access && edgeSide?.release === 'Absent' ? await observeNamespace(access, status.release?.createdNamespace ?? false) : { kind: 'NotOurs' },
+    workloadsReady: edgeSide?.workloads?.allReady ?? false,
+    deletionTimedOut: now.getTime() - deletedAt > deps.deletionTimeoutMs,
+  };
+  return { observation, facts };
+}
+
+/** The plugin and release target of the instance, when its host, plugin and kubeconfig are there. */
+async function edgeAccess(instance: AppInstance, host: EdgeHost | undefined, plugin: LcmPlugin | undefined, deps: ObserveDeps): Promise<EdgeAccess | undefined> {
+  const ref = host?.spec.infrastructure.kubeconfigSecretRef;
+  if (!plugin || !ref) return undefined;
+  const kubeconfig = await readSecretKey(deps.secrets, ref, 'kubeconfig');
+  if (!kubeconfig.ok) return undefined;
+  const releaseName = instance.spec.releaseName ?? (instance.metadata.name ?? '').slice(0, 53);
+  const target: ReleaseTarget = { kubeconfig: kubeconfig.value, releaseName, namespace: instance.spec.namespace, createNamespace: false };
+  return { plugin, target };
+}
+
+interface EdgeSide {
+  readonly release: Release | 'Absent';
+  readonly workloads: WorkloadSummary | undefined;
+  readonly drifted: readonly string[];
+}
+
+/** The release, its workloads and (when deployed and not deleting) its drift; undefined when the edge does not answer. */
+async function observeEdge({ plugin, target }: EdgeAccess, deleting: boolean): Promise<EdgeSide | undefined> {
+  try {
+    const current = await plugin.status(target);
+    if (!current.exists) return { release: 'Absent', workloads: undefined, drifted: [] };
+    const workloads = await plugin.workloads(target);
+    const drifted = current.status === 'deployed' && !deleting ? (await plugin.drift(target)).missing.map((o) => `${o.kind}/${o.name}`) : [];
+    return { release: current, workloads, drifted };
+  } catch (error) {
+    // An edge that does not answer is a state to wait in; any other failure is the reconcile's.
+    if (error instanceof LcmError && error.kind === 'ClusterUnreachable') return undefined;
+    throw error;
+  }
+}
+
+/** Whether terminate may delete the release namespace: made for this instance, and nothing else left in it. */
+async function observeNamespace({ plugin, target }: EdgeAccess, createdByUs: boolean): Promise<NamespaceObservation> {
+  if (!createdByUs) return { kind: 'NotOurs' };
+  const state = await plugin.namespaceState(target);
+  if (state.owner !== 'Ours') return { kind: 'NotOurs' };
+  return state.otherReleases.length ? { kind: 'OursShared', releases: state.otherReleases } : { kind: 'OursUnused' };
+}
+
+interface PackageSide {
+  readonly host: EdgeHost | undefined;
+  readonly csar: CsarPackage | undefined;
+  readonly chartRef: string | undefined;
+  readonly deleting: boolean;
+}
+
+/** The release the spec asks for, once the package is on the host and the AK/SK Secret exists. */
+async function observeDesired(instance: AppInstance, deps: ObserveDeps, { host, csar, chartRef, deleting }: PackageSide): Promise<DesiredObservation> {
+  const spec = instance.spec;
+  if (!host) return { kind: 'NoPackage', message: `EdgeHost ${spec.hostRef.name} does not exist.` };
+  if (!chartRef || !csar) return { kind: 'NoPackage', message: `AppPackage ${spec.packageRef.name} is not distributed to ${spec.hostRef.name} yet.` };
+  const id = instance.status?.appInstanceId;
+  if (deleting || !id) return { kind: 'NoCredentials' };
+  const aksk = await readCredentials(instance, deps.secrets);
+  if (!aksk) return { kind: 'NoCredentials' };
+  const location = repositoryLocation(host.spec.repository);
+  const firstImage = csar.images.find((i) => i.swImage);
+  const project = firstImage ? safeProject(firstImage.swImage) : undefined;
+  const values = buildValues({
+    namespace: spec.namespace, appInstanceId: id, fromReferences: await valuesFrom(instance, deps),
+    aksk: { ...aksk, secretName: `mecm-aksk-${id.slice(0, 8)}` },
+    specValues: spec.values as Values | undefined,
+    imageLocation: project ? { domainName: [location.host, location.prefix].filter(Boolean).join('/'), project } : undefined,
+  });
+  const appName = `${(csar.appd.appName ?? csar.app.name ?? instance.metadata.name ?? 'app').replace(/[^A-Za-z0-9-]/g, '-').slice(0, 40)}-${id.slice(0, 8)}`;
+  return {
+    kind: 'Known',
+    release: {
+      chartRef, plainHttp: location.baseUrl.startsWith('http:'), values, digest: releaseDigest(chartRef, values),
+      timeoutMs: (spec.timeoutSeconds ?? 300) * 1000, createNamespace: spec.createNamespace ?? true,
+      rules: desiredRuleSpec(instance, csar.appd, id, appName),
+    },
+  };
+}
+
+/** The app's access key pair from the hub Secret the EnsureCredentials action made; undefined when it is not there. */
+async function readCredentials(instance: AppInstance, secrets: ResourceClient<SecretObject>): Promise<{ accessKey: string; secretKey: string } | undefined> {
+  const secret = await secrets.get(credentialsSecretName(instance), instance.metadata.namespace ?? '')
+    .catch((e: unknown) => { if (isNotFound(e)) return undefined; throw e; });
+  if (!secret) return undefined;
+  const read = (key: string) => Buffer.from(secret.data?.[key] ?? '', 'base64').toString('utf8');
+  return { accessKey: read('accesskey'), secretKey: read('secretkey') };
+}
+
+/** The documents of spec.valuesFrom, in order, each placed at its targetPath. */
+async function valuesFrom(instance: AppInstance, deps: ObserveDeps): Promise<Values[]> {
+  const namespace = instance.metadata.namespace ?? '';
+  const documents: Values[] = [];
+  for (const ref of instance.spec.valuesFrom ?? []) {
+    const client = ref.kind === 'Secret' ? deps.secrets : deps.configMaps;
+    const object = await client.get(ref.name, namespace).catch((e: unknown) => { if (isNotFound(e) && ref.optional) return undefined; throw e; });
+    const key = ref.valuesKey ?? 'values.yaml';
+    const raw = object?.data?.[key];
+    if (raw === undefined) {
+      if (ref.optional) continue;
+      throw new ReconcileError('ValuesNotFound', `${ref.kind} ${namespace}/${ref.name} has no key ${key}.`);
+    }
+    const text = ref.kind === 'Secret' ? Buffer.from(raw, 'base64').toString('utf8') : raw;
+    documents.push(ref.targetPath ? atPath(ref.targetPath, text) : (load(text) as Values | null) ?? {});
+  }
+  return documents;
+}
+
+/** Required services that no Ready instance on the same host produces. */
+function missingDependencies(instance: AppInstance, csar: CsarPackage, deps: ObserveDeps): string[] {
+  const required = csar.appd.servicesRequired.map((s) => s.serName);
+  if (!required.length) return [];
+  const produced = new Set(deps.instances.byIndex('host', instance.spec.hostRef.name)
+    .filter((other) => other.metadata.uid !== instance.metadata.uid && other.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'))
+    .flatMap((other) => parsedOf(other, deps)?.appd.servicesProduced.map((s) => s.serName) ?? []));
+  return required.filter((s) => !produced.has(s));
+}
+
+/** Other live instances on the host that require a service this one produces. */
+function dependents(instance: AppInstance, csar: CsarPackage, deps: ObserveDeps): string[] {
+  const mine = new Set(csar.appd.servicesProduced.map((s) => s.serName));
+  if (!mine.size) return [];
+  return deps.instances.byIndex('host', instance.spec.hostRef.name)
+    .filter((other) => other.metadata.uid !== instance.metadata.uid && !isDeleting(other))
+    .filter((other) => (parsedOf(other, deps)?.appd.servicesRequired.map((s) => s.serName) ?? []).some((s) => mine.has(s)))
+    .map((other) => objectKey(other));
+}
+
+function parsedOf(instance: AppInstance, deps: ObserveDeps): CsarPackage | undefined {
+  const digest = deps.packages.get(`${instance.metadata.namespace}/${instance.spec.packageRef.name}`)?.status?.digest;
+  return digest ? deps.store.parsedNow(digest.replace('sha256:', '')) : undefined;
+}
+
+function safeProject(swImage: string): string | undefined {
+  try {
+    return parseReference(swImage).repository.split('/')[0];
+  } catch {
+    return undefined;
+  }
+}
