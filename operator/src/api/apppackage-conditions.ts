@@ -6,6 +6,8 @@
  *                False <DownloadFailureReason> | CredentialsSecretInvalid
  *   Parsed       True  ParseSucceeded
  *                False <CsarErrorReason>                                   (Stalled)
+ *   RulesValid   True  RulesValid
+ *                False RulesInvalid (shown under rules: Warn, with a Warning event; Stalled under Strict)
  *   Verified     True  Verified | VerificationSkipped
  *                False <VerifyFailureReason> (Stalled when the policy refuses, shown under Warn)
  *                      | TrustedCASecretInvalid
@@ -37,6 +39,8 @@ export type AppPackageReason =
   // Verified ('Verified' | 'VerificationSkipped' | VerifyFailureReason)
   | VerifyResult['reason']
   | 'TrustedCASecretInvalid'
+  // RulesValid ('RulesInvalid' is a VerifyFailureReason)
+  | 'RulesValid'
   // Distributed, and removal from hosts
   | 'DistributionSucceeded'
   | 'NoTargetHosts'

@@ -10,7 +10,7 @@ import { cel, enumOf, listMap, listSet } from './schema/k8s.js';
 import { conditions, labelSelector, localSecretKeyRef, localSecretRef, objectName, observedGeneration, timestamp } from './schema/meta.js';
 
 /** Condition types of an AppPackage; Ready summarises, Reconciling/Stalled are kstatus's. */
-export const APP_PACKAGE_CONDITIONS = ['Downloaded', 'Verified', 'Parsed', 'Distributed', 'Ready', 'Reconciling', 'Stalled'] as const;
+export const APP_PACKAGE_CONDITIONS = ['Downloaded', 'Verified', 'Parsed', 'RulesValid', 'Distributed', 'Ready', 'Reconciling', 'Stalled'] as const;
 
 /** Per-host distribution states. */
 export const DISTRIBUTION_STATES = ['Distributing', 'Distributed', 'Error', 'Deleting'] as const;
@@ -55,6 +55,11 @@ const Verification = Type.Object({
     + 'manifest has one; Skip ignores it. Required and IfPresent need trustedCASecretRef. Default Skip, as most packages are unsigned.',
     { default: 'Skip' })),
   trustedCASecretRef: Type.Optional(localSecretKeyRef('Secret holding the PEM CA bundle that signatures must chain to.', 'ca.crt')),
+  rules: Type.Optional(enumOf(['Strict', 'Warn'],
+    'What to do when an APPD traffic or DNS rule cannot be applied (a bad address or action, past the MEP\'s limits): Strict '
+    + 'refuses the package (reason RulesInvalid); Warn accepts it with RulesValid=False listing each rule left out and why, and '
+    + 'AppInstances of it do not become Ready unless they opt in (spec.rules.allowIncomplete). Default Strict when '
+    + 'manifestHashes is Strict, else Warn.')),
 }, {
   description: 'How strictly the package\'s integrity is checked.',
   default: {},
@@ -148,8 +153,10 @@ export const AppPackageStatus = Type.Object({
   charts: Type.Optional(Type.Array(Chart, { description: 'Helm charts in the package.', maxItems: 16 })),
   images: Type.Optional(Type.Array(Image, { description: 'Software images the package lists.', maxItems: 64 })),
   rules: Type.Optional(Type.Object({
-    trafficRules: Type.Optional(Type.Integer({ description: 'Number of traffic rules in the APPD.', minimum: 0 })),
-    dnsRules: Type.Optional(Type.Integer({ description: 'Number of DNS rules in the APPD.', minimum: 0 })),
+    trafficRules: Type.Optional(Type.Integer({ description: 'Number of traffic rules of the APPD that can be applied.', minimum: 0 })),
+    dnsRules: Type.Optional(Type.Integer({ description: 'Number of DNS rules of the APPD that can be applied.', minimum: 0 })),
+    declaredTrafficRules: Type.Optional(Type.Integer({ description: 'Number of traffic rules the APPD declares (see RulesValid for those left out).', minimum: 0 })),
+    declaredDnsRules: Type.Optional(Type.Integer({ description: 'Number of DNS rules the APPD declares (see RulesValid for those left out).', minimum: 0 })),
     appSupportMp1: Type.Optional(Type.Boolean({ description: 'Whether the APPD says the app uses the MEP\'s Mp1 API.' })),
   }, { description: 'What the APPD\'s app configuration asks of the MEP.' })),
   hosts: Type.Optional(Type.Array(HostDistribution, {

@@ -163,6 +163,7 @@ export function decide(input: DecideInput): AppPackageAction {
     const verification = pkg.spec.verification ?? {};
     const policy: VerificationPolicy = {
       manifestHashes: verification.manifestHashes ?? 'Warn', signature: verification.signature ?? 'Skip',
+      ...(verification.rules ? { rules: verification.rules } : {}),
       ...(o.trustedCa.value !== undefined ? { trustedCaPem: o.trustedCa.value } : {}),
     };
     return { kind: 'Inspect', sha256: cached.sha256, file: cached.file, policy, inputs: o.verificationInputs };

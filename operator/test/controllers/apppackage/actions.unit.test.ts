@@ -18,7 +18,7 @@ import type { HostStep } from '../../../src/controllers/apppackage/decide.js';
 import type { PackageContent } from '../../../src/controllers/apppackage/edge-repository.js';
 import { AppPackageError } from '../../../src/controllers/apppackage/errors.js';
 import { Verifications } from '../../../src/controllers/apppackage/verifications.js';
-import { CsarError } from '../../../src/csar/index.js';
+import { CsarError, type VerificationPolicy } from '../../../src/csar/index.js';
 import { DownloadError } from '../../../src/packages/download.js';
 import { PackageStore } from '../../../src/packages/store.js';
 import { chartTgz, validFiles, withManifest, zipOf } from '../../csar/support/packages.js';
@@ -95,15 +95,41 @@ describe('AppPackage actions', () => {
   describe('Inspect', () => {
     const policy = { manifestHashes: 'Strict', signature: 'Skip' } as const;
 
-    async function inspectZip(zip: Buffer, verifications = new Verifications()) {
+    async function inspectZip(zip: Buffer, verifications = new Verifications(), withPolicy: VerificationPolicy = policy) {
       const pkgStore = new PackageStore(work);
       const fileSha = createHash('sha256').update(zip).digest('hex');
       const file = join(work, 'in.csar');
       await writeFile(file, zip);
       const ctx = recordingContext(appPackage());
-      const run = () => inspect(ctx, { sha256: fileSha, file, policy, inputs: 'in' }, { store: pkgStore, verifications, key: 'tenant/demo' });
+      const run = () => inspect(ctx, { sha256: fileSha, file, policy: withPolicy, inputs: 'in' }, { store: pkgStore, verifications, key: 'tenant/demo' });
       return { ctx, run, verifications };
     }
+
+    /** A package whose one traffic rule has an action the MEP does not know (so it cannot be applied). */
+    async function badRulePackage(): Promise<Buffer> {
+      const files = validFiles(await chartTgz('demo', '1.2.3'));
+      files['APPD/Definition/MainServiceTemplate.yaml'] = String(files['APPD/Definition/MainServiceTemplate.yaml']).replace('action: FORWARD_AS_IS', 'action: REDIRECT');
+      return zipOf(withManifest(files));
+    }
+
+    it('shows an APPD rule that cannot be applied as RulesValid=False with a Warning, and goes on under rules: Warn', async () => {
+      const { ctx, run } = await inspectZip(await badRulePackage(), new Verifications(), { ...policy, rules: 'Warn' });
+      assert.deepEqual(await run(), { kind: 'RequeueAfter', ms: 0 });
+      const [status] = ctx.commits;
+      const rules = conditionOf(status, 'RulesValid');
+      assert.deepEqual([rules?.status, rules?.reason], ['False', 'RulesInvalid']);
+      assert.match(rules?.message ?? '', /appTrafficRule\[0\] "r1": action "REDIRECT"/);
+      assert.deepEqual([status?.rules?.trafficRules, status?.rules?.declaredTrafficRules], [0, 1], 'one declared, none applicable');
+      assert.deepEqual(ctx.events.map((e) => [e.type, e.reason]), [['Warning', 'RulesInvalid']]);
+    });
+
+    it('refuses a package with a rule that cannot be applied under rules: Strict (the default with manifestHashes: Strict)', async () => {
+      const { ctx, run } = await inspectZip(await badRulePackage());
+      await assert.rejects(run(), (e: unknown) => e instanceof AppPackageError && e.reason === 'RulesInvalid' && !e.transient);
+      const [status] = ctx.commits;
+      assert.equal(conditionOf(status, 'RulesValid')?.status, 'False');
+      assert.equal(conditionOf(status, 'Stalled')?.reason, 'RulesInvalid');
+    });
 
     it('parses, verifies, describes the package and goes on at once', async () => {
       const { ctx, run, verifications } = await inspectZip(zipOf(withManifest(validFiles(await chartTgz('demo', '1.2.3')))));
@@ -111,6 +137,7 @@ describe('AppPackage actions', () => {
       const [status] = ctx.commits;
       assert.equal(conditionOf(status, 'Parsed')?.status, 'True');
       assert.deepEqual([conditionOf(status, 'Verified')?.status, conditionOf(status, 'Verified')?.reason], ['True', 'Verified']);
+      assert.deepEqual([conditionOf(status, 'RulesValid')?.status, conditionOf(status, 'RulesValid')?.reason], ['True', 'RulesValid']);
       assert.equal(status?.app?.name, 'demo');
       assert.deepEqual(status?.charts?.map((c) => `${c.name}:${c.version}`), ['demo:1.2.3']);
       assert.equal(status?.images?.[0]?.source, 'registry.example/demo/demo:1.0');
