@@ -12,7 +12,7 @@ import { MepClient } from '../../src/mep/client.js';
 import { sameConfig } from '../../src/mep/digest.js';
 import { MepError, isTransient } from '../../src/mep/errors.js';
 import { appConfig, configPath, dnsRule, raw, trafficRule } from '../fixtures/mep.js';
-import { eventually } from '../support/poll.js';
+import { waitFor } from '../../../testenv/src/process.js';
 
 const token = 'client-token-abcdef123456';
 
@@ -242,7 +242,7 @@ describe('MepClient', () => {
     assert.equal(client.socketCount(), 1);
     assert.equal(mep.requests().length, 5);
     client.close();
-    await eventually(async () => assert.equal(client.socketCount(), 0), { timeoutMs: 2000, intervalMs: 10 });
+    await waitFor('no socket left', async () => client.socketCount() === 0, 2000, 10);
   });
 
   describe('over TLS', () => {

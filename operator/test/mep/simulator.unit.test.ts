@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { MepSimulator } from '../../../testenv/src/mep-simulator.js';
-import { eventually } from '../support/poll.js';
+import { waitFor } from '../../../testenv/src/process.js';
 import { appConfig, configPath, raw, taskPath, trafficRule } from '../fixtures/mep.js';
 
 const token = 'sim-token-0123456789';
@@ -15,12 +15,15 @@ describe('MEP simulator (wire contract)', () => {
   afterEach(async () => { await mep.stop(); });
 
   const post = (id: string, body: string | object) => raw(mep.url, 'POST', configPath(id), { token, body });
-  const waitDone = (taskId: string) => eventually(async () => {
-    const answer = await raw(mep.url, 'GET', taskPath(taskId), { token });
-    const task = answer.json as { configResult: string };
-    assert.notEqual(task.configResult, 'PROCESSING');
+  const waitDone = async (taskId: string) => {
+    let answer: Awaited<ReturnType<typeof raw>> | undefined;
+    await waitFor(`task ${taskId} done`, async () => {
+      answer = await raw(mep.url, 'GET', taskPath(taskId), { token });
+      return (answer.json as { configResult: string }).configResult !== 'PROCESSING';
+    }, 5000, 10);
+    if (!answer) throw new Error('no answer');
     return answer;
-  }, { timeoutMs: 5000, intervalMs: 10 });
+  };
 
   it('answers a POST with a PROCESSING task spelled as mepserver spells it, then SUCCESS', async () => {
     const answer = await post('app-1', appConfig('app1'));
@@ -162,11 +165,11 @@ describe('MEP simulator (wire contract)', () => {
     mep.taskDurationMs = 400;
     const seen = new Set<string>();
     const task = (await post('phase-1', appConfig('phase'))).json as { taskId: string };
-    await eventually(async () => {
+    await waitFor('the task to succeed', async () => {
       const answer = (await raw(mep.url, 'GET', taskPath(task.taskId), { token })).json as { configResult: string; configPhase: string };
       seen.add(answer.configPhase);
-      assert.equal(answer.configResult, 'SUCCESS');
-    }, { timeoutMs: 5000, intervalMs: 15 });
+      return answer.configResult === 'SUCCESS';
+    }, 5000, 15);
     assert.ok([...seen].some((p) => p === '33' || p === '66'), `saw intermediate phases: ${[...seen].join(',')}`);
     mep.taskDurationMs = 60;
     mep.failTasks = true;
