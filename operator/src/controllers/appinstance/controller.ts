@@ -61,8 +61,12 @@ export class AppInstanceReconciler implements Reconciler {
     const now = new Date();
     const draft = appInstanceDraft(instance, now);
     const ctx: HubActionContext = {
-      instance, draft, clients: this.clients, timing: this.options,
-      record: (type, reason, message) => this.options.events.record(instance, type, reason, message),
+      instance, draft, clients: this.clients, timing: this.options, log: context.log,
+      event: (type, reason, message) => this.options.events.record(instance, type, reason, message),
+      commit: () => {
+        draft.markObserved();
+        return writeStatus(this.clients.instances, instance, draft.result());
+      },
     };
     let action: AppInstanceAction | undefined;
     let result: ReconcileResult;
@@ -75,13 +79,11 @@ export class AppInstanceReconciler implements Reconciler {
     } catch (error) {
       if (!(error instanceof LcmError)) throw error;
       await recordFailure(error, action, ctx);
-      draft.markObserved();
-      await writeStatus(this.clients.instances, instance, draft.result());
+      await ctx.commit();
       throw error;
     }
-    draft.markObserved();
-    // Past ReleaseFinalizer the instance may be gone.
-    if (action.kind !== 'ReleaseFinalizer') await writeStatus(this.clients.instances, instance, draft.result());
+    // The one status write, whatever the action did; past ReleaseFinalizer the instance may be gone.
+    if (action.kind !== 'ReleaseFinalizer') await ctx.commit();
     return result;
   }
 }

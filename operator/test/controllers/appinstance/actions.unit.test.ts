@@ -21,6 +21,7 @@ import {
   type ReleaseTarget, type WorkloadSummary,
 } from '../../../src/lcm/plugin.js';
 import type { EventType } from '../../../src/runtime/events.js';
+import { testLogger } from '../../support/logger.js';
 
 /** An LCM plugin that records its calls and answers as told; `failing` makes the next call throw. */
 class ScriptedPlugin implements LcmPlugin {
@@ -70,8 +71,9 @@ function setup(status: AppInstanceStatus = {}) {
   };
   const events: Array<[EventType, AppInstanceEventReason, string]> = [];
   const ctx: ActionContext = {
-    instance, draft: appInstanceDraft(instance, now), timing: { waitMs: 100, steadyCheckMs: 1000, deletionTimeoutMs: 60_000 },
-    record: async (type, reason, message) => { events.push([type, reason, message]); },
+    instance, draft: appInstanceDraft(instance, now), timing: { waitMs: 100, steadyCheckMs: 1000, deletionTimeoutMs: 60_000 }, log: testLogger(),
+    event: async (type, reason, message) => { events.push([type, reason, message]); },
+    commit: async () => false,
   };
   const condition = (type: string) => {
     const c = ctx.draft.result().conditions?.find((x) => x.type === type);

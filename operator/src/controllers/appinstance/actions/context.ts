@@ -1,7 +1,7 @@
 /**
  * What every AppInstance action gets, and the status steps they share. An action does one
- * effect, sets its conditions on the draft and records its event; the controller writes the
- * draft once afterwards. It returns what should happen next:
+ * effect, sets its conditions on the draft and records its event; the controller commits the
+ * draft once afterwards, also when the action failed. It returns what should happen next:
  *
  *   workLeft ─► reconcile again at once (the next step)
  *   wait ────► look again after waitMs (something else has to happen first)
@@ -11,7 +11,7 @@ import type { AppInstanceEventReason, AppInstanceReason } from '../../../api/app
 import type { AppInstance, AppInstanceStatus } from '../../../api/appinstance.js';
 import type { AppRule } from '../../../api/apprule.js';
 import { rfc3339 } from '../../../runtime/conditions.js';
-import type { EventType } from '../../../runtime/events.js';
+import type { ActionBase } from '../../../runtime/action.js';
 import type { ResourceClient } from '../../../runtime/kube/resource-client.js';
 import { requeueAfter, type ReconcileResult } from '../../../runtime/reconcile.js';
 import type { SecretObject } from '../../secrets.js';
@@ -26,12 +26,9 @@ export interface ActionTiming {
   readonly deletionTimeoutMs: number;
 }
 
-export interface ActionContext {
+export interface ActionContext extends ActionBase<AppInstanceDraft, AppInstanceEventReason> {
   readonly instance: AppInstance;
-  readonly draft: AppInstanceDraft;
   readonly timing: ActionTiming;
-  /** Records an Event on the instance. */
-  record(type: EventType, reason: AppInstanceEventReason, message: string): Promise<void>;
 }
 
 export interface HubClients {

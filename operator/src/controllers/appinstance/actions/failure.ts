@@ -21,5 +21,5 @@ export async function recordFailure(error: LcmError, action: AppInstanceAction |
   draft.markFailure(error, error.reason, error.message);
   if (action?.kind === 'Install' || action?.kind === 'Upgrade') countFailedAttempt(action, error, ctx);
   if (draft.isTrue('Stalled')) draft.value.phase = 'Failed';
-  if (action && isLcmAction(action)) await ctx.record('Warning', `${action.kind}Failed`, `${error.reason}: ${error.message}`);
+  if (action && isLcmAction(action)) await ctx.event('Warning', `${action.kind}Failed`, `${error.reason}: ${error.message}`);
 }

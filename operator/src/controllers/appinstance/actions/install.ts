@@ -40,11 +40,11 @@ export async function runInstall(action: ApplyRelease, ctx: ActionContext): Prom
     `Release ${release.name} revision ${release.revision} deployed from ${desired.chartRef}.`);
   if (status.operationalState === 'NOT_INSTANTIATED' || !status.operationalState) status.operationalState = 'STARTED';
   if (action.kind === 'Install') {
-    await ctx.record('Normal', 'Installed', `Release ${release.name} revision ${release.revision}.`);
+    await ctx.event('Normal', 'Installed', `Release ${release.name} revision ${release.revision}.`);
   } else if (action.why === 'Drift') {
-    await ctx.record('Warning', 'DriftRepaired', `Release ${release.name} revision ${release.revision} to repair objects deleted on the edge.`);
+    await ctx.event('Warning', 'DriftRepaired', `Release ${release.name} revision ${release.revision} to repair objects deleted on the edge.`);
   } else {
-    await ctx.record('Normal', 'Upgraded', `Release ${release.name} revision ${release.revision}.`);
+    await ctx.event('Normal', 'Upgraded', `Release ${release.name} revision ${release.revision}.`);
   }
   return workLeft;
 }

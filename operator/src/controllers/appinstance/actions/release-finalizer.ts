@@ -8,11 +8,11 @@ import type { HubActionContext } from './context.js';
 export async function runReleaseFinalizer(action: Extract<AppInstanceAction, { kind: 'ReleaseFinalizer' }>, ctx: HubActionContext): Promise<ReconcileResult> {
   const { instance } = ctx;
   if (action.abandoned) {
-    await ctx.record('Warning', 'TerminationAbandoned',
+    await ctx.event('Warning', 'TerminationAbandoned',
       `The edge of ${instance.spec.hostRef.name} did not answer for ${Math.round(ctx.timing.deletionTimeoutMs / 60000)} min; release ${instance.status?.release?.name ?? ''} in namespace ${instance.spec.namespace} may be left behind there.`);
   }
   if (action.keptNamespace.length) {
-    await ctx.record('Normal', 'NamespaceKept', `Namespace ${instance.spec.namespace} is kept: other releases are in it (${action.keptNamespace.join(', ')}).`);
+    await ctx.event('Normal', 'NamespaceKept', `Namespace ${instance.spec.namespace} is kept: other releases are in it (${action.keptNamespace.join(', ')}).`);
   }
   await removeFinalizer(ctx.clients.instances, instance, finalizer);
   return done;

@@ -17,6 +17,6 @@ export async function runRemediate(action: Extract<AppInstanceAction, { kind: 'R
     await plugin.uninstall(target);
   }
   draft.value.lastOperation = operation(draft.value, 'INSTANTIATE', 'ROLLED_BACK', draft.now);
-  await ctx.record('Warning', rollback ? 'RolledBack' : 'Uninstalled', `Remediated a failed release by ${action.how.toLowerCase()}.`);
+  await ctx.event('Warning', rollback ? 'RolledBack' : 'Uninstalled', `Remediated a failed release by ${action.how.toLowerCase()}.`);
   return workLeft;
 }

@@ -8,6 +8,6 @@ export async function runScale(action: Extract<AppInstanceAction, { kind: 'Scale
   await action.access.plugin.scale(action.access.target, action.to);
   draft.value.operationalState = action.to === 'Stopped' ? 'STOPPED' : 'STARTED';
   draft.value.lastOperation = operation(draft.value, 'OPERATE', 'COMPLETED', draft.now);
-  await ctx.record('Normal', action.to, `Workloads ${action.to === 'Stopped' ? 'scaled to zero' : 'restored'}.`);
+  await ctx.event('Normal', action.to, `Workloads ${action.to === 'Stopped' ? 'scaled to zero' : 'restored'}.`);
   return workLeft;
 }

@@ -8,6 +8,6 @@ export async function runUninstall(action: Extract<AppInstanceAction, { kind: 'U
   progressing(draft, 'Terminating', 'Uninstalling', 'Uninstalling the release.');
   draft.value.lastOperation = operation(draft.value, 'TERMINATE', 'PROCESSING', draft.now);
   await action.access.plugin.uninstall(action.access.target);
-  await ctx.record('Normal', 'Uninstalled', `Release ${action.access.target.releaseName} uninstalled.`);
+  await ctx.event('Normal', 'Uninstalled', `Release ${action.access.target.releaseName} uninstalled.`);
   return workLeft;
 }

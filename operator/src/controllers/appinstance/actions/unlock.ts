@@ -5,6 +5,6 @@ import { workLeft, type ActionContext } from './context.js';
 
 export async function runUnlock(action: Extract<AppInstanceAction, { kind: 'Unlock' }>, ctx: ActionContext): Promise<ReconcileResult> {
   await action.access.plugin.unlock(action.access.target);
-  await ctx.record('Warning', 'ReleaseUnlocked', `Release ${action.access.target.releaseName} was stuck in ${action.status}; recovered it.`);
+  await ctx.event('Warning', 'ReleaseUnlocked', `Release ${action.access.target.releaseName} was stuck in ${action.status}; recovered it.`);
   return workLeft;
 }
