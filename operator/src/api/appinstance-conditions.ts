@@ -17,12 +17,14 @@ export type AppInstanceReason =
   // Instantiated
   | 'InstallSucceeded' | 'InstallFailed' | 'UpgradeSucceeded' | 'UpgradeFailed' | 'ReleaseDeployed'
   // RulesConfigured
-  | 'RulesApplied' | 'NoRules' | 'RulesApplying' | 'RulesNotReady'
+  | 'RulesApplied' | 'NoRules' | 'RulesApplying' | 'RulesNotReady' | 'RulesIncomplete'
   // Reconciling
   | 'Initializing' | 'Installing' | 'Upgrading' | 'Remediating' | 'EdgeUnreachable' | 'WorkloadsNotReady'
   | 'DependentsExist' | 'RulesDeleting' | 'Uninstalling' | 'NamespaceDeleting'
   // Stalled
-  | 'UnsupportedInfrastructure' | 'RetriesExhausted'
+  | 'UnsupportedInfrastructure' | 'RetriesExhausted' | 'ValuesInvalid'
+  // Reconciling, waiting for a valuesFrom source to appear
+  | 'ValuesNotFound'
   // Ready
   | 'Ready'
   // A failed LCM operation (Reconciling when a retry may pass, Stalled otherwise)

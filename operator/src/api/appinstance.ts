@@ -107,6 +107,10 @@ export const AppInstanceSpec = Type.Object({
   rules: Type.Optional(Type.Object({
     appTrafficRule: Type.Optional(trafficRuleList('Traffic rules added to the APPD\'s; a rule with the same trafficRuleId replaces the APPD\'s.')),
     appDNSRule: Type.Optional(dnsRuleList('DNS rules added to the APPD\'s; a rule with the same dnsRuleId replaces the APPD\'s.')),
+    allowIncomplete: Type.Optional(Type.Boolean({
+      description: 'Become Ready even when the APPD declares rules that cannot be applied (its AppPackage lists them under RulesValid) '
+        + 'and the spec does not replace them. Default false: such an instance runs but stays Stalled with RulesIncomplete.',
+    })),
   }, { description: 'MEP rules merged with those of the package\'s APPD into the AppRule the instance owns.' })),
 }, {
   description: 'Desired state of the app instance: which package, on which edge host, with which values.',

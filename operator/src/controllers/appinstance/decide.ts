@@ -34,6 +34,8 @@ export interface DesiredRelease {
   readonly createNamespace: boolean;
   /** The AppRule spec the instance owns; undefined when the app needs nothing from the MEP. */
   readonly rules: AppRuleSpec | undefined;
+  /** APPD rules that cannot be applied and that the spec does not replace: "appTrafficRule[1] "r2": why". */
+  readonly rulesLeftOut: readonly string[];
 }
 
 export type DesiredObservation =
@@ -41,6 +43,8 @@ export type DesiredObservation =
   | { readonly kind: 'NoPackage'; readonly message: string }
   /** The AK/SK Secret the values refer to does not exist yet. */
   | { readonly kind: 'NoCredentials' }
+  /** A valuesFrom source is missing (it may appear) or not a YAML map we accept (a person must fix it). */
+  | { readonly kind: 'BadValues'; readonly reason: 'ValuesNotFound' | 'ValuesInvalid'; readonly message: string }
   | { readonly kind: 'Known'; readonly release: DesiredRelease };
 
 export type EdgeObservation =
@@ -104,6 +108,8 @@ export interface AppInstanceObservation {
   readonly remediation: 'Rollback' | 'Uninstall';
   readonly namespace: NamespaceObservation;
   readonly workloadsReady: boolean;
+  /** spec.rules.allowIncomplete: Ready even with APPD rules left out. */
+  readonly allowIncompleteRules: boolean;
   /** Deletion has waited longer than it may for an edge that does not answer. */
   readonly deletionTimedOut: boolean;
 }
@@ -114,6 +120,8 @@ export type AppInstanceAction =
   | { readonly kind: 'AssignId' }
   | { readonly kind: 'EnsureCredentials' }
   | { readonly kind: 'WaitForPackage'; readonly message: string }
+  | { readonly kind: 'BadValues'; readonly reason: 'ValuesNotFound' | 'ValuesInvalid'; readonly message: string }
+  | { readonly kind: 'RulesIncomplete'; readonly leftOut: readonly string[] }
   | { readonly kind: 'Unsupported'; readonly message: string }
   | { readonly kind: 'WaitForDependencies'; readonly missing: readonly string[] }
   | { readonly kind: 'WaitForEdge' }
@@ -147,6 +155,7 @@ export function decide(o: AppInstanceObservation): AppInstanceAction {
   if (desired.kind === 'NoPackage') return { kind: 'WaitForPackage', message: desired.message };
   if (o.missingDependencies.length) return { kind: 'WaitForDependencies', missing: o.missingDependencies };
   if (desired.kind === 'NoCredentials') return { kind: 'EnsureCredentials' };
+  if (desired.kind === 'BadValues') return { kind: 'BadValues', reason: desired.reason, message: desired.message };
   const edge = o.edge;
   if (edge.kind !== 'Reachable') return { kind: 'WaitForEdge' };
   const { access } = edge;
@@ -170,6 +179,8 @@ export function decide(o: AppInstanceObservation): AppInstanceAction {
   if (rules.kind === 'NotReady') return { kind: 'WaitForRules', reason: rules.reason, message: rules.message };
   const hasRules = want.rules !== undefined;
   if (o.desiredState === 'Started' && !o.workloadsReady) return { kind: 'WaitForWorkloads', hasRules };
+  // Fewer rules at the MEP than the APPD declares is not Ready unless the spec says it may be.
+  if (want.rulesLeftOut.length && !o.allowIncompleteRules) return { kind: 'RulesIncomplete', leftOut: want.rulesLeftOut };
   return { kind: 'Ready', hasRules };
 }
 

@@ -7,12 +7,12 @@
  *   hub reads:  host kubeconfig, AK/SK Secret, valuesFrom Secrets/ConfigMaps
  *   edge (through the LCM plugin): release, workloads, drift; while deleting, the namespace
  */
-import { load } from 'js-yaml';
 import type { AppInstance } from '../../api/appinstance.js';
 import type { AppPackage } from '../../api/apppackage.js';
 import type { AppRule } from '../../api/apprule.js';
 import type { EdgeHost } from '../../api/edgehost.js';
 import type { CsarPackage } from '../../csar/index.js';
+import { loadYamlGuarded, YamlRefusedError } from '../../util/yaml.js';
 import { LcmError, type LcmPlugin, type Release, type ReleaseTarget, type WorkloadSummary } from '../../lcm/plugin.js';
 import type { LcmPluginRegistry } from '../../lcm/registry.js';
 import { parseReference } from '../../oci/reference.js';
@@ -23,7 +23,6 @@ import { isNotFound } from '../../runtime/kube/errors.js';
 import { objectKey } from '../../runtime/kube/resource.js';
 import type { ResourceClient } from '../../runtime/kube/resource-client.js';
 import { hasFinalizer, isDeleting } from '../../runtime/objects.js';
-import { ReconcileError } from '../../runtime/reconcile.js';
 import { readSecretKey, type SecretObject } from '../secrets.js';
 import type {
   AppInstanceObservation, DesiredObservation, EdgeAccess, EdgeObservation, NamespaceObservation, ReleaseObservation,
@@ -96,6 +95,7 @@ export async function observe(instance: AppInstance, deps: ObserveDeps, now: Dat
     failures: status.failures ?? 0, maxRetries: spec.remediation?.retries ?? 3, remediation: spec.remediation?.strategy ?? 'Rollback',
     namespace: deleting && access && edgeSide?.release === 'Absent' ? await observeNamespace(access, status.release?.createdNamespace ?? false) : { kind: 'NotOurs' },
     workloadsReady: edgeSide?.workloads?.allReady ?? false,
+    allowIncompleteRules: spec.rules?.allowIncomplete ?? false,
     deletionTimedOut: now.getTime() - deletedAt > deps.deletionTimeoutMs,
   };
   return { observation, facts };
@@ -160,8 +160,10 @@ async function observeDesired(instance: AppInstance, deps: ObserveDeps, { host, 
   const location = repositoryLocation(host.spec.repository);
   const firstImage = csar.images.find((i) => i.swImage);
   const project = firstImage ? safeProject(firstImage.swImage) : undefined;
+  const fromReferences = await valuesFrom(instance, deps);
+  if (!fromReferences.ok) return { kind: 'BadValues', reason: fromReferences.reason, message: fromReferences.message };
   const values = buildValues({
-    namespace: spec.namespace, appInstanceId: id, fromReferences: await valuesFrom(instance, deps),
+    namespace: spec.namespace, appInstanceId: id, fromReferences: fromReferences.documents,
     aksk: { ...aksk, secretName: `mecm-aksk-${id.slice(0, 8)}` },
     specValues: spec.values as Values | undefined,
     imageLocation: project ? { domainName: [location.host, location.prefix].filter(Boolean).join('/'), project } : undefined,
@@ -173,6 +175,7 @@ async function observeDesired(instance: AppInstance, deps: ObserveDeps, { host, 
       chartRef, plainHttp: location.baseUrl.startsWith('http:'), values, digest: releaseDigest(chartRef, values),
       timeoutMs: (spec.timeoutSeconds ?? 300) * 1000, createNamespace: spec.createNamespace ?? true,
       rules: desiredRuleSpec(instance, csar.appd, id, appName),
+      rulesLeftOut: rulesLeftOut(instance, csar),
     },
   };
 }
@@ -186,23 +189,59 @@ async function readCredentials(instance: AppInstance, secrets: ResourceClient<Se
   return { accessKey: read('accesskey'), secretKey: read('secretkey') };
 }
 
-/** The documents of spec.valuesFrom, in order, each placed at its targetPath. */
-async function valuesFrom(instance: AppInstance, deps: ObserveDeps): Promise<Values[]> {
+type ValuesRead =
+  | { readonly ok: true; readonly documents: Values[] }
+  | { readonly ok: false; readonly reason: 'ValuesNotFound' | 'ValuesInvalid'; readonly message: string };
+
+/** Limits of one valuesFrom document: a values file, not a way to stall the operator. */
+const valuesLimits = { maxBytes: 1024 * 1024, maxNodes: 100_000 } as const;
+
+/**
+ * The documents of spec.valuesFrom, in order, each placed at its targetPath. Parsed with the
+ * guarded loader (node, alias and size caps) and the core schema, so `replicas: 2` stays a
+ * number and `enabled: false` a boolean.
+ */
+async function valuesFrom(instance: AppInstance, deps: ObserveDeps): Promise<ValuesRead> {
   const namespace = instance.metadata.namespace ?? '';
   const documents: Values[] = [];
   for (const ref of instance.spec.valuesFrom ?? []) {
     const client = ref.kind === 'Secret' ? deps.secrets : deps.configMaps;
-    const object = await client.get(ref.name, namespace).catch((e: unknown) => { if (isNotFound(e) && ref.optional) return undefined; throw e; });
+    const object = await client.get(ref.name, namespace).catch((e: unknown) => { if (isNotFound(e)) return undefined; throw e; });
     const key = ref.valuesKey ?? 'values.yaml';
     const raw = object?.data?.[key];
     if (raw === undefined) {
       if (ref.optional) continue;
-      throw new ReconcileError('ValuesNotFound', `${ref.kind} ${namespace}/${ref.name} has no key ${key}.`);
+      const what = object ? `has no key ${key}` : 'does not exist';
+      return { ok: false, reason: 'ValuesNotFound', message: `${ref.kind} ${namespace}/${ref.name} named in spec.valuesFrom ${what}.` };
     }
     const text = ref.kind === 'Secret' ? Buffer.from(raw, 'base64').toString('utf8') : raw;
-    documents.push(ref.targetPath ? atPath(ref.targetPath, text) : (load(text) as Values | null) ?? {});
+    if (ref.targetPath) {
+      documents.push(atPath(ref.targetPath, text));
+      continue;
+    }
+    let doc: unknown;
+    try {
+      doc = loadYamlGuarded(text, `${ref.kind} ${namespace}/${ref.name} key ${key}`, valuesLimits);
+    } catch (error) {
+      if (!(error instanceof YamlRefusedError)) throw error;
+      return { ok: false, reason: 'ValuesInvalid', message: `${error.message}.` };
+    }
+    if (doc !== null && (typeof doc !== 'object' || Array.isArray(doc))) {
+      return { ok: false, reason: 'ValuesInvalid', message: `${ref.kind} ${namespace}/${ref.name} key ${key} is not a YAML map of values.` };
+    }
+    documents.push((doc as Values | null) ?? {});
   }
-  return documents;
+  return { ok: true, documents };
+}
+
+/** APPD rules left out as unusable (AppPackage RulesValid) that the spec does not replace by id. */
+function rulesLeftOut(instance: AppInstance, csar: CsarPackage): string[] {
+  const replaced = {
+    traffic: new Set((instance.spec.rules?.appTrafficRule ?? []).map((r) => r.trafficRuleId)),
+    dns: new Set((instance.spec.rules?.appDNSRule ?? []).map((r) => r.dnsRuleId)),
+  };
+  return csar.appd.ruleProblems.filter((p) => !replaced[p.kind].has(p.ruleId))
+    .map((p) => `${p.kind === 'traffic' ? 'appTrafficRule' : 'appDNSRule'}[${p.index}] ${JSON.stringify(p.ruleId)}: ${p.problem}`);
 }
 
 /** Required services that no Ready instance on the same host produces. */

@@ -12,7 +12,7 @@ import { runInstall } from '../../../src/controllers/appinstance/actions/install
 import { runReady } from '../../../src/controllers/appinstance/actions/ready.js';
 import { runRemediate } from '../../../src/controllers/appinstance/actions/remediate.js';
 import { runScale } from '../../../src/controllers/appinstance/actions/scale.js';
-import { runGiveUp } from '../../../src/controllers/appinstance/actions/stalls.js';
+import { runBadValues, runGiveUp, runRulesIncomplete } from '../../../src/controllers/appinstance/actions/stalls.js';
 import { runBlockTermination, runWaitForEdge, runWaitForRules } from '../../../src/controllers/appinstance/actions/waits.js';
 import type { DesiredRelease, EdgeAccess } from '../../../src/controllers/appinstance/decide.js';
 import { appInstanceDraft } from '../../../src/controllers/appinstance/summarize.js';
@@ -59,7 +59,7 @@ class ScriptedPlugin implements LcmPlugin {
 
 const now = new Date('2025-03-01T10:00:00Z');
 const desired: DesiredRelease = {
-  chartRef: 'oci://edge/mecm/team/app/demo:1.0.0', plainHttp: true, values: { a: 1 }, digest: 'sha256:want', timeoutMs: 60_000, createNamespace: true, rules: undefined,
+  chartRef: 'oci://edge/mecm/team/app/demo:1.0.0', plainHttp: true, values: { a: 1 }, digest: 'sha256:want', timeoutMs: 60_000, createNamespace: true, rules: undefined, rulesLeftOut: [],
 };
 
 function setup(status: AppInstanceStatus = {}) {
@@ -205,6 +205,28 @@ describe('AppInstance actions', function () {
     assert.deepEqual(running.condition('RulesConfigured')?.slice(0, 2), ['True', 'NoRules']);
     assert.deepEqual(running.condition('Ready'), ['True', 'Ready', 'The app runs: 1/1 workloads ready.']);
     assert.equal(running.status().phase, 'Ready');
+  });
+
+  it('RulesIncomplete: running, but not Ready, naming the rules left out and the way out', function () {
+    const { ctx, condition, status } = setup({ appInstanceId: 'id', release: { name: 'app', revision: 1 } });
+    for (let i = 0; i < 2; i += 1) {
+      runRulesIncomplete({ kind: 'RulesIncomplete', leftOut: ['appTrafficRule[0] "r1": action "REDIRECT" is not one of DROP, …'] }, ctx);
+    }
+    assert.deepEqual(condition('RulesConfigured')?.slice(0, 2), ['False', 'RulesIncomplete']);
+    assert.match(String(condition('RulesConfigured')?.[2]), /"r1": action "REDIRECT".*spec\.rules\.allowIncomplete/);
+    assert.deepEqual(condition('Instantiated')?.slice(0, 2), ['True', 'ReleaseDeployed']);
+    assert.deepEqual(condition('Stalled')?.slice(0, 2), ['True', 'RulesIncomplete']);
+    assert.deepEqual(condition('Ready')?.slice(0, 2), ['False', 'RulesIncomplete']);
+    assert.equal(status().phase, 'Failed');
+  });
+
+  it('BadValues: waits for a source that may appear, stalls on one that is not values', function () {
+    const missing = setup({ appInstanceId: 'id' });
+    assert.deepEqual(runBadValues({ kind: 'BadValues', reason: 'ValuesNotFound', message: 'ConfigMap team/v does not exist.' }, missing.ctx), { kind: 'RequeueAfter', ms: 100 });
+    assert.deepEqual(missing.condition('Reconciling'), ['True', 'ValuesNotFound', 'ConfigMap team/v does not exist.']);
+    const bomb = setup({ appInstanceId: 'id' });
+    assert.deepEqual(runBadValues({ kind: 'BadValues', reason: 'ValuesInvalid', message: 'expands to more than 100000 nodes' }, bomb.ctx), { kind: 'Done' });
+    assert.deepEqual(bomb.condition('Stalled')?.slice(0, 2), ['True', 'ValuesInvalid']);
   });
 
   describe('waits', function () {

@@ -17,6 +17,7 @@ import type { EdgeHost } from '../../../src/api/edgehost.js';
 import { mecmTypes } from '../../../src/api/resources.js';
 import { isNotFound } from '../../../src/runtime/kube/errors.js';
 import { coreTypes, type KubeObject } from '../../../src/runtime/kube/resource.js';
+import { aliasBomb } from '../../support/hostile-yaml.js';
 import { ResourceClient } from '../../../src/runtime/kube/resource-client.js';
 import { APPD_YAML, buildTgz, validFiles, withManifest, zipOf } from '../../csar/support/packages.js';
 import { providerPackage } from '../../support/apps.js';
@@ -171,6 +172,25 @@ describe('AppInstance controller on real edge clusters', function () {
     await instances.patch('etherpad-1', namespace, 'merge', { spec: { values: { global: { mepagent: { enabled: false } }, extra: 'v2' } } });
     await waitFor('revision 2', async () => (await get('etherpad-1')).status?.release?.revision === 2 && (await condition('etherpad-1', 'Ready'))?.status === 'True', 120_000, 250);
     assert.deepEqual((await helmList(op.shared.edges[0]!, `etherpad-1-${run}`)).map((r) => r.revision), ['2']);
+  });
+
+  it('takes values from a ConfigMap with their types, and stalls on a YAML bomb in it without touching the release', async function () {
+    this.timeout(120_000);
+    const configMaps = new ResourceClient<KubeObject & { data: Record<string, string> }>(op.direct, coreTypes.configMap);
+    await configMaps.create({ metadata: { name: 'etherpad-values', namespace }, data: { 'values.yaml': 'tuning:\n  replicas: 2\n  enabled: false\n  ratio: 0.5\n' } });
+    await instances.patch('etherpad-1', namespace, 'merge', { spec: { valuesFrom: [{ kind: 'ConfigMap', name: 'etherpad-values' }] } });
+    await waitFor('revision 3', async () => (await get('etherpad-1')).status?.release?.revision === 3 && (await condition('etherpad-1', 'Ready'))?.status === 'True', 120_000, 250);
+    const values = JSON.parse((await helmCli(op.shared.edges[0]!, ['get', 'values', 'etherpad-1', '-n', `etherpad-1-${run}`, '-o', 'json'])).stdout) as { tuning?: unknown };
+    assert.deepEqual(values.tuning, { replicas: 2, enabled: false, ratio: 0.5 }, 'numbers stay numbers, booleans booleans');
+
+    await configMaps.patch('etherpad-values', namespace, 'merge', { data: { 'values.yaml': aliasBomb } });
+    await waitFor('Stalled ValuesInvalid', async () => (await condition('etherpad-1', 'Stalled'))?.reason === 'ValuesInvalid', 60_000, 250);
+    assert.match((await condition('etherpad-1', 'Stalled'))?.message ?? '', /ConfigMap .*etherpad-values key values\.yaml expands to more than 100000 nodes/);
+    assert.equal((await get('etherpad-1')).status?.release?.revision, 3, 'no upgrade from values that could not be read');
+
+    await instances.patch('etherpad-1', namespace, 'json', [{ op: 'remove', path: '/spec/valuesFrom' }]);
+    await waitFor('revision 4, Ready', async () => (await get('etherpad-1')).status?.release?.revision === 4 && (await condition('etherpad-1', 'Ready'))?.status === 'True', 120_000, 250);
+    await configMaps.delete('etherpad-values', namespace);
   });
 
   it('stops and starts the app (ETSI operate)', async function () {

@@ -10,7 +10,7 @@ const plugin = new KubernetesPlugin({ helmBinary: '/nonexistent/helm' });
 const access: EdgeAccess = { plugin, target: { kubeconfig: 'kubeconfig', releaseName: 'app', namespace: 'app', createNamespace: false } };
 const ruleSpec: AppRuleSpec = { hostRef: { name: 'edge-1' }, appInstanceId: 'id-1', appName: 'app-id1', appSupportMp1: true };
 const desired: DesiredRelease = {
-  chartRef: 'oci://edge/mecm/ns/app/chart:1.0.0', plainHttp: true, values: { a: 1 }, digest: 'sha256:1', timeoutMs: 300_000, createNamespace: true, rules: ruleSpec,
+  chartRef: 'oci://edge/mecm/ns/app/chart:1.0.0', plainHttp: true, values: { a: 1 }, digest: 'sha256:1', timeoutMs: 300_000, createNamespace: true, rules: ruleSpec, rulesLeftOut: [],
 };
 const rules = (kind: 'NotNeeded' | 'Ready' | 'PresentButUnneeded' | 'Missing' | 'Outdated' | 'NotReady'): RulesObservation =>
   kind === 'Missing' || kind === 'Outdated' ? { kind, spec: ruleSpec } : { kind };
@@ -23,8 +23,9 @@ const healthy: AppInstanceObservation = {
   desired: { kind: 'Known', release: desired }, missingDependencies: [], dependents: [], edge: { kind: 'Reachable', access },
   release: { kind: 'Present', status: 'deployed', revision: 2, upToDate: true },
   desiredState: 'Started', stopped: false, driftedObjects: [], rules: rules('Ready'),
-  failures: 0, maxRetries: 3, remediation: 'Rollback', namespace: { kind: 'OursUnused' }, workloadsReady: true, deletionTimedOut: false,
+  failures: 0, maxRetries: 3, remediation: 'Rollback', namespace: { kind: 'OursUnused' }, workloadsReady: true, allowIncompleteRules: false, deletionTimedOut: false,
 };
+const leftOut = { desired: { kind: 'Known', release: { ...desired, rulesLeftOut: ['appTrafficRule[1] "r2": action "REDIRECT" is not one of …'] } } } as const;
 const at = (o: Partial<AppInstanceObservation>) => decide({ ...healthy, ...o }).kind;
 
 describe('AppInstance decide', () => {
@@ -32,6 +33,10 @@ describe('AppInstance decide', () => {
 
   const cases: Array<[string, Partial<AppInstanceObservation>, string]> = [
     ['a healthy instance is Ready', {}, 'Ready'],
+    ['is not Ready with APPD rules left out', leftOut, 'RulesIncomplete'],
+    ['is Ready with APPD rules left out when the spec allows it', { ...leftOut, allowIncompleteRules: true }, 'Ready'],
+    ['installs before it judges the rules', { ...leftOut, release: { kind: 'Absent' } }, 'Install'],
+    ['waits for a valuesFrom source', { desired: { kind: 'BadValues', reason: 'ValuesNotFound', message: 'ConfigMap x does not exist.' } }, 'BadValues'],
     ['suspended does nothing', { suspended: true, release: { kind: 'Absent' } }, 'Nothing'],
     ['waits for the package on this host', { ...packageNotDistributed, release: { kind: 'Absent' } }, 'WaitForPackage'],
     ['refuses unsupported infrastructure before anything', { ...infrastructureUnsupported, ...packageNotDistributed }, 'Unsupported'],

@@ -13,7 +13,7 @@ import { runReady } from './ready.js';
 import { runReleaseFinalizer } from './release-finalizer.js';
 import { runRemediate } from './remediate.js';
 import { runScale } from './scale.js';
-import { runGiveUp, runUnsupported } from './stalls.js';
+import { runBadValues, runGiveUp, runRulesIncomplete, runUnsupported } from './stalls.js';
 import { runUninstall } from './uninstall.js';
 import { runUnlock } from './unlock.js';
 import { runBlockTermination, runWaitForDependencies, runWaitForEdge, runWaitForPackage, runWaitForRules, runWaitForWorkloads } from './waits.js';
@@ -29,6 +29,8 @@ export async function runAction(action: AppInstanceAction, ctx: HubActionContext
     case 'EnsureCredentials': return runEnsureCredentials(ctx);
     case 'Unsupported': return runUnsupported(action, ctx);
     case 'WaitForPackage': return runWaitForPackage(action, ctx);
+    case 'BadValues': return runBadValues(action, ctx);
+    case 'RulesIncomplete': return runRulesIncomplete(action, ctx);
     case 'WaitForDependencies': return runWaitForDependencies(action, ctx);
     case 'WaitForEdge': return runWaitForEdge(ctx);
     case 'Unlock': return runUnlock(action, ctx);

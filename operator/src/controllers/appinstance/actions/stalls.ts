@@ -1,7 +1,10 @@
-/** Unsupported and GiveUp: nothing more happens until the spec (or the host) changes. */
+/**
+ * Unsupported, GiveUp, RulesIncomplete and invalid values: nothing more happens until the spec
+ * (or what it names) changes. A valuesFrom source that does not exist yet is waited for.
+ */
 import { done, type ReconcileResult } from '../../../runtime/reconcile.js';
 import type { AppInstanceAction } from '../decide.js';
-import { operation, stall, type ActionContext } from './context.js';
+import { markDeployed, operation, progressing, stall, wait, type ActionContext } from './context.js';
 
 export function runUnsupported(action: Extract<AppInstanceAction, { kind: 'Unsupported' }>, ctx: ActionContext): ReconcileResult {
   stall(ctx.draft, 'UnsupportedInfrastructure', action.message);
@@ -13,5 +16,25 @@ export function runGiveUp(ctx: ActionContext): ReconcileResult {
   draft.value.lastOperation = operation(draft.value, 'INSTANTIATE', 'FAILED', draft.now);
   stall(draft, 'RetriesExhausted',
     `Gave up after ${draft.value.failures ?? 0} failed attempts; change the spec to try again. Last: ${draft.get('Instantiated')?.message ?? ''}`);
+  return done;
+}
+
+export function runBadValues(action: Extract<AppInstanceAction, { kind: 'BadValues' }>, ctx: ActionContext): ReconcileResult {
+  if (action.reason === 'ValuesNotFound') {
+    // The ConfigMap or Secret may be on its way (GitOps applies in any order): look again.
+    progressing(ctx.draft, ctx.draft.value.phase ?? 'Installing', action.reason, action.message);
+    return wait(ctx);
+  }
+  stall(ctx.draft, action.reason, action.message);
+  return done;
+}
+
+/** Installed and running, but the MEP holds fewer rules than the APPD declares: not Ready. */
+export function runRulesIncomplete(action: Extract<AppInstanceAction, { kind: 'RulesIncomplete' }>, ctx: ActionContext): ReconcileResult {
+  markDeployed(ctx.draft);
+  const message = `The APPD declares ${action.leftOut.length} rule(s) that cannot be applied and that spec.rules does not replace: `
+    + `${action.leftOut.slice(0, 5).join('; ')}${action.leftOut.length > 5 ? '; …' : ''}. Fix the package, replace them in spec.rules, or set spec.rules.allowIncomplete.`;
+  ctx.draft.set('RulesConfigured', false, 'RulesIncomplete', message);
+  stall(ctx.draft, 'RulesIncomplete', message);
   return done;
 }
