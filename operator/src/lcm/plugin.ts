@@ -25,6 +25,11 @@ export interface ReleaseTarget {
    * existing namespace is used as it is.
    */
   readonly createNamespace: boolean;
+  /**
+   * Whom the release is for (the AppInstance's hub namespace, a tenant): helm slots are shared
+   * fairly between owners, so one owner's hung hooks cannot hold them all. Default: `namespace`.
+   */
+  readonly owner?: string;
 }
 
 export interface RegistryCredentials {

@@ -108,7 +108,7 @@ async function edgeAccess(instance: AppInstance, host: EdgeHost | undefined, plu
   const kubeconfig = await readSecretKey(deps.secrets, ref, 'kubeconfig');
   if (!kubeconfig.ok) return undefined;
   const releaseName = instance.spec.releaseName ?? (instance.metadata.name ?? '').slice(0, 53);
-  const target: ReleaseTarget = { kubeconfig: kubeconfig.value, releaseName, namespace: instance.spec.namespace, createNamespace: false };
+  const target: ReleaseTarget = { kubeconfig: kubeconfig.value, releaseName, namespace: instance.spec.namespace, createNamespace: false, owner: instance.metadata.namespace ?? '' };
   return { plugin, target };
 }
 

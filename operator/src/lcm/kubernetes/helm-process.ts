@@ -19,6 +19,11 @@ export interface HelmProcessOptions {
   readonly binary: string;
   /** Most helm processes at once; more calls wait their turn (default 8). */
   readonly maxConcurrent?: number;
+  /**
+   * Most helm processes at once for one owner (default half of maxConcurrent, at least 1):
+   * an owner whose hooks hang cannot hold every slot. Waiting owners take turns.
+   */
+  readonly maxPerOwner?: number;
   /** After SIGTERM at the deadline, how long helm gets to record the failure before SIGKILL (default 10 s). */
   readonly killGraceMs?: number;
   /** Where scratch folders are made (default the OS temp folder). */
@@ -32,6 +37,8 @@ export interface HelmCall {
   readonly what: string;
   readonly kubeconfig: string;
   readonly timeoutMs: number;
+  /** Whom the call is for (a tenant): slots are shared fairly between owners. */
+  readonly owner?: string;
   /** Written to a file and passed with `-f`. */
   readonly values?: Readonly<Record<string, unknown>>;
   /** Registry the chart comes from: for credentials and to tell its errors from the cluster's. */
@@ -51,7 +58,9 @@ const passedEnv = ['PATH', 'HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY', 'http_proxy'
 /** Runs helm calls; `close()` stops the ones still running (SIGTERM) and removes scratch folders. */
 export class HelmProcess {
   private readonly running = new Set<ReturnType<typeof spawn>>();
-  private readonly waiting: Array<() => void> = [];
+  /** Calls waiting for a slot, per owner; Map order is the owners' turn order. */
+  private readonly waiting = new Map<string, Array<() => void>>();
+  private readonly activeByOwner = new Map<string, number>();
   private active = 0;
   private root: Promise<string> | undefined;
 
@@ -59,7 +68,8 @@ export class HelmProcess {
 
   /** Runs `call`; resolves with helm's output on exit code 0, throws HelmError otherwise. */
   async run(call: HelmCall): Promise<HelmOutput> {
-    await this.acquire();
+    const owner = call.owner ?? '';
+    await this.acquire(owner);
     const secrets = [...kubeconfigSecrets(call.kubeconfig), ...credentialSecrets(call.registry?.credentials)];
     let dir: string | undefined;
     try {
@@ -82,7 +92,7 @@ export class HelmProcess {
       throw new HelmError('Failed', redact(failureMessage('Failed', call.what, reason), secrets), command(call));
     } finally {
       if (dir) await rm(dir, { recursive: true, force: true });
-      this.release();
+      this.release(owner);
     }
   }
 
@@ -165,18 +175,49 @@ export class HelmProcess {
     return this.root;
   }
 
-  private async acquire(): Promise<void> {
-    if (this.active < (this.options.maxConcurrent ?? 8)) {
-      this.active++;
-      return;
-    }
-    await new Promise<void>((resolve) => this.waiting.push(resolve));
+  private get limits(): { total: number; perOwner: number } {
+    const total = this.options.maxConcurrent ?? 8;
+    return { total, perOwner: Math.max(1, this.options.maxPerOwner ?? Math.ceil(total / 2)) };
   }
 
-  private release(): void {
-    const next = this.waiting.shift();
-    if (next) next();
-    else this.active--;
+  /** Resolves when `owner` holds a slot: at once if one is free within its limit, else in its turn. */
+  private acquire(owner: string): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const queue = this.waiting.get(owner) ?? [];
+      queue.push(resolve);
+      this.waiting.set(owner, queue);
+      this.dispatch();
+    });
+  }
+
+  private take(owner: string): void {
+    this.active++;
+    this.activeByOwner.set(owner, (this.activeByOwner.get(owner) ?? 0) + 1);
+  }
+
+  private release(owner: string): void {
+    this.active--;
+    const left = (this.activeByOwner.get(owner) ?? 1) - 1;
+    if (left > 0) this.activeByOwner.set(owner, left);
+    else this.activeByOwner.delete(owner);
+    this.dispatch();
+  }
+
+  /** Hands free slots to waiting owners in turn, each within its own limit. */
+  private dispatch(): void {
+    const { total, perOwner } = this.limits;
+    for (const [owner, queue] of this.waiting) {
+      if (this.active >= total) return;
+      if ((this.activeByOwner.get(owner) ?? 0) >= perOwner) continue;
+      const next = queue.shift();
+      // The owner goes to the back of the line; gone when it has nothing left to wait for.
+      this.waiting.delete(owner);
+      if (queue.length) this.waiting.set(owner, queue);
+      if (next) {
+        this.take(owner);
+        next();
+      }
+    }
   }
 }
 

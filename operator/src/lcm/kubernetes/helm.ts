@@ -5,6 +5,7 @@
  * controller chooses install or upgrade), always `--reset-values` on upgrade (the request's
  * values are the whole truth; without it helm reuses the old values when none are given).
  */
+import { lcmErrorOf } from './edge-api.js';
 import { HelmError } from './helm-errors.js';
 import { HelmProcess, type HelmCall, type HelmProcessOptions } from './helm-process.js';
 import { Absent, RELEASE_STATES, type InstallRequest, type Release, type ReleaseState, type ReleaseStatus, type ReleaseTarget } from '../plugin.js';
@@ -16,6 +17,8 @@ export interface HelmOptions extends HelmProcessOptions {
   readonly readTimeoutMs?: number;
   /** Revisions kept per release (helm's --history-max; default 10). */
   readonly historyMax?: number;
+  /** Rebuilds a kubeconfig from its accepted fields before helm sees it; throws when it is refused. */
+  readonly sanitizeKubeconfig?: (kubeconfig: string) => string;
 }
 
 /** One revision as `helm history -o json` prints it. */
@@ -108,16 +111,29 @@ export class Helm {
   }
 
   private base(target: ReleaseTarget, verb: string): Omit<HelmCall, 'args'> {
-    return { what: this.what(verb, target), kubeconfig: target.kubeconfig, timeoutMs: this.options.readTimeoutMs ?? 30_000 };
+    return {
+      what: this.what(verb, target), kubeconfig: this.kubeconfig(target, verb), timeoutMs: this.options.readTimeoutMs ?? 30_000,
+      owner: target.owner ?? target.namespace,
+    };
   }
 
   private chartCall(request: InstallRequest, verb: string, args: string[]): HelmCall {
     return {
-      what: this.what(verb, request), kubeconfig: request.kubeconfig, timeoutMs: request.timeoutMs, values: request.values,
+      what: this.what(verb, request), kubeconfig: this.kubeconfig(request, verb), timeoutMs: request.timeoutMs, values: request.values,
+      owner: request.owner ?? request.namespace,
       registry: { host: registryHost(request.chartRef), credentials: request.registryCredentials },
       args: [...args, '--namespace', request.namespace, '--timeout', seconds(request.timeoutMs), '--output', 'json',
         ...(request.plainHttp ? ['--plain-http'] : [])],
     };
+  }
+
+  /** The kubeconfig helm gets: only the fields the operator accepts (see edge/kubeconfig.ts). */
+  private kubeconfig(target: ReleaseTarget, verb: string): string {
+    try {
+      return this.options.sanitizeKubeconfig?.(target.kubeconfig) ?? target.kubeconfig;
+    } catch (error) {
+      throw lcmErrorOf(error, this.what(verb, target));
+    }
   }
 
   private what(verb: string, target: ReleaseTarget): string {

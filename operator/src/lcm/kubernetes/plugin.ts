@@ -27,6 +27,8 @@ export interface KubernetesPluginOptions {
   readonly helmBinary: string;
   /** Most helm processes at once (default 8). */
   readonly maxConcurrentHelm?: number;
+  /** Most helm processes at once for one owner (ReleaseTarget.owner; default half of maxConcurrentHelm). */
+  readonly maxConcurrentHelmPerOwner?: number;
   /** Timeout of reads: helm get/history and API requests (default 30 s). */
   readonly readTimeoutMs?: number;
   /** Timeout of rollback, uninstall and unlock (default 5 min). */
@@ -56,12 +58,14 @@ export class KubernetesPlugin implements LcmPlugin {
   private readonly operationTimeoutMs: number;
 
   constructor(options: KubernetesPluginOptions) {
-    this.helm = new Helm({
-      binary: options.helmBinary, maxConcurrent: options.maxConcurrentHelm, readTimeoutMs: options.readTimeoutMs,
-      historyMax: options.historyMax, killGraceMs: options.killGraceMs, scratchRoot: options.scratchDir,
-    });
     this.ownsClients = !options.clients;
     this.clients = options.clients ?? new EdgeClients({ ...options.kubeClient, timeoutMs: options.readTimeoutMs ?? 30_000 });
+    const clients = this.clients;
+    this.helm = new Helm({
+      binary: options.helmBinary, maxConcurrent: options.maxConcurrentHelm, maxPerOwner: options.maxConcurrentHelmPerOwner,
+      readTimeoutMs: options.readTimeoutMs, historyMax: options.historyMax, killGraceMs: options.killGraceMs, scratchRoot: options.scratchDir,
+      sanitizeKubeconfig: (kubeconfig) => clients.sanitized(kubeconfig),
+    });
     this.operationTimeoutMs = options.operationTimeoutMs ?? 300_000;
   }
 
