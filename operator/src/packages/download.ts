@@ -18,10 +18,25 @@ export type DownloadFailureReason = 'SourceUnreachable' | 'SourceRefused' | 'Sou
 
 /** A download that failed; `transient` failures are retried with backoff. */
 export class DownloadError extends Error implements ReasonedError {
-  constructor(readonly reason: DownloadFailureReason, message: string, readonly transient: boolean) {
+  /** The source said when to come back (Retry-After on 429/503). */
+  readonly retryAfterMs?: number;
+
+  constructor(readonly reason: DownloadFailureReason, message: string, readonly transient: boolean, retryAfterMs?: number) {
     super(message);
     this.name = 'DownloadError';
+    if (retryAfterMs !== undefined) this.retryAfterMs = retryAfterMs;
   }
+}
+
+/**
+ * Retry-After (seconds or an HTTP date) as milliseconds, kept between 1 s and 10 min: a source
+ * may slow us down, not stop us for good or make us hammer it.
+ */
+export function retryAfterMs(header: string | string[] | undefined, now = Date.now()): number | undefined {
+  const value = Array.isArray(header) ? header[0] : header;
+  if (!value) return undefined;
+  const ms = /^\d+$/.test(value.trim()) ? Number(value.trim()) * 1000 : Date.parse(value) - now;
+  return Number.isFinite(ms) ? Math.min(Math.max(ms, 1000), 600_000) : undefined;
 }
 
 export interface DownloadRequest {
@@ -90,7 +105,7 @@ async function fetchInto(partial: string, request: DownloadRequest): Promise<voi
   }
   if (status !== 200 && status !== 206) {
     response.resume();
-    throw failureFor(status, request.url);
+    throw failureFor(status, request.url, retryAfterMs(response.headers['retry-after']));
   }
   const resumed = status === 206;
   const length = Number(response.headers['content-length'] ?? Number.NaN);
@@ -140,13 +155,15 @@ function get(request: DownloadRequest, extra: Record<string, string>): Promise<I
   });
 }
 
-function failureFor(status: number, url: string): DownloadError {
+function failureFor(status: number, url: string, retryAfter: number | undefined): DownloadError {
   const host = hostOf(url);
   if (status === 401 || status === 403) {
     return new DownloadError('SourceRefused', `${host} refused the download (HTTP ${status}); check the credentials Secret.`, false);
   }
   if (status === 404) return new DownloadError('SourceNotFound', `${host} has no such package (HTTP 404); check the appId/packageId or URL.`, false);
-  return new DownloadError('SourceError', `${host} answered HTTP ${status}.`, status >= 500 || status === 429);
+  const transient = status >= 500 || status === 429;
+  const later = transient && retryAfter !== undefined ? ` It asked to come back in ${Math.round(retryAfter / 1000)} s.` : '';
+  return new DownloadError('SourceError', `${host} answered HTTP ${status}.${later}`, transient, transient ? retryAfter : undefined);
 }
 
 function tooLarge(request: DownloadRequest): DownloadError {

@@ -7,7 +7,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AppstoreSimulator } from '../../../testenv/src/appstore-simulator.js';
-import { download, DownloadError } from '../../src/packages/download.js';
+import { download, DownloadError, retryAfterMs } from '../../src/packages/download.js';
+import { dispositionOf } from '../../src/runtime/reconcile.js';
 
 const file = randomBytes(256 * 1024);
 const digest = createHash('sha256').update(file).digest('hex');
@@ -96,5 +97,23 @@ describe('Package download', () => {
       trickle.closeAllConnections();
       await new Promise((resolve) => trickle.close(resolve));
     }
+  });
+
+  it('comes back when a busy source says (Retry-After), which the runtime honours', async () => {
+    const busy = createServer((_req, res) => res.writeHead(503, { 'Retry-After': '7' }).end());
+    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+    try {
+      const error = await download({ ...base(), url: `http://127.0.0.1:${(busy.address() as AddressInfo).port}/p.csar` }).then(() => undefined, (e: unknown) => e);
+      assert.ok(error instanceof DownloadError && error.transient);
+      assert.equal(error.retryAfterMs, 7000);
+      assert.deepEqual(dispositionOf(error), { kind: 'RetryAfter', ms: 7000 });
+    } finally {
+      await new Promise((resolve) => busy.close(resolve));
+    }
+    const now = Date.parse('2026-12-01T10:00:00Z');
+    assert.equal(retryAfterMs('Tue, 01 Dec 2026 10:00:30 GMT', now), 30_000);
+    assert.equal(retryAfterMs('0', now), 1000, 'never sooner than a second');
+    assert.equal(retryAfterMs('99999', now), 600_000, 'never later than ten minutes');
+    assert.equal(retryAfterMs('soon', now), undefined);
   });
 });
