@@ -19,9 +19,23 @@ export function repositoryLocation(repository: { readonly url: string; readonly 
 
 const join = (...parts: string[]) => parts.filter(Boolean).join('/');
 
-/** The chart's repository: unique per AppPackage, so two packages never overwrite each other. */
+/** One AppPackage's part of an edge repository. */
+export interface PackagePlace {
+  readonly namespace: string;
+  readonly name: string;
+}
+
+/**
+ * Everything a package pushes lives under its own prefix, `<edge prefix>/mecm/<namespace>/<name>`:
+ * AppPackage names are unique per namespace, so no package can write where another one owns.
+ */
+export function packagePrefix(location: RepositoryLocation, pkg: PackagePlace): string {
+  return join(location.prefix, 'mecm', pkg.namespace, pkg.name);
+}
+
+/** The chart's repository, under the package's prefix. */
 export function chartRepository(location: RepositoryLocation, namespace: string, pkgName: string, chartName: string): string {
-  return join(location.prefix, 'mecm', namespace, pkgName, chartName.toLowerCase());
+  return join(packagePrefix(location, { namespace, name: pkgName }), chartName.toLowerCase());
 }
 
 /** `oci://host/repo:version`, as Helm installs it (`helm install x oci://host/repo --version version`). */
@@ -30,11 +44,21 @@ export function chartReference(location: RepositoryLocation, repository: string,
 }
 
 /**
- * Where an image of SwImageDesc.json goes: the source's repository path kept under the edge
- * prefix, so a chart's `imagelocation.domainname/imagelocation.project/name:tag` resolves.
+ * Where the package's images go: `<package prefix>/images/<source repository path>`. A chart
+ * finds them as `imagelocation.domainname/imagelocation.project/name:tag` with domainname
+ * = imageDomain(…) and project the source path's first part.
  */
-/** A digest-pinned image stays pinned: it is pushed by its digest, never under a tag. */
-export function imageTarget(location: RepositoryLocation, swImage: string): { source: ReturnType<typeof parseReference>; repository: string; tag: string } {
+export function imagesPrefix(location: RepositoryLocation, pkg: PackagePlace): string {
+  return join(packagePrefix(location, pkg), 'images');
+}
+
+/** `host[:port]/<images prefix>`: EdgeGallery's `imagelocation.domainname` for this package. */
+export function imageDomain(location: RepositoryLocation, pkg: PackagePlace): string {
+  return `${location.host}/${imagesPrefix(location, pkg)}`;
+}
+
+/** Where one image of SwImageDesc.json goes. A digest-pinned image stays pinned: pushed by its digest, never under a tag. */
+export function imageTarget(location: RepositoryLocation, pkg: PackagePlace, swImage: string): { source: ReturnType<typeof parseReference>; repository: string; tag: string } {
   const source = parseReference(swImage);
-  return { source, repository: join(location.prefix, source.repository), tag: source.reference };
+  return { source, repository: join(imagesPrefix(location, pkg), source.repository), tag: source.reference };
 }

@@ -16,7 +16,7 @@ import { loadYamlGuarded, YamlRefusedError } from '../../util/yaml.js';
 import { LcmError, type LcmPlugin, type Release, type ReleaseTarget, type WorkloadSummary } from '../../lcm/plugin.js';
 import type { LcmPluginRegistry } from '../../lcm/registry.js';
 import { parseReference } from '../../oci/reference.js';
-import { repositoryLocation } from '../../oci/layout.js';
+import { imageDomain, repositoryLocation } from '../../oci/layout.js';
 import type { PackageStore } from '../../packages/store.js';
 import type { Informer } from '../../runtime/informer.js';
 import { isNotFound } from '../../runtime/kube/errors.js';
@@ -166,7 +166,7 @@ async function observeDesired(instance: AppInstance, deps: ObserveDeps, { host, 
     namespace: spec.namespace, appInstanceId: id, fromReferences: fromReferences.documents,
     aksk: { ...aksk, secretName: `mecm-aksk-${id.slice(0, 8)}` },
     specValues: spec.values as Values | undefined,
-    imageLocation: project ? { domainName: [location.host, location.prefix].filter(Boolean).join('/'), project } : undefined,
+    imageLocation: project ? { domainName: imageDomain(location, { namespace: instance.metadata.namespace ?? '', name: spec.packageRef.name }), project } : undefined,
   });
   const appName = `${(csar.appd.appName ?? csar.app.name ?? instance.metadata.name ?? 'app').replace(/[^A-Za-z0-9-]/g, '-').slice(0, 40)}-${id.slice(0, 8)}`;
   return {

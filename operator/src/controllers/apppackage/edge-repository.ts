@@ -76,7 +76,7 @@ export async function pushToHost(location: RepositoryLocation, credentials: Cred
 }
 
 async function mirrorImage(target: Registry, location: RepositoryLocation, swImage: string, content: PackageContent): Promise<void> {
-  const { source, repository, tag } = imageTarget(location, swImage);
+  const { source, repository, tag } = imageTarget(location, content, swImage);
   const scheme = content.insecureSources.includes(source.host) ? 'http' : 'https';
   const credentials = credentialsFor(content.sourceCredentials, source.host);
   const registry = new Registry({ baseUrl: `${scheme}://${source.host}`, ...(credentials ? { credentials } : {}), timeoutMs: 30_000 });

@@ -173,7 +173,8 @@ describe('AppPackage controller on real registries', function () {
     await onboard('demo', 'demo', 'v2', { verification: { manifestHashes: 'Strict' }, images: { mirror: 'Required', insecureRegistries: [sourceHost] } });
     await waitDistributed('demo', '2/2');
     assert.equal((await condition('demo', 'Verified'))?.status, 'True');
-    for (const registry of edgeRegistries) assert.equal(await registry.resolve('demo/demo', '1.0'), imageDigest);
+    // Under the package's own prefix: no other package can write there.
+    for (const registry of edgeRegistries) assert.equal(await registry.resolve(`mecm/${namespace}/demo/images/demo/demo`, '1.0'), imageDigest);
     assert.ok((await get('demo')).status?.hosts?.every((h) => h.imagesMirrored === 1));
   });
 
