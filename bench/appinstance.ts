@@ -24,7 +24,7 @@ import { ResourceClient } from '../operator/src/runtime/kube/resource-client.js'
 import { Manager } from '../operator/src/runtime/manager.js';
 import { AppstoreSimulator } from '../testenv/src/appstore-simulator.js';
 import { buildTgz, validFiles, withManifest, zipOf, APPD_YAML } from '../operator/test/csar/support/packages.js';
-import { benchClusters, figure, inParallel, kubeConfigOf, quietLog, rssMiB } from './support.js';
+import { benchClusters, ensureOperatorNamespace, figure, inParallel, kubeConfigOf, operatorNamespace, quietLog, rssMiB } from './support.js';
 
 const { values } = parseArgs({ options: { instances: { type: 'string', default: '50' } } });
 const count = Number(values.instances);
@@ -49,12 +49,14 @@ try {
   const writer = await KubeClient.create(hubConfig, { name: 'bench', qps: 500, burst: 500 });
   const ns = `bench-ainst-${Date.now().toString(36)}`;
   await new ResourceClient(writer, coreTypes.namespace).create({ metadata: { name: ns } });
+  // EdgeHost Secrets live in the operator's namespace, named after this run.
+  await ensureOperatorNamespace(writer);
   const secrets = new ResourceClient<KubeObject & { stringData: Record<string, string> }>(writer, coreTypes.secret);
   for (const [i, edge] of clusters.edges.entries()) {
-    await secrets.create({ metadata: { name: `edge-${i}`, namespace: ns }, stringData: { kubeconfig: await edge.kubeconfig() } });
+    await secrets.create({ metadata: { name: `${ns}-edge-${i}`, namespace: operatorNamespace }, stringData: { kubeconfig: await edge.kubeconfig() } });
     await new ResourceClient<KubeObject & { spec: unknown }>(writer, mecmTypes.edgeHost).create({
       metadata: { name: `${ns}-${i}`, labels: { bench: ns } },
-      spec: { infrastructure: { type: 'kubernetes', kubeconfigSecretRef: { name: `edge-${i}`, namespace: ns } }, repository: { url: edge.registryUrl!, insecure: true } },
+      spec: { infrastructure: { type: 'kubernetes', kubeconfigSecretRef: { name: `${ns}-edge-${i}` } }, repository: { url: edge.registryUrl!, insecure: true } },
     });
   }
   await new ResourceClient<KubeObject & { spec: unknown }>(writer, mecmTypes.appPackage).create({
@@ -65,9 +67,9 @@ try {
   const manager = await Manager.create({ hub: hubConfig, log: quietLog, qps: 200, burst: 400 });
   const events = new EventRecorder(manager.hub, 'mecm-operator', 'bench', quietLog);
   const packageStore = new PackageStore(join(work, 'data'));
-  registerAppPackageController(manager, { workers: 2, dataDir: join(work, 'data'), maxPackageBytes: 64 << 20, timeoutMs: 10_000, deletionTimeoutMs: 30_000, retryErroredHostsMs: 5000, events }, packageStore);
+  registerAppPackageController(manager, { workers: 2, dataDir: join(work, 'data'), maxPackageBytes: 64 << 20, timeoutMs: 10_000, deletionTimeoutMs: 30_000, retryErroredHostsMs: 5000, events, operatorNamespace }, packageStore);
   registerAppInstanceController(manager, new LcmPluginRegistry([new KubernetesPlugin({ helmBinary: bin.helm })]), packageStore,
-    { workers: 8, steadyCheckMs: 60_000, waitMs: 200, deletionTimeoutMs: 60_000, events });
+    { workers: 8, steadyCheckMs: 60_000, waitMs: 200, deletionTimeoutMs: 60_000, events, operatorNamespace });
   await manager.start();
   const instances = new ResourceClient<AppInstance>(writer, mecmTypes.appInstance);
   const ready = async (name: string) => (await instances.get(name, ns)).status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true;
@@ -112,6 +114,7 @@ try {
   figure('operator RSS', rssMiB(), 'MiB');
   await manager.stop();
   await store.stop();
+  for (const i of clusters.edges.keys()) await secrets.delete(`${ns}-edge-${i}`, operatorNamespace).catch(() => undefined);
   writer.close();
 } finally {
   await rm(work, { recursive: true, force: true });

@@ -16,7 +16,7 @@ import { ResourceClient } from '../operator/src/runtime/kube/resource-client.js'
 import { Manager } from '../operator/src/runtime/manager.js';
 import { fileURLToPath } from 'node:url';
 import { spawnSync } from 'node:child_process';
-import { benchClusters, figure, inParallel, kubeConfigOf, quietLog, rssMiB } from './support.js';
+import { benchClusters, ensureOperatorNamespace, figure, inParallel, kubeConfigOf, operatorNamespace, quietLog, rssMiB } from './support.js';
 
 const { values } = parseArgs({ options: {
   hosts: { type: 'string', default: '1000' }, concurrency: { type: 'string', default: '32' }, interval: { type: 'string', default: '30' },
@@ -30,18 +30,21 @@ try {
   spawnSync(kubectl, ['--kubeconfig', clusters.hub.kubeconfigFile, 'apply', '--server-side', '-f', crds], { stdio: 'ignore' });
   spawnSync(kubectl, ['--kubeconfig', clusters.hub.kubeconfigFile, 'wait', '--for=condition=Established', '-f', crds], { stdio: 'ignore' });
   const writer = await KubeClient.create(hubConfig, { name: 'bench', qps: 1000, burst: 1000 });
-  const namespace = `bench-eh-${Date.now().toString(36)}`;
-  await new ResourceClient(writer, coreTypes.namespace).create({ metadata: { name: namespace } });
+  // Names the run: its hosts (and their label) and Secrets.
+  const run = `bench-eh-${Date.now().toString(36)}`;
   const secrets = new ResourceClient(writer, coreTypes.secret);
   const hosts = new ResourceClient<EdgeHost>(writer, mecmTypes.edgeHost);
-  const names = Array.from({ length: count }, (_, i) => `${namespace}-${i}`);
+  const names = Array.from({ length: count }, (_, i) => `${run}-${i}`);
+  // EdgeHost Secrets live in the operator's namespace, named after this run.
+  await ensureOperatorNamespace(writer);
+  const secretName = (edge: number) => `${run}-edge-${edge}`;
   for (const [i, edge] of clusters.edges.entries()) {
-    await secrets.create({ metadata: { name: `edge-${i}`, namespace }, stringData: { kubeconfig: await edge.kubeconfig() } } as never);
+    await secrets.create({ metadata: { name: secretName(i), namespace: operatorNamespace }, stringData: { kubeconfig: await edge.kubeconfig() } } as never);
   }
 
   const manager = await Manager.create({ hub: hubConfig, log: quietLog, qps: 200, burst: 400 });
   registerEdgeHostController(manager, new EdgeClients({ qps: 5, burst: 10 }), {
-    workers: Number(values.concurrency), defaultIntervalMs: Number(values.interval) * 1000, defaultGraceMs: 90_000, probeTimeoutMs: 10_000,
+    operatorNamespace, workers: Number(values.concurrency), defaultIntervalMs: Number(values.interval) * 1000, defaultGraceMs: 90_000, probeTimeoutMs: 10_000,
     events: new EventRecorder(manager.hub, 'mecm-operator', 'bench', quietLog),
   });
   await manager.start();
@@ -51,15 +54,15 @@ try {
   await inParallel(names, 32, async (name) => {
     const edge = Number(name.split('-').pop()) % clusters.edges.length;
     await hosts.create({
-      apiVersion: 'mecm.io/v1alpha1', kind: 'EdgeHost', metadata: { name, labels: { bench: namespace } },
+      apiVersion: 'mecm.io/v1alpha1', kind: 'EdgeHost', metadata: { name, labels: { bench: run } },
       spec: {
-        infrastructure: { type: 'kubernetes', kubeconfigSecretRef: { name: `edge-${edge}`, namespace } },
+        infrastructure: { type: 'kubernetes', kubeconfigSecretRef: { name: secretName(edge) } },
         repository: { url: clusters.edges[edge]!.registryUrl!, insecure: true },
       },
     });
   });
   const created = Date.now();
-  const readyCount = async () => (await hosts.list({ labelSelector: `bench=${namespace}` })).items
+  const readyCount = async () => (await hosts.list({ labelSelector: `bench=${run}` })).items
     .filter((h) => h.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length;
   while ((await readyCount()) < count) await new Promise((r) => setTimeout(r, 500));
   figure('create EdgeHosts', ((created - started) / 1000).toFixed(1), `s (${count})`);
@@ -78,7 +81,7 @@ try {
   figure('operator RSS in steady state', rssMiB(), 'MiB');
   await manager.stop();
   await inParallel(names, 32, async (name) => { await hosts.delete(name); });
-  await new ResourceClient(writer, coreTypes.namespace).delete(namespace);
+  for (const i of clusters.edges.keys()) await secrets.delete(secretName(i), operatorNamespace).catch(() => undefined);
   writer.close();
 } finally {
   await clusters.stop();

@@ -2,6 +2,10 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import winston from 'winston';
 import { TestEnvironment, type Cluster } from '../testenv/src/environment.js';
+import type { KubeClient } from '../operator/src/runtime/kube/client.js';
+import { isAlreadyExists } from '../operator/src/runtime/kube/errors.js';
+import { coreTypes } from '../operator/src/runtime/kube/resource.js';
+import { ResourceClient } from '../operator/src/runtime/kube/resource-client.js';
 import type { Logger } from '../operator/src/runtime/logger.js';
 
 export { forEachLimited as inParallel } from '../operator/src/util/concurrency.js';
@@ -24,12 +28,20 @@ export async function kubeConfigOf(cluster: Cluster): Promise<KubeConfig> {
   return config;
 }
 
+/** The operator's namespace in benches, as in the chart: EdgeHost Secrets must be here. */
+export const operatorNamespace = 'mecm-system';
+
+/** Creates the operator's namespace unless it is there (an attached environment keeps it). */
+export async function ensureOperatorNamespace(client: KubeClient): Promise<void> {
+  await new ResourceClient(client, coreTypes.namespace).create({ metadata: { name: operatorNamespace } })
+    .catch((error: unknown) => { if (!isAlreadyExists(error)) throw error; });
+}
+
 export const quietLog: Logger = winston.createLogger({ level: 'error', transports: [new winston.transports.Console()] });
 
 export function rssMiB(): number {
   return Math.round(process.memoryUsage().rss / 1024 / 1024);
 }
-
 
 export function figure(name: string, value: number | string, unit = ''): void {
   console.log(`${name.padEnd(44)} ${String(value).padStart(10)} ${unit}`);

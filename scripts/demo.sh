@@ -74,4 +74,4 @@ echo
 echo "Hub kubeconfig: $root/hub.kubeconfig   kubectl: $kubectl"
 echo "Try, in another shell:  $kubectl --kubeconfig $root/hub.kubeconfig get mecm"
 echo "Starting the operator (Ctrl-C to stop)..."
-npm run --silent operator -- --kubeconfig "$root/hub.kubeconfig" --helm-binary "$(dirname "$kubectl")/../helm-$(sed -n 's/^HELM_VERSION=//p' testenv/versions.env)/helm"
+npm run --silent operator -- --kubeconfig "$root/hub.kubeconfig" --namespace mecm-system --helm-binary "$(dirname "$kubectl")/../helm-$(sed -n 's/^HELM_VERSION=//p' testenv/versions.env)/helm"

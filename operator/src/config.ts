@@ -5,9 +5,12 @@
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { DNS1123_LABEL } from './api/schema/k8s.js';
 
 export interface OperatorConfig {
   readonly kubeconfig: string | undefined;
+  /** Where the operator runs: EdgeHost Secrets and the leader Lease live here, and nowhere else. */
+  readonly namespace: string;
   readonly metricsBindAddress: string;
   readonly insecureMetrics: boolean;
   readonly insecureKubeconfigExec: boolean;
@@ -39,6 +42,7 @@ export interface OperatorConfig {
 
 const flags = {
   kubeconfig: { type: 'string', help: 'hub kubeconfig file (default: $KUBECONFIG, then in-cluster)' },
+  namespace: { type: 'string', help: 'the operator\'s namespace: EdgeHost Secrets must be here, and Secrets are listed only here (default: $POD_NAMESPACE, then mecm-system; env MECM_NAMESPACE)' },
   'metrics-bind-address': { type: 'string', default: ':8080', help: 'address of /metrics (bearer token checked by TokenReview and SubjectAccessReview); 0 disables' },
   'insecure-metrics': { type: 'boolean', default: false, help: 'serve /metrics without authentication, on a loopback address only' },
   'insecure-kubeconfig-exec': { type: 'boolean', default: false, help: 'allow exec credential plugins in EdgeHost kubeconfigs (they run inside the operator)' },
@@ -46,7 +50,7 @@ const flags = {
   'health-probe-bind-address': { type: 'string', default: ':8081', help: 'address of /healthz and /readyz; 0 disables' },
   'north-bind-address': { type: 'string', default: '0', help: 'address of the North REST shim; 0 disables' },
   'leader-elect': { type: 'boolean', default: false, help: 'elect a leader so only one replica reconciles' },
-  'leader-election-namespace': { type: 'string', default: 'mecm-system', help: 'namespace of the leader Lease' },
+  'leader-election-namespace': { type: 'string', help: 'namespace of the leader Lease (default: --namespace; env MECM_LEADER_ELECTION_NAMESPACE)' },
   'leader-election-id': { type: 'string', default: 'mecm-operator-leader', help: 'name of the leader Lease' },
   'lease-duration': { type: 'string', default: '35', help: 'seconds a standby waits before taking an unrenewed lease' },
   'renew-deadline': { type: 'string', default: '30', help: 'seconds the leader keeps trying to renew before it stops' },
@@ -96,8 +100,12 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Op
     if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name} must be a positive number, got "${String(get(name))}"`);
     return n;
   };
+  // In a Pod the chart sets POD_NAMESPACE from the downward API: the operator's namespace is where it runs.
+  const namespace = (get('namespace') as string | undefined) || env.POD_NAMESPACE || 'mecm-system';
+  if (namespace.length > 63 || !new RegExp(DNS1123_LABEL).test(namespace)) throw new Error(`--namespace must be a namespace name, got "${namespace}"`);
   const config: OperatorConfig = {
     kubeconfig: (get('kubeconfig') as string | undefined) || env.KUBECONFIG || undefined,
+    namespace,
     metricsBindAddress: text('metrics-bind-address'),
     insecureMetrics: get('insecure-metrics') === true,
     insecureKubeconfigExec: get('insecure-kubeconfig-exec') === true,
@@ -105,7 +113,7 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Op
     healthProbeBindAddress: text('health-probe-bind-address'),
     northBindAddress: text('north-bind-address'),
     leaderElect: get('leader-elect') === true,
-    leaderElectionNamespace: text('leader-election-namespace'),
+    leaderElectionNamespace: (get('leader-election-namespace') as string | undefined) || namespace,
     leaderElectionId: text('leader-election-id'),
     leaseDurationSeconds: positive('lease-duration'),
     renewDeadlineSeconds: positive('renew-deadline'),

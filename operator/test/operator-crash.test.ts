@@ -1,7 +1,7 @@
 /**
  * The operator killed with SIGKILL at each workflow step it is caught in, and started again:
  * the AppInstance converges to Ready with exactly one Helm release, the same appInstanceId,
- * and its rules held once by the MEP.
+ * and its rules held once by the MEP. The process runs as the chart's ServiceAccount.
  */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -23,10 +23,14 @@ import { installCrds } from './support/crds.js';
 import { envStartTimeoutMs, sharedEnv, type SharedEnv } from './support/env.js';
 import { clientFor } from './support/hub-client.js';
 import { runCommand } from './support/kubectl.js';
+import { operatorNamespace, writeOperatorKubeconfig } from './support/operator-identity.js';
 
 const main = fileURLToPath(new URL('../src/main.ts', import.meta.url));
 const run = Date.now().toString(36);
 const namespace = `crash-${run}`;
+/** The edge's kubeconfig Secret, in the operator's namespace (shared with other suites, hence the run in its name). */
+const edgeSecret = `crash-${run}-edge`;
+const kubeconfigFile = join(tmpdir(), `crash-${run}.kubeconfig`);
 
 describe('Operator killed with SIGKILL during the AppInstance workflow', function () {
   let shared: SharedEnv;
@@ -48,12 +52,13 @@ describe('Operator killed with SIGKILL during the AppInstance workflow', functio
     await store.addPackage({ appId: 'provider', packageId: 'v1', name: 'provider', version: '1.0', provider: 'Tests', file: await providerPackage() });
     await new ResourceClient(direct, coreTypes.namespace).create({ metadata: { name: namespace } });
     const edge = shared.edges[0]!;
+    await writeOperatorKubeconfig(shared.hub, kubeconfigFile);
     await new ResourceClient<KubeObject & { stringData: Record<string, string> }>(direct, coreTypes.secret)
-      .create({ metadata: { name: 'edge', namespace }, stringData: { kubeconfig: await edge.kubeconfig() } });
+      .create({ metadata: { name: edgeSecret, namespace: operatorNamespace }, stringData: { kubeconfig: await edge.kubeconfig() } });
     await new ResourceClient<KubeObject & { spec: unknown }>(direct, mecmTypes.edgeHost).create({
       metadata: { name: `crash-${run}` },
       spec: {
-        infrastructure: { type: 'kubernetes', kubeconfigSecretRef: { name: 'edge', namespace } },
+        infrastructure: { type: 'kubernetes', kubeconfigSecretRef: { name: edgeSecret, namespace: operatorNamespace } },
         repository: { url: edge.registryUrl!, insecure: true }, mep: { url: mep.url },
       },
     });
@@ -74,16 +79,18 @@ describe('Operator killed with SIGKILL during the AppInstance workflow', functio
     await packages.delete('provider', namespace).catch(() => undefined);
     await waitFor('package gone', async () => packages.get('provider', namespace).then(() => false, (e: unknown) => isNotFound(e)), 30_000, 250).catch(() => undefined);
     await new ResourceClient(direct, mecmTypes.edgeHost).delete(`crash-${run}`).catch(() => undefined);
+    await new ResourceClient(direct, coreTypes.secret).delete(edgeSecret, operatorNamespace).catch(() => undefined);
     await kill(operator);
     await store?.stop();
     await mep?.stop();
     direct?.close();
     await rm(dataDir, { recursive: true, force: true });
+    await rm(kubeconfigFile, { force: true });
   });
 
   async function start(): Promise<ChildProcess> {
     const helm = (await shared.hub.binaries).helm;
-    const child = spawn(process.execPath, ['--import', 'tsx', main, '--kubeconfig', shared.hub.kubeconfigFile, '--helm-binary', helm,
+    const child = spawn(process.execPath, ['--import', 'tsx', main, '--kubeconfig', kubeconfigFile, '--namespace', operatorNamespace, '--helm-binary', helm,
       '--data-dir', dataDir, '--metrics-bind-address', '0', '--health-probe-bind-address', '0', '--probe-interval', '5'],
     { stdio: ['ignore', 'pipe', 'ignore'] });
     child.stdout!.setEncoding('utf8').on('data', (chunk: string) => { output += chunk; });

@@ -2,12 +2,17 @@
  * The operator as a process, the way `npm run operator -- --kubeconfig …` runs it: flags,
  * /healthz, /readyz once caches synced, /metrics with controller-runtime's names behind
  * TokenReview + SubjectAccessReview, JSON logs carrying controller, object and reconcile id,
- * a clean stop on SIGTERM, and servers that outlive whatever a client sends them.
+ * a clean stop on SIGTERM, and servers that outlive whatever a client sends them. The main
+ * test runs the process as the chart's ServiceAccount: leader election and /metrics auth with
+ * the chart's RBAC alone.
  */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { rm } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { get } from '../../testenv/src/http.js';
 import { freePort } from '../../testenv/src/ports.js';
@@ -15,6 +20,7 @@ import { waitFor } from '../../testenv/src/process.js';
 import { installCrds } from './support/crds.js';
 import { kubectl } from './support/kubectl.js';
 import { envStartTimeoutMs, sharedEnv, type SharedEnv } from './support/env.js';
+import { operatorNamespace, writeOperatorKubeconfig } from './support/operator-identity.js';
 
 const main = fileURLToPath(new URL('../src/main.ts', import.meta.url));
 
@@ -53,7 +59,13 @@ describe('Operator process', function () {
     await installCrds(shared.hub);
   });
 
-  after(() => { child?.kill('SIGKILL'); });
+  /** A kubeconfig of the chart's ServiceAccount. */
+  const kubeconfig = join(tmpdir(), `process-${Date.now().toString(36)}.kubeconfig`);
+
+  after(async () => {
+    child?.kill('SIGKILL');
+    await rm(kubeconfig, { force: true });
+  });
 
   it('refuses a bad flag with a message naming it', async () => {
     const result = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
@@ -70,9 +82,11 @@ describe('Operator process', function () {
   it('serves probes and metrics, logs JSON with reconcile ids, and stops on SIGTERM', async function () {
     this.timeout(60_000);
     const [metricsPort, probePort] = [await freePort(), await freePort()];
-    child = spawn(process.execPath, ['--import', 'tsx', main, '--kubeconfig', shared.hub.kubeconfigFile,
+    await writeOperatorKubeconfig(shared.hub, kubeconfig);
+    // The leader Lease goes to the operator's namespace: the only one its Role allows.
+    child = spawn(process.execPath, ['--import', 'tsx', main, '--kubeconfig', kubeconfig, '--namespace', operatorNamespace,
       '--metrics-bind-address', `127.0.0.1:${metricsPort}`, '--health-probe-bind-address', `127.0.0.1:${probePort}`,
-      '--leader-elect', '--leader-election-namespace', 'default', '--leader-election-id', `process-test-${Date.now().toString(36)}`],
+      '--leader-elect', '--leader-election-id', `process-test-${Date.now().toString(36)}`],
     { stdio: ['ignore', 'pipe', 'inherit'] });
     child.stdout!.setEncoding('utf8').on('data', (chunk: string) => { output += chunk; });
     const probe = (path: string) => get(`http://127.0.0.1:${probePort}${path}`).catch(() => ({ status: 0, body: '' }));
@@ -114,7 +128,7 @@ describe('Operator process', function () {
 kind: EdgeHost
 metadata: {name: ${name}}
 spec:
-  infrastructure: {type: kubernetes, kubeconfigSecretRef: {name: absent, namespace: default}}
+  infrastructure: {type: kubernetes, kubeconfigSecretRef: {name: absent}}
   repository: {url: "http://127.0.0.1:9", insecure: true}
 `);
     await waitFor('a reconcile log line', async () => output.includes(`"object":"${name}"`), 30_000, 100);

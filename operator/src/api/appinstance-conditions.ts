@@ -22,7 +22,7 @@ export type AppInstanceReason =
   | 'Initializing' | 'Installing' | 'Upgrading' | 'Remediating' | 'EdgeUnreachable' | 'WorkloadsNotReady'
   | 'DependentsExist' | 'RulesDeleting' | 'Uninstalling' | 'NamespaceDeleting'
   // Stalled
-  | 'UnsupportedInfrastructure' | 'RetriesExhausted' | 'ValuesInvalid'
+  | 'UnsupportedInfrastructure' | 'RetriesExhausted' | 'ValuesInvalid' | 'SecretNamespaceNotAllowed'
   // Reconciling, waiting for a valuesFrom source to appear
   | 'ValuesNotFound'
   // Ready

@@ -13,6 +13,7 @@
  *                      | TrustedCASecretInvalid
  *   Distributed  True  DistributionSucceeded | NoTargetHosts
  *                False DistributionInProgress | DistributionFailed
+ *                      (status.hosts[] says why per host, e.g. SecretNamespaceNotAllowed)
  *   Ready        = Downloaded ∧ Parsed ∧ Distributed, not Stalled (controllers/apppackage/summarize.ts)
  */
 import type { CsarErrorReason, VerifyResult } from '../csar/index.js';
@@ -47,6 +48,8 @@ export type AppPackageReason =
   | 'DistributionInProgress'
   | 'DistributionFailed'
   | DistributionFailureReason
+  // A host's repository Secret is outside the operator's namespace (shown per host)
+  | 'SecretNamespaceNotAllowed'
   | 'RemovalPending';
 
 /** Reasons of the Events the AppPackage controller records, beyond its condition reasons. */

@@ -5,6 +5,7 @@
  *   Applied   True  RulesApplied      the MEP holds exactly the spec
  *             False ApplyingRules     a change was sent; its MEP task runs
  *             False HostNotFound | MEPNotConfigured | MEPSecretInvalid   (Stalled)
+ *                   | SecretNamespaceNotAllowed  (the host's MEP Secret is outside the operator's namespace)
  *             False MEPTaskFailed | MEPTaskTimedOut                      (retried with backoff)
  *             False MEP<kind>         the MEP refused or did not answer (see MepError)
  *   Ready     = Applied (summarize.ts)
@@ -17,7 +18,7 @@ import type { APP_RULE_CONDITIONS } from './apprule.js';
 export type AppRuleConditionType = Exclude<(typeof APP_RULE_CONDITIONS)[number], CommonConditionType>;
 
 /** Why the rules cannot be applied until something outside the AppRule changes. */
-export type AppRuleStallReason = 'HostNotFound' | 'MEPNotConfigured' | 'MEPSecretInvalid';
+export type AppRuleStallReason = 'HostNotFound' | 'MEPNotConfigured' | 'MEPSecretInvalid' | 'SecretNamespaceNotAllowed';
 
 export type AppRuleReason =
   | 'RulesApplied'

@@ -37,6 +37,8 @@ export const EdgeHostReason = {
   MEPUnauthorized: 'MEPUnauthorized',
   MEPError: 'MEPError',
   MEPSecretInvalid: 'MEPSecretInvalid',
+  // Reachable, RepositoryReachable, MEPReachable: a Secret reference outside the operator's namespace
+  SecretNamespaceNotAllowed: 'SecretNamespaceNotAllowed',
   // Ready
   EdgeHostReady: 'EdgeHostReady',
 } as const;

@@ -7,7 +7,7 @@ import { Type, type Static } from 'typebox';
 import { CATEGORY, type CustomObject } from './group.js';
 import type { CrdDefinition } from './schema/crd.js';
 import { cel, enumOf, listSet } from './schema/k8s.js';
-import { conditions, observedGeneration, secretKeyRef, secretRef, timestamp } from './schema/meta.js';
+import { conditions, observedGeneration, operatorSecretKeyRef, operatorSecretRef, timestamp } from './schema/meta.js';
 
 /** Condition types of an EdgeHost; Ready summarises the others. */
 export const EDGE_HOST_CONDITIONS = ['Ready', 'Reachable', 'RepositoryReachable', 'MEPReachable'] as const;
@@ -28,7 +28,7 @@ const Location = Type.Object({
 const Infrastructure = Type.Object({
   type: enumOf(INFRASTRUCTURE_TYPES,
     'Kind of infrastructure; selects the LCM plugin. kubernetes deploys apps with Helm; openstack is reserved and reported as unsupported.'),
-  kubeconfigSecretRef: Type.Optional(secretKeyRef(
+  kubeconfigSecretRef: Type.Optional(operatorSecretKeyRef(
     'Secret holding a kubeconfig for the edge cluster; required for type kubernetes. The controller watches it and reconnects when it changes.',
     'kubeconfig')),
 }, {
@@ -36,7 +36,7 @@ const Infrastructure = Type.Object({
   ...cel({
     rule: "self.type != 'kubernetes' || has(self.kubeconfigSecretRef)",
     fieldPath: '.kubeconfigSecretRef', reason: 'FieldValueRequired',
-    message: 'infrastructure type kubernetes needs kubeconfigSecretRef: name the Secret (name, namespace, key) that holds the edge cluster\'s kubeconfig',
+    message: 'infrastructure type kubernetes needs kubeconfigSecretRef: name the Secret (in the operator\'s namespace) that holds the edge cluster\'s kubeconfig',
   }),
 });
 
@@ -49,9 +49,9 @@ const Repository = Type.Object({
     description: 'Talk plain HTTP to the registry (no TLS). Needed for http:// URLs, so that plaintext is never chosen by accident. Default false.',
     default: false,
   })),
-  credentialsSecretRef: Type.Optional(secretRef(
+  credentialsSecretRef: Type.Optional(operatorSecretRef(
     'Secret with keys username and password for pushing to and pulling from the registry; absent means anonymous access.')),
-  caSecretRef: Type.Optional(secretKeyRef(
+  caSecretRef: Type.Optional(operatorSecretKeyRef(
     'Secret holding the PEM CA bundle that signed the registry\'s TLS certificate, when it is not publicly trusted.', 'ca.crt')),
 }, {
   description: 'The edge\'s OCI repository, where packages are distributed to and edge clusters pull from.',
@@ -67,8 +67,8 @@ const Mep = Type.Object({
     description: 'Base URL of the MEP\'s Mm5 API (http or https), e.g. https://mep.edge-1.example:8443; /mepcfg/... paths are appended.',
     minLength: 1, maxLength: 2048, pattern: '^https?://[^\\s/?#]+(/[^\\s?#]*)?$',
   }),
-  tokenSecretRef: Type.Optional(secretKeyRef('Secret holding the bearer token sent to the MEP; absent means no Authorization header.', 'token')),
-  caSecretRef: Type.Optional(secretKeyRef('Secret holding the PEM CA bundle that signed the MEP\'s TLS certificate, for https URLs.', 'ca.crt')),
+  tokenSecretRef: Type.Optional(operatorSecretKeyRef('Secret holding the bearer token sent to the MEP; absent means no Authorization header.', 'token')),
+  caSecretRef: Type.Optional(operatorSecretKeyRef('Secret holding the PEM CA bundle that signed the MEP\'s TLS certificate, for https URLs.', 'ca.crt')),
 }, {
   description: 'The MEC platform (MEP) of the edge, which applies traffic and DNS rules. Absent means the host runs apps without rules; AppRules for it fail with a clear condition.',
   ...cel({

@@ -19,7 +19,10 @@ export function registerControllers(manager: Manager, config: OperatorConfig): v
     qps: 5, burst: 10, onRequest: manager.metrics.observeRequest,
     policy: { allowExec: config.insecureKubeconfigExec, allowInsecureTls: config.insecureKubeconfigTls },
   });
+  // EdgeHost Secrets are read only from the operator's namespace (its Role lists and watches Secrets there alone).
+  const operatorNamespace = config.namespace;
   registerEdgeHostController(manager, edgeClients, {
+    operatorNamespace,
     workers: config.probeConcurrency,
     defaultIntervalMs: config.probeIntervalSeconds * 1000,
     defaultGraceMs: config.unreachableAfterSeconds * 1000,
@@ -27,6 +30,7 @@ export function registerControllers(manager: Manager, config: OperatorConfig): v
     events,
   });
   registerAppPackageController(manager, {
+    operatorNamespace,
     workers: config.concurrency,
     dataDir: config.dataDir,
     maxPackageBytes: config.maxPackageBytes,
@@ -36,6 +40,7 @@ export function registerControllers(manager: Manager, config: OperatorConfig): v
     events,
   }, packages);
   registerAppRuleController(manager, {
+    operatorNamespace,
     workers: config.concurrency,
     requestTimeoutMs: config.probeTimeoutSeconds * 1000,
     driftCheckMs: config.ruleDriftCheckSeconds * 1000,
@@ -45,6 +50,6 @@ export function registerControllers(manager: Manager, config: OperatorConfig): v
   });
   const plugins = new LcmPluginRegistry([new KubernetesPlugin({ helmBinary: config.helmBinary, clients: edgeClients })]);
   registerAppInstanceController(manager, plugins, packages, {
-    workers: config.concurrency, steadyCheckMs: 60_000, waitMs: 5_000, deletionTimeoutMs: 15 * 60_000, events,
+    operatorNamespace, workers: config.concurrency, steadyCheckMs: 60_000, waitMs: 5_000, deletionTimeoutMs: 15 * 60_000, events,
   });
 }

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { crdDefinitions } from '../../src/api/crds.js';
+import type { EdgeHost } from '../../src/api/edgehost.js';
 import { customResourceDefinition } from '../../src/api/schema/crd.js';
 import { build, sampleKinds, samples, set, type Manifest, type SampleKind } from '../fixtures/samples.js';
 import { openApiSchema, walkSchema, type SchemaNode } from './schema-walk.js';
@@ -53,6 +54,15 @@ describe('samples/', () => {
     for (const host of hosts) {
       const ref = (host.spec as { infrastructure: { kubeconfigSecretRef: { namespace: string } } }).infrastructure.kubeconfigSecretRef;
       assert.equal(ref.namespace, 'mecm-system');
+    }
+  });
+
+  it('names every EdgeHost Secret in mecm-system, the only namespace the operator reads them from', () => {
+    for (const host of samples('EdgeHost') as unknown as EdgeHost[]) {
+      const { infrastructure, repository, mep } = host.spec;
+      for (const ref of [infrastructure.kubeconfigSecretRef, repository.credentialsSecretRef, repository.caSecretRef, mep?.tokenSecretRef, mep?.caSecretRef]) {
+        if (ref) assert.equal(ref.namespace ?? 'mecm-system', 'mecm-system', `${host.metadata.name}: Secret ${ref.name}`);
+      }
     }
   });
 

@@ -16,6 +16,20 @@ export async function kubeConfigFor(cluster: Cluster, server?: string): Promise<
   return other;
 }
 
+/** A KubeConfig for `cluster` (its server and CA) that authenticates with a bearer token instead of the admin certificate. */
+export async function kubeConfigWithToken(cluster: Cluster, token: string): Promise<KubeConfig> {
+  const admin = await kubeConfigFor(cluster);
+  const server = admin.getCurrentCluster()!;
+  const config = new KubeConfig();
+  config.loadFromOptions({
+    clusters: [server],
+    users: [{ name: 'token', token }],
+    contexts: [{ name: 'token', cluster: server.name, user: 'token' }],
+    currentContext: 'token',
+  });
+  return config;
+}
+
 export async function clientFor(cluster: Cluster, options: Partial<KubeClientOptions> = {}, server?: string): Promise<KubeClient> {
   return KubeClient.create(await kubeConfigFor(cluster, server), { name: cluster.name, ...options });
 }

@@ -4,6 +4,11 @@
  * with the controllers asked for — wired as the operator process wires them, with timings
  * short enough for tests. Options per controller override those timings.
  *
+ * The Manager is authenticated as the chart's ServiceAccount with only the chart's RBAC
+ * (operator-identity.ts), so every suite also proves the chart grants enough and no more is
+ * needed. The operator's namespace is `operatorNamespace` (mecm-system): EdgeHost Secrets go
+ * there, under names unique to the suite. The suite's own reads and writes use `direct` (admin).
+ *
  *   const op = await startOperator({ namespace, controllers: ['apppackage'] });
  *   ...
  *   await op.stop();   // in after(): the manager, the hub client, the data folder
@@ -26,12 +31,15 @@ import { ResourceClient } from '../../src/runtime/kube/resource-client.js';
 import { Manager } from '../../src/runtime/manager.js';
 import { installCrds } from './crds.js';
 import { sharedEnv, type SharedEnv } from './env.js';
-import { clientFor, kubeConfigFor } from './hub-client.js';
+import { clientFor } from './hub-client.js';
 import { testLogger } from './logger.js';
+import { operatorKubeConfig, operatorNamespace } from './operator-identity.js';
+
+export { operatorNamespace };
 
 export type ControllerName = 'edgehost' | 'apppackage' | 'apprule' | 'appinstance';
 
-type Tuning<T> = Partial<Omit<T, 'events'>>;
+type Tuning<T> = Partial<Omit<T, 'events' | 'operatorNamespace'>>;
 
 export interface StartOperatorOptions {
   /** The suite's hub namespace, created here (it must not exist yet). */
@@ -61,32 +69,32 @@ export async function startOperator(options: StartOperatorOptions): Promise<Test
   await new ResourceClient(direct, coreTypes.namespace).create({ metadata: { name: options.namespace } });
   const dataDir = await mkdtemp(join(tmpdir(), 'mecm-operator-'));
   const store = new PackageStore(dataDir);
-  const manager = await Manager.create({ hub: await kubeConfigFor(shared.hub), log: testLogger() });
+  const manager = await Manager.create({ hub: await operatorKubeConfig(shared.hub), log: testLogger() });
   const events = new EventRecorder(manager.hub, 'mecm-operator', 'test', testLogger());
   const wanted = new Set(options.controllers);
   const edgeClients = new EdgeClients({ qps: 5, burst: 10 });
 
   if (wanted.has('edgehost')) {
     registerEdgeHostController(manager, edgeClients, {
-      workers: 8, defaultIntervalMs: 1000, defaultGraceMs: 3000, probeTimeoutMs: 2000, retryBaseMs: 200, ...options.edgehost, events,
+      workers: 8, defaultIntervalMs: 1000, defaultGraceMs: 3000, probeTimeoutMs: 2000, retryBaseMs: 200, ...options.edgehost, events, operatorNamespace,
     });
   }
   if (wanted.has('apppackage')) {
     registerAppPackageController(manager, {
       workers: 4, dataDir, maxPackageBytes: 64 << 20, timeoutMs: 10_000, deletionTimeoutMs: 30_000, retryErroredHostsMs: 2000,
-      ...options.apppackage, events,
+      ...options.apppackage, events, operatorNamespace,
     }, store);
   }
   if (wanted.has('apprule')) {
     registerAppRuleController(manager, {
       workers: 8, requestTimeoutMs: 2000, driftCheckMs: 1000, taskPollMs: 50, taskTimeoutMs: 3000, stalledRetryMs: 1000,
-      ...options.apprule, events,
+      ...options.apprule, events, operatorNamespace,
     });
   }
   if (wanted.has('appinstance')) {
     const helm = (await shared.hub.binaries).helm;
     registerAppInstanceController(manager, new LcmPluginRegistry([new KubernetesPlugin({ helmBinary: helm, clients: edgeClients })]), store, {
-      workers: 4, steadyCheckMs: 1000, waitMs: 300, deletionTimeoutMs: 60_000, ...options.appinstance, events,
+      workers: 4, steadyCheckMs: 1000, waitMs: 300, deletionTimeoutMs: 60_000, ...options.appinstance, events, operatorNamespace,
     });
   }
   await manager.start();

@@ -30,14 +30,22 @@ function dataKey(description: string, defaultKey?: string) {
 }
 
 /**
- * `{name, namespace, key?}`: a Secret anywhere in the hub, for cluster-scoped kinds (which have
- * no namespace of their own). Only cluster administrators can create those kinds, so naming
- * another namespace is not an escalation.
+ * The namespace of a Secret a cluster-scoped kind names. Such Secrets live in the operator's
+ * namespace only, so the operator lists and watches Secrets nowhere else; the CRD cannot know
+ * that namespace (the chart's admission policy and the controllers refuse any other).
  */
-export function secretKeyRef(description: string, defaultKey?: string) {
+function operatorNamespace() {
+  return Type.Optional(Type.String({
+    description: 'Namespace of the Secret: it must be the operator\'s namespace (where the operator runs, mecm-system by default), which is also what an omitted namespace means. Any other namespace is refused.',
+    minLength: 1, maxLength: 63, pattern: DNS1123_LABEL,
+  }));
+}
+
+/** `{name, namespace?, key?}`: a Secret in the operator's namespace, for cluster-scoped kinds (which have no namespace of their own). */
+export function operatorSecretKeyRef(description: string, defaultKey?: string) {
   return Type.Object({
     name: objectName('Name of the Secret.'),
-    namespace: Type.String({ description: 'Namespace of the Secret.', minLength: 1, maxLength: 63, pattern: DNS1123_LABEL }),
+    namespace: operatorNamespace(),
     key: Type.Optional(dataKey(
       defaultKey === undefined ? 'Key in the Secret\'s data.' : `Key in the Secret's data (default "${defaultKey}").`,
       defaultKey)),
@@ -57,11 +65,11 @@ export function localSecretKeyRef(description: string, defaultKey?: string) {
   }, { description });
 }
 
-/** `{name, namespace}`: a whole Secret (several keys) anywhere in the hub, for cluster-scoped kinds. */
-export function secretRef(description: string) {
+/** `{name, namespace?}`: a whole Secret (several keys) in the operator's namespace, for cluster-scoped kinds. */
+export function operatorSecretRef(description: string) {
   return Type.Object({
     name: objectName('Name of the Secret.'),
-    namespace: Type.String({ description: 'Namespace of the Secret.', minLength: 1, maxLength: 63, pattern: DNS1123_LABEL }),
+    namespace: operatorNamespace(),
   }, { description });
 }
 

@@ -36,6 +36,8 @@ import { appInstanceDraft, recordObserved } from './summarize.js';
 export { finalizer } from './names.js';
 
 export interface AppInstanceControllerOptions {
+  /** The operator's namespace: the only one whose Secrets an EdgeHost's kubeconfig may name. */
+  readonly operatorNamespace: string;
   readonly workers: number;
   readonly steadyCheckMs: number;
   readonly waitMs: number;
@@ -100,7 +102,7 @@ export function registerAppInstanceController(manager: Manager, plugins: LcmPlug
   const reconciler = new AppInstanceReconciler(instances, {
     instances, packages, hosts, rules, secrets, store, plugins,
     configMaps: new ResourceClient<SecretObject>(manager.hub, coreTypes.configMap),
-    deletionTimeoutMs: options.deletionTimeoutMs,
+    deletionTimeoutMs: options.deletionTimeoutMs, operatorNamespace: options.operatorNamespace,
   }, {
     instances: new ResourceClient<AppInstance>(manager.hub, mecmTypes.appInstance),
     rules: new ResourceClient<AppRule>(manager.hub, mecmTypes.appRule),

@@ -50,6 +50,8 @@ export type DesiredObservation =
 export type EdgeObservation =
   /** No plugin, host or kubeconfig, or the cluster does not answer. */
   | { readonly kind: 'Unreachable' }
+  /** The host's kubeconfig Secret is outside the operator's namespace: not read. */
+  | { readonly kind: 'KubeconfigRefused'; readonly message: string }
   /** Not looked at: the instance is new and has setup steps first. */
   | { readonly kind: 'NotObserved' }
   | { readonly kind: 'Reachable'; readonly access: EdgeAccess };
@@ -123,6 +125,7 @@ export type AppInstanceAction =
   | { readonly kind: 'BadValues'; readonly reason: 'ValuesNotFound' | 'ValuesInvalid'; readonly message: string }
   | { readonly kind: 'RulesIncomplete'; readonly leftOut: readonly string[] }
   | { readonly kind: 'Unsupported'; readonly message: string }
+  | { readonly kind: 'KubeconfigRefused'; readonly message: string }
   | { readonly kind: 'WaitForDependencies'; readonly missing: readonly string[] }
   | { readonly kind: 'WaitForEdge' }
   | { readonly kind: 'Unlock'; readonly access: EdgeAccess; readonly status: ReleaseState }
@@ -157,6 +160,7 @@ export function decide(o: AppInstanceObservation): AppInstanceAction {
   if (desired.kind === 'NoCredentials') return { kind: 'EnsureCredentials' };
   if (desired.kind === 'BadValues') return { kind: 'BadValues', reason: desired.reason, message: desired.message };
   const edge = o.edge;
+  if (edge.kind === 'KubeconfigRefused') return { kind: 'KubeconfigRefused', message: edge.message };
   if (edge.kind !== 'Reachable') return { kind: 'WaitForEdge' };
   const { access } = edge;
   const release = o.release;

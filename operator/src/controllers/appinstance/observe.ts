@@ -23,7 +23,7 @@ import { isNotFound } from '../../runtime/kube/errors.js';
 import { objectKey } from '../../runtime/kube/resource.js';
 import type { ResourceClient } from '../../runtime/kube/resource-client.js';
 import { hasFinalizer, isDeleting } from '../../runtime/objects.js';
-import { readSecretKey, type SecretObject } from '../secrets.js';
+import { edgeHostSecretRef, readSecretKey, type SecretKeyReference, type SecretObject } from '../secrets.js';
 import type {
   AppInstanceObservation, DesiredObservation, EdgeAccess, EdgeObservation, NamespaceObservation, ReleaseObservation,
 } from './decide.js';
@@ -45,6 +45,8 @@ export interface ObserveDeps {
   readonly secrets: ResourceClient<SecretObject>;
   readonly configMaps: ResourceClient<SecretObject>;
   readonly deletionTimeoutMs: number;
+  /** Where EdgeHost Secrets must be (the hosts' kubeconfigs). */
+  readonly operatorNamespace: string;
 }
 
 export interface Observed {
@@ -67,9 +69,13 @@ export async function observe(instance: AppInstance, deps: ObserveDeps, now: Dat
   const resolved = host ? deps.plugins.resolve(host.spec.infrastructure.type) : undefined;
 
   // A new instance has setup steps first: the edge is not asked until they are done.
-  const access = setupLeft ? undefined : await edgeAccess(instance, host, resolved?.ok ? resolved.plugin : undefined, deps);
+  const kubeconfigRef = host?.spec.infrastructure.kubeconfigSecretRef;
+  const kubeconfig = kubeconfigRef ? edgeHostSecretRef(kubeconfigRef, deps.operatorNamespace) : undefined;
+  const access = setupLeft || !kubeconfig?.ok ? undefined : await edgeAccess(instance, kubeconfig.ref, resolved?.ok ? resolved.plugin : undefined, deps);
   const edgeSide = access ? await observeEdge(access, deleting) : undefined;
-  const edge: EdgeObservation = setupLeft ? { kind: 'NotObserved' } : edgeSide && access ? { kind: 'Reachable', access } : { kind: 'Unreachable' };
+  const edge: EdgeObservation = setupLeft ? { kind: 'NotObserved' }
+    : kubeconfig && !kubeconfig.ok ? { kind: 'KubeconfigRefused', message: `EdgeHost ${spec.hostRef.name}: ${kubeconfig.message}` }
+      : edgeSide && access ? { kind: 'Reachable', access } : { kind: 'Unreachable' };
 
   const desired = await observeDesired(instance, deps, { host, csar, chartRef, deleting });
   const facts: ObservedFacts = { release: edgeSide?.release, workloads: edgeSide?.workloads };
@@ -101,10 +107,9 @@ export async function observe(instance: AppInstance, deps: ObserveDeps, now: Dat
   return { observation, facts };
 }
 
-/** The plugin and release target of the instance, when its host, plugin and kubeconfig are there. */
-async function edgeAccess(instance: AppInstance, host: EdgeHost | undefined, plugin: LcmPlugin | undefined, deps: ObserveDeps): Promise<EdgeAccess | undefined> {
-  const ref = host?.spec.infrastructure.kubeconfigSecretRef;
-  if (!plugin || !ref) return undefined;
+/** The plugin and release target of the instance, when its plugin and kubeconfig (`ref`, an allowed one) are there. */
+async function edgeAccess(instance: AppInstance, ref: SecretKeyReference, plugin: LcmPlugin | undefined, deps: ObserveDeps): Promise<EdgeAccess | undefined> {
+  if (!plugin) return undefined;
   const kubeconfig = await readSecretKey(deps.secrets, ref, 'kubeconfig');
   if (!kubeconfig.ok) return undefined;
   const releaseName = instance.spec.releaseName ?? (instance.metadata.name ?? '').slice(0, 53);

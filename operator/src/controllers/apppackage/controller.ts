@@ -45,6 +45,8 @@ import { Verifications } from './verifications.js';
 export { finalizer } from './finalizer.js';
 
 export interface AppPackageControllerOptions {
+  /** The operator's namespace: the only one whose Secrets an EdgeHost's repository may name. */
+  readonly operatorNamespace: string;
   readonly workers: number;
   readonly dataDir: string;
   readonly maxPackageBytes: number;
@@ -67,7 +69,7 @@ export class AppPackageReconciler implements Reconciler {
     private readonly store: PackageStore,
     private readonly options: AppPackageControllerOptions,
   ) {
-    this.deps = { packages, resources, hosts, secrets, store, verifications: this.verifications };
+    this.deps = { packages, resources, hosts, secrets, store, verifications: this.verifications, operatorNamespace: options.operatorNamespace };
   }
 
   async reconcile(key: string, context: ReconcileContext): Promise<ReconcileResult> {

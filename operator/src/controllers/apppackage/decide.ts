@@ -24,8 +24,11 @@ import { isDeleting } from '../../runtime/objects.js';
 import type { Credentials, PackageContent } from './edge-repository.js';
 import type { HostEntry } from './hosts.js';
 
-/** Something read, or why it could not be. */
-export type Read<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly message: string };
+/**
+ * Something read, or why it could not be. A failure with a reason will not pass by waiting (an
+ * EdgeHost Secret outside the operator's namespace); one without may (a Secret yet to appear).
+ */
+export type Read<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly message: string; readonly reason?: 'SecretNamespaceNotAllowed' };
 
 /** Where an edge host's repository is, and as whom to write to it. */
 export interface RepositoryAccess {

@@ -19,7 +19,7 @@ import type { ResourceClient } from '../../runtime/kube/resource-client.js';
 import { hasFinalizer, isDeleting } from '../../runtime/objects.js';
 import { forEachLimited } from '../../util/concurrency.js';
 import { stableJson } from '../../util/stable-json.js';
-import { readSecretKey, type SecretObject } from '../secrets.js';
+import { edgeHostSecretRef, readSecretKey, type SecretObject } from '../secrets.js';
 import { decideHost, type AppPackageObservation, type ObservedHost, type Read, type RepositoryAccess } from './decide.js';
 import type { Credentials } from './edge-repository.js';
 import { finalizer } from './finalizer.js';
@@ -33,6 +33,8 @@ export interface ObserveDeps {
   readonly secrets: ResourceClient<SecretObject>;
   readonly store: PackageStore;
   readonly verifications: Verifications;
+  /** Where EdgeHost Secrets must be (the hosts' repository credentials). */
+  readonly operatorNamespace: string;
 }
 
 /**
@@ -93,25 +95,28 @@ async function observeHosts(pkg: AppPackage, targets: readonly string[], digest:
     const view = { name, previous: previous.get(name), targeted: targets.includes(name), exists: host !== undefined, paused: host?.spec.paused ?? false };
     const decision = decideHost(view.previous, view, digest);
     const needsRepository = host && (decision === 'Push' || decision === 'Remove');
-    observed.set(name, needsRepository ? { ...view, access: await repositoryAccess(host, deps.secrets, credentialReads) } : view);
+    observed.set(name, needsRepository ? { ...view, access: await repositoryAccess(host, deps, credentialReads) } : view);
   });
   return names.flatMap((name) => observed.get(name) ?? []);
 }
 
-async function repositoryAccess(host: EdgeHost, secrets: ResourceClient<SecretObject>, reads: Map<string, Promise<Read<Credentials | undefined>>>): Promise<Read<RepositoryAccess>> {
+async function repositoryAccess(host: EdgeHost, deps: ObserveDeps, reads: Map<string, Promise<Read<Credentials | undefined>>>): Promise<Read<RepositoryAccess>> {
   let location: RepositoryAccess['location'];
   try {
     location = repositoryLocation(host.spec.repository);
   } catch (error) {
     return { ok: false, message: `EdgeHost ${host.metadata.name}: repository URL ${host.spec.repository.url} is not usable: ${(error as Error).message}` };
   }
-  const ref = host.spec.repository.credentialsSecretRef;
-  if (!ref) return { ok: true, value: { location, credentials: undefined } };
+  const reference = host.spec.repository.credentialsSecretRef;
+  if (!reference) return { ok: true, value: { location, credentials: undefined } };
+  const allowed = edgeHostSecretRef(reference, deps.operatorNamespace);
+  if (!allowed.ok) return { ok: false, reason: 'SecretNamespaceNotAllowed', message: `EdgeHost ${host.metadata.name}: ${allowed.message}` };
+  const { ref } = allowed;
   // Hosts often share one registry Secret: read it once per observation.
   const key = `${ref.namespace}/${ref.name}`;
   let read = reads.get(key);
   if (!read) {
-    read = userPassword(secrets, ref);
+    read = userPassword(deps.secrets, ref);
     reads.set(key, read);
   }
   const credentials = await read;

@@ -22,7 +22,7 @@ import { ResourceClient } from '../../runtime/kube/resource-client.js';
 import type { Manager } from '../../runtime/manager.js';
 import { addFinalizer, isDeleting, removeFinalizer, writeStatus } from '../../runtime/objects.js';
 import { done, type ReconcileContext, type Reconciler, type ReconcileResult } from '../../runtime/reconcile.js';
-import { readSecretKey, type SecretObject } from '../secrets.js';
+import { readEdgeHostSecretKey, type SecretObject } from '../secrets.js';
 import type { ActionContext, ActionTiming } from './actions/context.js';
 import { create } from './actions/create.js';
 import { deleteRules } from './actions/delete.js';
@@ -43,6 +43,8 @@ import { RunningTasks } from './running-tasks.js';
 export const finalizer = 'mecm.io/apprule-cleanup';
 
 export interface AppRuleControllerOptions {
+  /** The operator's namespace: the only one whose Secrets an EdgeHost's MEP may name. */
+  readonly operatorNamespace: string;
   readonly workers: number;
   readonly requestTimeoutMs: number;
   /** How often an in-sync rule is compared with the MEP again. */
@@ -67,7 +69,7 @@ export class AppRuleReconciler implements Reconciler {
     secrets: ResourceClient<SecretObject>,
     private readonly options: AppRuleControllerOptions,
   ) {
-    this.deps = { host: (name) => hosts.get(name), readSecret: (ref, key) => readSecretKey(secrets, ref, key), clients: new MepClients(options.requestTimeoutMs), tasks: this.tasks };
+    this.deps = { host: (name) => hosts.get(name), readSecret: (ref, key) => readEdgeHostSecretKey(secrets, ref, key, options.operatorNamespace), clients: new MepClients(options.requestTimeoutMs), tasks: this.tasks };
     this.timing = { taskPollMs: options.taskPollMs, driftCheckMs: options.driftCheckMs, stalledRetryMs: options.stalledRetryMs ?? 5 * 60_000 };
   }
 

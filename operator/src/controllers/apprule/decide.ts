@@ -4,6 +4,7 @@
  *   EdgeHost gone or without MEP ─┬ deleting ─► ReleaseFinalizer (warning: the MEP may keep the rules)
  *                                 └──────────► Stall HostNotFound | MEPNotConfigured
  *   token or CA Secret unusable ─────────────► Stall MEPSecretInvalid
+ *   token or CA Secret in another namespace ─► Stall SecretNamespaceNotAllowed
  *   MEP refused or did not answer ───────────► ReportFailure (Reconciling if transient, else Stalled)
  *   our task PROCESSING ─┬ within the timeout ► WaitForTask
  *                        └ past it ──────────► TaskTimedOut (retried with backoff)
@@ -73,6 +74,8 @@ export function decideAction({ rule, observation, now, taskTimeoutMs }: DecideIn
         : { kind: 'Stall', reason: 'MEPNotConfigured', message: `EdgeHost ${observation.hostName} has no spec.mep; configure its MEP to apply rules.`, retryMs: configurationRetryMs };
     case 'SecretInvalid':
       return { kind: 'Stall', reason: 'MEPSecretInvalid', message: observation.message, retryMs: configurationRetryMs };
+    case 'SecretNamespaceNotAllowed':
+      return { kind: 'Stall', reason: 'SecretNamespaceNotAllowed', message: observation.message, retryMs: configurationRetryMs };
     case 'MEPFailed':
       return { kind: 'ReportFailure', error: observation.error };
     case 'TaskRunning':

@@ -14,7 +14,7 @@ import type { MepClient } from '../../mep/client.js';
 import { MepError } from '../../mep/errors.js';
 import type { MepAppConfig, MepTask } from '../../mep/types.js';
 import { objectKey } from '../../runtime/kube/resource.js';
-import type { SecretKeyReference, SecretRead } from '../secrets.js';
+import type { EdgeHostSecretReference, SecretRead } from '../secrets.js';
 import type { MepClients } from './mep-clients.js';
 import type { RunningTasks } from './running-tasks.js';
 
@@ -29,6 +29,8 @@ export type AppRuleObservation =
   | { readonly kind: 'HostNotFound'; readonly hostName: string }
   | { readonly kind: 'MEPNotConfigured'; readonly hostName: string }
   | { readonly kind: 'SecretInvalid'; readonly message: string }
+  /** The host names a token or CA Secret outside the operator's namespace: not read. */
+  | { readonly kind: 'SecretNamespaceNotAllowed'; readonly message: string }
   | { readonly kind: 'MEPFailed'; readonly error: MepError }
   /** Our task is still PROCESSING (since: when we started waiting, ms); the MEP's configuration was not read. */
   | { readonly kind: 'TaskRunning'; readonly task: MepTask; readonly since: number }
@@ -38,8 +40,8 @@ export type AppRuleObservation =
 
 export interface ObserveDeps {
   readonly host: (name: string) => EdgeHost | undefined;
-  /** readSecretKey on the hub. */
-  readonly readSecret: (ref: SecretKeyReference, defaultKey: string) => Promise<SecretRead>;
+  /** readEdgeHostSecretKey on the hub: refused outside the operator's namespace. */
+  readonly readSecret: (ref: EdgeHostSecretReference, defaultKey: string) => Promise<SecretRead>;
   readonly clients: MepClients;
   readonly tasks: RunningTasks;
 }
@@ -52,8 +54,8 @@ export async function observeRule(rule: AppRule, deps: ObserveDeps, now: number)
   if (!mep) return { kind: 'MEPNotConfigured', hostName };
 
   const [token, ca] = await Promise.all([readOptional(deps, mep.tokenSecretRef, 'token'), readOptional(deps, mep.caSecretRef, 'ca.crt')]);
-  if (!token.ok) return { kind: 'SecretInvalid', message: `EdgeHost ${hostName}'s MEP: ${token.message}` };
-  if (!ca.ok) return { kind: 'SecretInvalid', message: `EdgeHost ${hostName}'s MEP: ${ca.message}` };
+  if (!token.ok) return unusableSecret(hostName, token);
+  if (!ca.ok) return unusableSecret(hostName, ca);
   const client = deps.clients.client(hostName, { url: mep.url, token: token.value?.trim(), caPem: ca.value });
 
   try {
@@ -88,9 +90,14 @@ async function pollTask(client: MepClient, taskId: string): Promise<MepTask | un
   }
 }
 
-type OptionalRead = { readonly ok: true; readonly value: string | undefined } | { readonly ok: false; readonly message: string };
+type FailedRead = Extract<SecretRead, { ok: false }>;
+type OptionalRead = { readonly ok: true; readonly value: string | undefined } | FailedRead;
 
-async function readOptional(deps: ObserveDeps, ref: SecretKeyReference | undefined, key: string): Promise<OptionalRead> {
+function unusableSecret(hostName: string, read: FailedRead): AppRuleObservation {
+  return { kind: read.problem === 'NamespaceNotAllowed' ? 'SecretNamespaceNotAllowed' : 'SecretInvalid', message: `EdgeHost ${hostName}'s MEP: ${read.message}` };
+}
+
+async function readOptional(deps: ObserveDeps, ref: EdgeHostSecretReference | undefined, key: string): Promise<OptionalRead> {
   if (!ref) return { ok: true, value: undefined };
   return deps.readSecret(ref, key);
 }

@@ -22,13 +22,15 @@ import { coreTypes, objectKey, type KubeObject } from '../../runtime/kube/resour
 import { ResourceClient } from '../../runtime/kube/resource-client.js';
 import type { Manager } from '../../runtime/manager.js';
 import { done, requeueAfter, type ReconcileContext, type Reconciler, type ReconcileResult } from '../../runtime/reconcile.js';
-import type { SecretObject } from '../secrets.js';
+import { edgeHostSecretKey, type SecretObject } from '../secrets.js';
 import { recordProbe } from './actions/record-probe.js';
 import { decideStatus, probeDue, type ProbeSettings, type Scheduled } from './decide.js';
 import { observeHost, type ObserveDeps } from './observe.js';
 import { SecretValues } from './secret-values.js';
 
 export interface EdgeHostControllerOptions {
+  /** The operator's namespace: the only one whose Secrets hosts may name, and the only one whose Secrets are watched. */
+  readonly operatorNamespace: string;
   readonly workers: number;
   readonly defaultIntervalMs: number;
   readonly defaultGraceMs: number;
@@ -81,7 +83,7 @@ export class EdgeHostReconciler implements Reconciler {
 
   /** The spec generation and the versions of every Secret the host refers to. */
   private inputsOf(host: EdgeHost): string {
-    const versions = secretRefsOf(host).map((key) => {
+    const versions = secretRefsOf(host, this.options.operatorNamespace).map((key) => {
       const meta = this.secretMetadata.get(key);
       return `${key}@${meta?.metadata.resourceVersion ?? 'absent'}`;
     });
@@ -89,23 +91,25 @@ export class EdgeHostReconciler implements Reconciler {
   }
 }
 
-/** `namespace/name` of every Secret an EdgeHost refers to. */
-export function secretRefsOf(host: EdgeHost): string[] {
+/** `namespace/name` of every Secret an EdgeHost refers to (an omitted namespace is the operator's). */
+export function secretRefsOf(host: EdgeHost, operatorNamespace: string): string[] {
   const refs = [host.spec.infrastructure.kubeconfigSecretRef, host.spec.repository.credentialsSecretRef,
     host.spec.repository.caSecretRef, host.spec.mep?.tokenSecretRef, host.spec.mep?.caSecretRef];
-  return [...new Set(refs.filter((r) => r !== undefined).map((r) => `${r.namespace}/${r.name}`))].sort();
+  return [...new Set(refs.filter((r) => r !== undefined).map((r) => edgeHostSecretKey(r, operatorNamespace)))].sort();
 }
 
 /** Wires the EdgeHost controller into the manager: its informers, indexes and event sources. */
 export function registerEdgeHostController(manager: Manager, clients: EdgeClients, options: EdgeHostControllerOptions): Controller {
   const hosts = manager.informer<EdgeHost>(mecmTypes.edgeHost);
-  const secrets = manager.informer<KubeObject>(coreTypes.secret, { metadataOnly: true });
+  // Secrets are listed and watched in the operator's namespace only (the Role grants no more):
+  // metadata only, so no Secret contents sit in memory.
+  const secrets = manager.informer<KubeObject>(coreTypes.secret, { metadataOnly: true, namespace: options.operatorNamespace });
   const instances = manager.informer<AppInstance>(mecmTypes.appInstance);
-  hosts.addIndexer('secret', secretRefsOf);
+  hosts.addIndexer('secret', (host) => secretRefsOf(host, options.operatorNamespace));
   instances.addIndexer('host', (i) => [i.spec.hostRef.name]);
 
   const deps = {
-    secrets: new SecretValues(secrets, new ResourceClient<SecretObject>(manager.hub, coreTypes.secret)),
+    secrets: new SecretValues(secrets, new ResourceClient<SecretObject>(manager.hub, coreTypes.secret), options.operatorNamespace),
     clients,
     appInstanceCount: (host: string) => instances.byIndex('host', host).length,
     timeoutMs: options.probeTimeoutMs,

@@ -36,14 +36,15 @@ async function observeCluster(host: EdgeHost, deps: ObserveDeps): Promise<Observ
   if (!ref) return { ok: false, reason: EdgeHostReason.KubeconfigSecretNotFound, transient: false, message: 'spec.infrastructure.kubeconfigSecretRef is not set.' };
   const read = await deps.secrets.read(ref, 'kubeconfig');
   if (!read.ok) {
-    return { ok: false, transient: false, message: read.message,
-      reason: read.problem === 'NotFound' ? EdgeHostReason.KubeconfigSecretNotFound : EdgeHostReason.KubeconfigKeyMissing };
+    const reasons = { NotFound: EdgeHostReason.KubeconfigSecretNotFound, KeyMissing: EdgeHostReason.KubeconfigKeyMissing,
+      NamespaceNotAllowed: EdgeHostReason.SecretNamespaceNotAllowed } as const;
+    return { ok: false, transient: false, message: read.message, reason: reasons[read.problem] };
   }
   try {
     return await probeCluster(await deps.clients.get(read.value), deps.timeoutMs);
   } catch (error) {
     if (!(error instanceof KubeconfigError)) throw error;
-    return { ok: false, reason: error.reason, transient: false, message: `Secret ${ref.namespace}/${ref.name}: ${error.message}` };
+    return { ok: false, reason: error.reason, transient: false, message: `Kubeconfig Secret ${ref.name}: ${error.message}` };
   }
 }
 
@@ -53,14 +54,14 @@ async function observeRepository(host: EdgeHost, deps: ObserveDeps): Promise<Pro
   if (repository.credentialsSecretRef) {
     const ref = repository.credentialsSecretRef;
     const [username, password] = await Promise.all([deps.secrets.read({ ...ref, key: 'username' }, 'username'), deps.secrets.read({ ...ref, key: 'password' }, 'password')]);
-    const bad = secretProblem(username) ?? secretProblem(password);
-    if (bad) return { ok: false, reason: EdgeHostReason.RepositorySecretInvalid, transient: false, message: `${bad} The repository Secret needs keys username and password.` };
+    const bad = failed(username) ?? failed(password);
+    if (bad) return secretFailure(bad, EdgeHostReason.RepositorySecretInvalid, ' The repository Secret needs keys username and password.');
     credentials = { username: valueOf(username), password: valueOf(password) };
   }
   let ca: string | undefined;
   if (repository.caSecretRef) {
     const read = await deps.secrets.read(repository.caSecretRef, 'ca.crt');
-    if (!read.ok) return { ok: false, reason: EdgeHostReason.RepositorySecretInvalid, transient: false, message: read.message };
+    if (!read.ok) return secretFailure(read, EdgeHostReason.RepositorySecretInvalid);
     ca = read.value;
   }
   return probeRepository({ url: repository.url, insecure: repository.insecure ?? false, credentials, ca }, deps.timeoutMs);
@@ -72,19 +73,27 @@ async function observeMep(host: EdgeHost, deps: ObserveDeps): Promise<Probe<null
   let ca: string | undefined;
   if (mep.tokenSecretRef) {
     const read = await deps.secrets.read(mep.tokenSecretRef, 'token');
-    if (!read.ok) return { ok: false, reason: EdgeHostReason.MEPSecretInvalid, transient: false, message: read.message };
+    if (!read.ok) return secretFailure(read, EdgeHostReason.MEPSecretInvalid);
     token = read.value.trim();
   }
   if (mep.caSecretRef) {
     const read = await deps.secrets.read(mep.caSecretRef, 'ca.crt');
-    if (!read.ok) return { ok: false, reason: EdgeHostReason.MEPSecretInvalid, transient: false, message: read.message };
+    if (!read.ok) return secretFailure(read, EdgeHostReason.MEPSecretInvalid);
     ca = read.value;
   }
   return probeMep({ url: mep.url, token, ca }, deps.timeoutMs);
 }
 
-function secretProblem(read: SecretRead): string | undefined {
-  return read.ok ? undefined : read.message;
+type FailedRead = Extract<SecretRead, { ok: false }>;
+
+function failed(read: SecretRead): FailedRead | undefined {
+  return read.ok ? undefined : read;
+}
+
+/** A Secret that cannot be used: `invalid` as the reason, unless it is in a namespace it may not be in. */
+function secretFailure(read: FailedRead, invalid: EdgeHostReason, hint = ''): Probe<null> {
+  if (read.problem === 'NamespaceNotAllowed') return { ok: false, reason: EdgeHostReason.SecretNamespaceNotAllowed, transient: false, message: read.message };
+  return { ok: false, reason: invalid, transient: false, message: `${read.message}${hint}` };
 }
 
 function valueOf(read: SecretRead): string {

@@ -6,14 +6,18 @@
 import type { Informer } from '../../runtime/informer.js';
 import type { KubeObject } from '../../runtime/kube/resource.js';
 import type { ResourceClient } from '../../runtime/kube/resource-client.js';
-import { readSecretKey, type SecretKeyReference, type SecretObject, type SecretRead } from '../secrets.js';
+import { edgeHostSecretRef, readSecretKey, type EdgeHostSecretReference, type SecretObject, type SecretRead } from '../secrets.js';
 
 export class SecretValues {
   private readonly values = new Map<string, { version: string; read: SecretRead }>();
 
-  constructor(private readonly metadata: Informer<KubeObject>, private readonly secrets: ResourceClient<SecretObject>) {}
+  /** `metadata` is the Secret metadata informer of the operator's namespace, the only one EdgeHost Secrets may be in. */
+  constructor(private readonly metadata: Informer<KubeObject>, private readonly secrets: ResourceClient<SecretObject>, private readonly operatorNamespace: string) {}
 
-  async read(ref: SecretKeyReference, defaultKey: string): Promise<SecretRead> {
+  async read(reference: EdgeHostSecretReference, defaultKey: string): Promise<SecretRead> {
+    const allowed = edgeHostSecretRef(reference, this.operatorNamespace);
+    if (!allowed.ok) return allowed;
+    const { ref } = allowed;
     const objectKey = `${ref.namespace}/${ref.name}`;
     const cacheKey = `${objectKey}#${ref.key ?? defaultKey}`;
     const meta = this.metadata.get(objectKey);

@@ -2,7 +2,8 @@
  * The AppInstance controller end to end on real clusters: the etherpad package from the
  * appstore simulator runs as a Helm release on both edges (real helm, charts from the edge
  * registries, Pods made Ready by kwok); upgrade, stop/start, drift repair and terminate; the
- * posiu package's APPD rules reach the MEP simulator through an owned AppRule.
+ * posiu package's APPD rules reach the MEP simulator through an owned AppRule; a host whose
+ * kubeconfig Secret is outside the operator's namespace is refused, not read.
  */
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -24,11 +25,13 @@ import { providerPackage } from '../../support/apps.js';
 import { envStartTimeoutMs } from '../../support/env.js';
 import { clientFor } from '../../support/hub-client.js';
 import { kubectl, runCommand } from '../../support/kubectl.js';
-import { startOperator, type TestOperator } from '../../support/operator.js';
+import { operatorNamespace, startOperator, type TestOperator } from '../../support/operator.js';
 import { edgegalleryTestdata } from '../../support/testdata.js';
 
 const run = Date.now().toString(36);
 const namespace = `ainst-${run}`;
+/** The MEP token Secret, in the operator's namespace (shared with other suites, hence the run in its name). */
+const mepToken = `ainst-${run}-mep-token`;
 const testdata = edgegalleryTestdata();
 
 /** A chart the API server refuses at apply time (nodePort out of range): Helm records a failed revision. */
@@ -63,7 +66,7 @@ describe('AppInstance controller on real edge clusters', function () {
     const direct = op.direct;
     instances = new ResourceClient<AppInstance>(direct, mecmTypes.appInstance);
     const secrets = new ResourceClient<KubeObject & { stringData: Record<string, string> }>(direct, coreTypes.secret);
-    await secrets.create({ metadata: { name: 'mep-token', namespace }, stringData: { token: 'mep-token' } });
+    await secrets.create({ metadata: { name: mepToken, namespace: operatorNamespace }, stringData: { token: 'mep-token' } });
     store = await AppstoreSimulator.start();
     await store.addPackage({ appId: 'etherpad', packageId: 'v1', name: 'etherpad', version: '1.0', provider: 'Huawei', file: join(testdata, 'etherpad.csar') });
     await store.addPackage({ appId: 'posiu', packageId: 'v1', name: 'posiu', version: '1.0', provider: 'Huawei', file: join(testdata, 'test-posiu-apprules.csar') });
@@ -74,13 +77,13 @@ describe('AppInstance controller on real edge clusters', function () {
     const hosts = new ResourceClient<EdgeHost>(direct, mecmTypes.edgeHost);
     for (const [i, edge] of op.shared.edges.entries()) {
       meps.push(await MepSimulator.start({ token: 'mep-token', taskDurationMs: 50 }));
-      await secrets.create({ metadata: { name: `${hostOf(i)}-kubeconfig`, namespace }, stringData: { kubeconfig: await edge.kubeconfig() } });
+      await secrets.create({ metadata: { name: `${hostOf(i)}-kubeconfig`, namespace: operatorNamespace }, stringData: { kubeconfig: await edge.kubeconfig() } });
       await hosts.create({
         apiVersion: 'mecm.io/v1alpha1', kind: 'EdgeHost', metadata: { name: hostOf(i), labels: { 'ainst-test': run } },
         spec: {
-          infrastructure: { type: 'kubernetes', kubeconfigSecretRef: { name: `${hostOf(i)}-kubeconfig`, namespace } },
+          infrastructure: { type: 'kubernetes', kubeconfigSecretRef: { name: `${hostOf(i)}-kubeconfig`, namespace: operatorNamespace } },
           repository: { url: edge.registryUrl!, insecure: true },
-          mep: { url: meps[i]!.url, tokenSecretRef: { name: 'mep-token', namespace } },
+          mep: { url: meps[i]!.url, tokenSecretRef: { name: mepToken } },
         },
       });
     }
@@ -105,6 +108,8 @@ describe('AppInstance controller on real edge clusters', function () {
       const packages = new ResourceClient<AppPackage>(op.direct, mecmTypes.appPackage);
       for (const item of (await packages.list({ namespace })).items) await packages.delete(item.metadata.name!, namespace);
       await waitFor('AppPackages gone', async () => (await packages.list({ namespace })).items.length === 0, 30_000, 250).catch(() => undefined);
+      const secrets = new ResourceClient(op.direct, coreTypes.secret);
+      for (const name of [mepToken, ...op.shared.edges.map((_, i) => `${hostOf(i)}-kubeconfig`)]) await secrets.delete(name, operatorNamespace).catch(() => undefined);
       await op.stop();
     }
     await store?.stop();
@@ -242,6 +247,43 @@ describe('AppInstance controller on real edge clusters', function () {
     assert.equal((await helmList(edge, `patient-${run}`)).length, 1, 'exactly one release');
     await instances.delete('patient', namespace);
     await waitFor('patient gone', async () => get('patient').then(() => false, (e: unknown) => isNotFound(e)), 120_000, 250);
+  });
+
+  it('stalls on a host whose kubeconfig Secret is outside the operator\'s namespace, and installs once it is in it', async function () {
+    this.timeout(180_000);
+    const edge = op.shared.edges[0]!;
+    const host = `ainst-${run}-foreign`;
+    const hosts = new ResourceClient<EdgeHost>(op.direct, mecmTypes.edgeHost);
+    const secrets = new ResourceClient<KubeObject & { stringData: Record<string, string> }>(op.direct, coreTypes.secret);
+    // A valid kubeconfig in the suite's namespace: the operator must not read it from there.
+    await secrets.create({ metadata: { name: 'foreign-kubeconfig', namespace }, stringData: { kubeconfig: await edge.kubeconfig() } });
+    await hosts.create({
+      apiVersion: 'mecm.io/v1alpha1', kind: 'EdgeHost', metadata: { name: host, labels: { 'ainst-test': run } },
+      spec: {
+        infrastructure: { type: 'kubernetes', kubeconfigSecretRef: { name: 'foreign-kubeconfig', namespace } },
+        repository: { url: `${edge.registryUrl!}/foreign`, insecure: true },
+        mep: { url: meps[0]!.url, tokenSecretRef: { name: mepToken } },
+      },
+    });
+    try {
+      await instances.create({
+        apiVersion: 'mecm.io/v1alpha1', kind: 'AppInstance', metadata: { name: 'guarded', namespace },
+        spec: { packageRef: { name: 'provider' }, hostRef: { name: host }, namespace: `guarded-${run}` },
+      });
+      await waitFor('SecretNamespaceNotAllowed', async () => (await condition('guarded', 'Stalled'))?.reason === 'SecretNamespaceNotAllowed', 60_000, 250);
+      assert.match((await condition('guarded', 'Stalled'))?.message ?? '',
+        new RegExp(`Secret ${namespace}/foreign-kubeconfig is outside the operator's namespace: EdgeHost Secrets must be in namespace ${operatorNamespace}`));
+      assert.deepEqual(await helmList(edge, `guarded-${run}`), [], 'nothing installed');
+
+      await secrets.create({ metadata: { name: `${host}-kubeconfig`, namespace: operatorNamespace }, stringData: { kubeconfig: await edge.kubeconfig() } });
+      await hosts.patch(host, undefined, 'merge', { spec: { infrastructure: { kubeconfigSecretRef: { name: `${host}-kubeconfig`, namespace: null } } } });
+      await waitReady('guarded');
+      await instances.delete('guarded', namespace);
+      await waitFor('guarded gone', async () => get('guarded').then(() => false, (e: unknown) => isNotFound(e)), 120_000, 250);
+    } finally {
+      await hosts.delete(host).catch(() => undefined);
+      await secrets.delete(`${host}-kubeconfig`, operatorNamespace).catch(() => undefined);
+    }
   });
 
   it('holds posiu until the service it requires runs on the host (EdgeGallery\'s dependency rule)', async function () {

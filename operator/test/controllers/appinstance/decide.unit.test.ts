@@ -16,6 +16,7 @@ const rules = (kind: 'NotNeeded' | 'Ready' | 'PresentButUnneeded' | 'Missing' | 
   kind === 'Missing' || kind === 'Outdated' ? { kind, spec: ruleSpec } : { kind };
 const packageNotDistributed = { desired: { kind: 'NoPackage', message: 'AppPackage app is not distributed to edge-1 yet.' } } as const;
 const edgeUnreachable = { edge: { kind: 'Unreachable' } } as const;
+const kubeconfigRefused = { edge: { kind: 'KubeconfigRefused', message: 'Secret apps/edge is outside the operator\'s namespace' } } as const;
 const infrastructureUnsupported = { infrastructure: { kind: 'Unsupported', message: 'openstack' } } as const;
 
 const healthy: AppInstanceObservation = {
@@ -42,6 +43,8 @@ describe('AppInstance decide', () => {
     ['refuses unsupported infrastructure before anything', { ...infrastructureUnsupported, ...packageNotDistributed }, 'Unsupported'],
     ['waits for required services', { missingDependencies: ['mep-location'], release: { kind: 'Absent' } }, 'WaitForDependencies'],
     ['waits for an unreachable edge', { ...edgeUnreachable, release: { kind: 'Absent' } }, 'WaitForEdge'],
+    ['stalls on a kubeconfig Secret outside the operator\'s namespace', { ...kubeconfigRefused, release: { kind: 'Absent' } }, 'KubeconfigRefused'],
+    ['deletion waits on such a kubeconfig like on an unreachable edge', { deleting: true, rules: rules('NotNeeded'), ...kubeconfigRefused }, 'WaitForEdge'],
     ['installs when absent', { release: { kind: 'Absent' } }, 'Install'],
     ['gives up after the retries', { release: { kind: 'Absent' }, failures: 4 }, 'GiveUp'],
     ['unlocks a pending-upgrade release', { release: { kind: 'Present', status: 'pending-upgrade', revision: 3, upToDate: false } }, 'Unlock'],

@@ -23,7 +23,7 @@ import { chartTgz, validFiles, withManifest, zipOf } from '../../csar/support/pa
 import { envStartTimeoutMs, type SharedEnv } from '../../support/env.js';
 import { runCommand } from '../../support/kubectl.js';
 import { pushTestImage } from '../../support/oci.js';
-import { startOperator, type TestOperator } from '../../support/operator.js';
+import { operatorNamespace, startOperator, type TestOperator } from '../../support/operator.js';
 import { edgegalleryTestdata } from '../../support/testdata.js';
 
 const run = Date.now().toString(36);
@@ -87,7 +87,7 @@ describe('AppPackage controller on real registries', function () {
   function edgeHost(name: string, url: string): EdgeHost {
     return {
       apiVersion: 'mecm.io/v1alpha1', kind: 'EdgeHost', metadata: { name, labels: { 'apkg-test': run } },
-      spec: { infrastructure: { type: 'kubernetes', kubeconfigSecretRef: { name: 'unused', namespace } }, repository: { url, insecure: true } },
+      spec: { infrastructure: { type: 'kubernetes', kubeconfigSecretRef: { name: `apkg-${run}-unused` } }, repository: { url, insecure: true } },
     };
   }
 
@@ -241,6 +241,32 @@ describe('AppPackage controller on real registries', function () {
     await packages.delete('held', namespace);
     await waitFor('held gone', async () => get('held').then(() => false, (e: unknown) => isNotFound(e)), 30_000, 100);
     assert.equal(await edgeRegistries[0]?.resolve(chartRepo, '1.2.3'), undefined, 'deletion is honoured before suspend');
+  });
+
+  it('refuses a host whose registry credentials are outside the operator\'s namespace, and pushes once they are in it', async function () {
+    this.timeout(60_000);
+    const host = `apkg-${run}-foreign`;
+    const secretName = `apkg-${run}-registry`;
+    const secrets = new ResourceClient<KubeObject & { stringData: Record<string, string> }>(operator.direct, coreTypes.secret);
+    await secrets.create({ metadata: { name: secretName, namespace }, stringData: { username: 'pusher', password: 'secret' } });
+    await hosts.create({ ...edgeHost(host, shared.edges[0]?.registryUrl ?? ''), metadata: { name: host } });
+    const hostEntry = async () => (await get('foreign')).status?.hosts?.find((h) => h.name === host);
+    try {
+      await hosts.patch(host, undefined, 'merge', { spec: { repository: { credentialsSecretRef: { name: secretName, namespace } } } });
+      await onboard('foreign', 'demo', 'v2', { distribution: { hostNames: [host] } });
+      await waitFor('the host in Error', async () => (await hostEntry())?.state === 'Error', 30_000, 100);
+      assert.match((await hostEntry())?.message ?? '', new RegExp(`Secret ${namespace}/${secretName} is outside the operator's namespace: EdgeHost Secrets must be in namespace ${operatorNamespace}`));
+      assert.equal((await condition('foreign', 'Distributed'))?.reason, 'DistributionFailed');
+
+      await secrets.create({ metadata: { name: secretName, namespace: operatorNamespace }, stringData: { username: 'pusher', password: 'secret' } });
+      await hosts.patch(host, undefined, 'merge', { spec: { repository: { credentialsSecretRef: { name: secretName, namespace: null } } } });
+      await waitDistributed('foreign', '1/1');
+    } finally {
+      await packages.delete('foreign', namespace).catch(() => undefined);
+      await waitFor('foreign gone', async () => get('foreign').then(() => false, (e: unknown) => isNotFound(e)), 30_000, 100).catch(() => undefined);
+      await hosts.delete(host).catch(() => undefined);
+      await secrets.delete(secretName, operatorNamespace).catch(() => undefined);
+    }
   });
 
   it('shows a credentials Secret that does not exist, and downloads once it does', async function () {

@@ -2,7 +2,8 @@
  * The AppRule controller against the MEP simulator and the real hub: the MEP holds exactly
  * the spec (create, update, delete), survives every fault knob, is restored after a MEP
  * restart that lost its state or a change behind our back, stalls on what it cannot use (no
- * EdgeHost, no MEP, an unusable Secret) until that is fixed, and 100 rules converge.
+ * EdgeHost, no MEP, an unusable Secret, a Secret outside the operator's namespace) until that is
+ * fixed, and 100 rules converge.
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
@@ -15,10 +16,12 @@ import { isNotFound } from '../../../src/runtime/kube/errors.js';
 import { coreTypes, type KubeObject } from '../../../src/runtime/kube/resource.js';
 import { ResourceClient } from '../../../src/runtime/kube/resource-client.js';
 import { envStartTimeoutMs } from '../../support/env.js';
-import { startOperator, type TestOperator } from '../../support/operator.js';
+import { operatorNamespace, startOperator, type TestOperator } from '../../support/operator.js';
 
 const run = Date.now().toString(36);
 const namespace = `apprules-${run}`;
+/** The MEP token Secret, in the operator's namespace (shared with other suites, hence the run in its name). */
+const mepToken = `apprules-${run}-mep-token`;
 
 const trafficRule = (id: string, priority = 5): NonNullable<AppRuleSpec['appTrafficRule']>[number] => ({
   trafficRuleId: id, filterType: 'FLOW', priority, action: 'FORWARD_DECAPSULATED', state: 'ACTIVE',
@@ -41,7 +44,7 @@ describe('AppRule controller against the MEP simulator', function () {
     await hosts.create({
       apiVersion: 'mecm.io/v1alpha1', kind: 'EdgeHost', metadata: { name },
       spec: {
-        infrastructure: { type: 'kubernetes', kubeconfigSecretRef: { name: 'unused', namespace } },
+        infrastructure: { type: 'kubernetes', kubeconfigSecretRef: { name: `apprules-${run}-unused` } },
         repository: { url: op.shared.edges[0]!.registryUrl!, insecure: true },
         ...(mepSpec ? { mep: mepSpec } : {}),
       },
@@ -55,8 +58,8 @@ describe('AppRule controller against the MEP simulator', function () {
     hosts = new ResourceClient<EdgeHost>(op.direct, mecmTypes.edgeHost);
     mep = await MepSimulator.start({ token: 'mep-token', taskDurationMs: 100 });
     await new ResourceClient<KubeObject & { stringData: Record<string, string> }>(op.direct, coreTypes.secret)
-      .create({ metadata: { name: 'mep-token', namespace }, stringData: { token: 'mep-token' } });
-    await createHost(hostName, { url: mep.url, tokenSecretRef: { name: 'mep-token', namespace } });
+      .create({ metadata: { name: mepToken, namespace: operatorNamespace }, stringData: { token: 'mep-token' } });
+    await createHost(hostName, { url: mep.url, tokenSecretRef: { name: mepToken, namespace: operatorNamespace } });
   });
 
   after(async function () {
@@ -68,6 +71,7 @@ describe('AppRule controller against the MEP simulator', function () {
     for (const rule of (await rules.list({ namespace })).items) await rules.delete(rule.metadata.name!, namespace);
     await waitFor('AppRules gone', async () => (await rules.list({ namespace })).items.length === 0, 80_000, 200);
     for (const name of hostNames) await hosts.delete(name).catch((e: unknown) => { if (!isNotFound(e)) throw e; });
+    if (op) await new ResourceClient(op.direct, coreTypes.secret).delete(mepToken, operatorNamespace).catch(() => undefined);
     await op?.stop();
     await mep?.stop();
   });
@@ -174,7 +178,7 @@ describe('AppRule controller against the MEP simulator', function () {
     await createHost(late, undefined);
     await reasonIs('late', 'MEPNotConfigured');
     assert.equal((await stalledOf('late'))?.reason, 'MEPNotConfigured');
-    await hosts.patch(late, undefined, 'merge', { spec: { mep: { url: mep.url, tokenSecretRef: { name: 'mep-token', namespace } } } });
+    await hosts.patch(late, undefined, 'merge', { spec: { mep: { url: mep.url, tokenSecretRef: { name: mepToken } } } });
     await waitReady('late');
     assert.equal(await stalledOf('late'), undefined);
     assert.equal(held(id)?.appName, 'app-late');
@@ -182,15 +186,32 @@ describe('AppRule controller against the MEP simulator', function () {
 
   it('stalls with MEPSecretInvalid on a missing token Secret until the EdgeHost names a usable one', async () => {
     const name = `bad-secret-host-${run}`;
-    await createHost(name, { url: mep.url, tokenSecretRef: { name: 'no-such-secret', namespace } });
+    await createHost(name, { url: mep.url, tokenSecretRef: { name: `apprules-${run}-no-such-secret` } });
     const id = await createRule('bad-secret', {}, name);
     await reasonIs('bad-secret', 'MEPSecretInvalid');
     assert.match((await readyOf('bad-secret'))?.message ?? '', /no-such-secret/);
     assert.equal((await stalledOf('bad-secret'))?.status, 'True');
     assert.equal(held(id), undefined);
-    await hosts.patch(name, undefined, 'merge', { spec: { mep: { tokenSecretRef: { name: 'mep-token', namespace } } } });
+    await hosts.patch(name, undefined, 'merge', { spec: { mep: { tokenSecretRef: { name: mepToken } } } });
     await waitReady('bad-secret');
     assert.equal(held(id)?.appName, 'app-bad-secret');
+  });
+
+  it('stalls with SecretNamespaceNotAllowed on a token Secret outside the operator\'s namespace, without sending it', async () => {
+    const name = `foreign-secret-host-${run}`;
+    // The right token, in the suite's namespace: the operator must not read it from there.
+    await new ResourceClient<KubeObject & { stringData: Record<string, string> }>(op.direct, coreTypes.secret)
+      .create({ metadata: { name: 'mep-token', namespace }, stringData: { token: 'mep-token' } });
+    await createHost(name, { url: mep.url, tokenSecretRef: { name: 'mep-token', namespace } });
+    const id = await createRule('foreign-secret', {}, name);
+    await reasonIs('foreign-secret', 'SecretNamespaceNotAllowed');
+    assert.match((await readyOf('foreign-secret'))?.message ?? '',
+      new RegExp(`Secret ${namespace}/mep-token is outside the operator's namespace: EdgeHost Secrets must be in namespace ${operatorNamespace}`));
+    assert.equal((await stalledOf('foreign-secret'))?.status, 'True');
+    assert.equal(held(id), undefined);
+    await hosts.patch(name, undefined, 'merge', { spec: { mep: { tokenSecretRef: { name: mepToken, namespace: operatorNamespace } } } });
+    await waitReady('foreign-secret');
+    assert.equal(held(id)?.appName, 'app-foreign-secret');
   });
 
   it('releases a deleted AppRule whose EdgeHost is gone, warning that its MEP may keep the rules', async () => {

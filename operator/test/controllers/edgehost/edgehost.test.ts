@@ -2,7 +2,8 @@
  * The EdgeHost controller on real clusters: two edges registered by Secret become Ready with
  * their version and nodes; an edge whose API server stops is marked unreachable only after
  * the grace period while the other stays Ready, and comes back on its own; a rotated
- * kubeconfig Secret is used at once; bad Secrets give their own reasons without leaking.
+ * kubeconfig Secret is used at once; bad Secrets give their own reasons without leaking; a
+ * Secret outside the operator's namespace is refused, not read.
  */
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
@@ -16,7 +17,7 @@ import type { KubeClient } from '../../../src/runtime/kube/client.js';
 import { coreTypes, type KubeObject } from '../../../src/runtime/kube/resource.js';
 import { ResourceClient } from '../../../src/runtime/kube/resource-client.js';
 import { envStartTimeoutMs, type SharedEnv } from '../../support/env.js';
-import { startOperator, type TestOperator } from '../../support/operator.js';
+import { operatorNamespace, startOperator, type TestOperator } from '../../support/operator.js';
 
 interface Secret extends KubeObject {
   data?: Record<string, string>;
@@ -49,18 +50,26 @@ describe('EdgeHost controller on real edge clusters', function () {
     hosts = new ResourceClient<EdgeHost>(direct, mecmTypes.edgeHost);
   });
 
+  // EdgeHost Secrets live in the operator's namespace, shared with other suites: names carry the run.
+  const made = new Set<string>();
+
   after(async () => {
+    for (const key of made) {
+      const [ns, name] = key.split('/') as [string, string];
+      await secrets?.delete(name, ns).catch(() => undefined);
+    }
     await operator?.stop();
   });
 
   const hostName = (suffix: string) => `eh-${run}-${suffix}`;
 
-  async function putSecret(name: string, data: Record<string, string>): Promise<void> {
-    const body: Secret = { metadata: { name, namespace }, stringData: data };
+  async function putSecret(name: string, data: Record<string, string>, inNamespace = operatorNamespace): Promise<void> {
+    made.add(`${inNamespace}/${name}`);
+    const body: Secret = { metadata: { name, namespace: inNamespace }, stringData: data };
     try {
       await secrets.create(body);
     } catch {
-      const current = await secrets.get(name, namespace);
+      const current = await secrets.get(name, inNamespace);
       await secrets.update({ ...current, data: undefined, stringData: data });
     }
   }
@@ -73,7 +82,8 @@ describe('EdgeHost controller on real edge clusters', function () {
       metadata: { name },
       spec: {
         location: { city: 'Testville' },
-        infrastructure: { type: 'kubernetes', kubeconfigSecretRef: { name, namespace } },
+        // An omitted namespace is the operator's.
+        infrastructure: { type: 'kubernetes', kubeconfigSecretRef: { name } },
         repository: { url: edge.registryUrl!, insecure: true },
         ...spec,
       },
@@ -166,7 +176,7 @@ describe('EdgeHost controller on real edge clusters', function () {
     ];
     for (const c of cases) {
       const name = await register(c.suffix, one, c.kubeconfig, c.key ? {
-        infrastructure: { type: 'kubernetes', kubeconfigSecretRef: { name: hostName(c.suffix), namespace, key: c.key } },
+        infrastructure: { type: 'kubernetes', kubeconfigSecretRef: { name: hostName(c.suffix), namespace: operatorNamespace, key: c.key } },
       } : {});
       await waitForReady(name, 'False', c.reason);
       const status = JSON.stringify((await hosts.get(name)).status);
@@ -187,7 +197,7 @@ describe('EdgeHost controller on real edge clusters', function () {
     const name = hostName('mep');
     await putSecret(`${name}-mep`, { token: 'wrong-token' });
     await register('mep', edge, await edge.kubeconfig(), {
-      mep: { url: `http://127.0.0.1:${port}`, tokenSecretRef: { name: `${name}-mep`, namespace } },
+      mep: { url: `http://127.0.0.1:${port}`, tokenSecretRef: { name: `${name}-mep`, namespace: operatorNamespace } },
     });
     try {
       await waitForReady(name, 'False', EdgeHostReason.MEPUnauthorized);
@@ -216,6 +226,35 @@ describe('EdgeHost controller on real edge clusters', function () {
     await waitFor('appInstanceCount 2', async () => (await hosts.get(name)).status?.appInstanceCount === 2, 20_000, 100);
     await instances.delete('count-a', namespace);
     await waitFor('appInstanceCount 1', async () => (await hosts.get(name)).status?.appInstanceCount === 1, 20_000, 100);
+  });
+
+  it('refuses Secrets outside the operator\'s namespace without reading them, naming the namespace they must be in', async function () {
+    this.timeout(60_000);
+    const edge = shared.edges[0]!;
+    // A valid kubeconfig, in the suite's namespace: the operator may not list or watch Secrets there.
+    const name = hostName('foreign');
+    await putSecret(name, { kubeconfig: await edge.kubeconfig() }, namespace);
+    await register('foreign', edge, undefined, { infrastructure: { type: 'kubernetes', kubeconfigSecretRef: { name, namespace } } });
+    await waitForReady(name, 'False', EdgeHostReason.SecretNamespaceNotAllowed);
+    const reachable = await condition(name, 'Reachable');
+    assert.equal(reachable?.reason, EdgeHostReason.SecretNamespaceNotAllowed);
+    assert.match(reachable!.message, new RegExp(`Secret ${namespace}/${name} is outside the operator's namespace: EdgeHost Secrets must be in namespace ${operatorNamespace}`));
+
+    // The MEP's token and the repository's credentials are held to the same rule.
+    await putSecret(`${name}-in`, { kubeconfig: await edge.kubeconfig() });
+    await putSecret(`${name}-token`, { token: 't' }, namespace);
+    await putSecret(`${name}-registry`, { username: 'u', password: 'p' }, namespace);
+    await hosts.patch(name, undefined, 'merge', { spec: {
+      infrastructure: { kubeconfigSecretRef: { name: `${name}-in`, namespace: operatorNamespace } },
+      repository: { credentialsSecretRef: { name: `${name}-registry`, namespace } },
+      mep: { url: 'http://127.0.0.1:9', tokenSecretRef: { name: `${name}-token`, namespace } },
+    } });
+    await waitFor('the repository and MEP refused', async () => {
+      const [repository, mep] = [await condition(name, 'RepositoryReachable'), await condition(name, 'MEPReachable')];
+      return repository?.reason === EdgeHostReason.SecretNamespaceNotAllowed && mep?.reason === EdgeHostReason.SecretNamespaceNotAllowed;
+    }, 30_000, 100);
+    assert.equal((await condition(name, 'Reachable'))?.status, 'True', 'the kubeconfig in the operator\'s namespace is used');
+    assert.match((await condition(name, 'MEPReachable'))!.message, new RegExp(`Secret ${namespace}/${name}-token .*must be in namespace ${operatorNamespace}`));
   });
 
   it('reports an unreachable repository without touching the cluster condition', async function () {

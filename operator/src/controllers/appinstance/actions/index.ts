@@ -13,7 +13,7 @@ import { runReady } from './ready.js';
 import { runReleaseFinalizer } from './release-finalizer.js';
 import { runRemediate } from './remediate.js';
 import { runScale } from './scale.js';
-import { runBadValues, runGiveUp, runRulesIncomplete, runUnsupported } from './stalls.js';
+import { runBadValues, runGiveUp, runKubeconfigRefused, runRulesIncomplete, runUnsupported } from './stalls.js';
 import { runUninstall } from './uninstall.js';
 import { runUnlock } from './unlock.js';
 import { runBlockTermination, runWaitForDependencies, runWaitForEdge, runWaitForPackage, runWaitForRules, runWaitForWorkloads } from './waits.js';
@@ -28,6 +28,7 @@ export async function runAction(action: AppInstanceAction, ctx: HubActionContext
     case 'AssignId': return runAssignId(ctx);
     case 'EnsureCredentials': return runEnsureCredentials(ctx);
     case 'Unsupported': return runUnsupported(action, ctx);
+    case 'KubeconfigRefused': return runKubeconfigRefused(action, ctx);
     case 'WaitForPackage': return runWaitForPackage(action, ctx);
     case 'BadValues': return runBadValues(action, ctx);
     case 'RulesIncomplete': return runRulesIncomplete(action, ctx);

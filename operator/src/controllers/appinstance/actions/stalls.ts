@@ -1,6 +1,7 @@
 /**
- * Unsupported, GiveUp, RulesIncomplete and invalid values: nothing more happens until the spec
- * (or what it names) changes. A valuesFrom source that does not exist yet is waited for.
+ * Unsupported, KubeconfigRefused, GiveUp, RulesIncomplete and invalid values: nothing more
+ * happens until the spec (or what it names) changes. A valuesFrom source that does not exist yet
+ * is waited for.
  */
 import { done, type ReconcileResult } from '../../../runtime/reconcile.js';
 import type { AppInstanceAction } from '../decide.js';
@@ -8,6 +9,12 @@ import { markDeployed, operation, progressing, stall, wait, type ActionContext }
 
 export function runUnsupported(action: Extract<AppInstanceAction, { kind: 'Unsupported' }>, ctx: ActionContext): ReconcileResult {
   stall(ctx.draft, 'UnsupportedInfrastructure', action.message);
+  return done;
+}
+
+/** The host's kubeconfig Secret is in a namespace the operator may not read it from: the EdgeHost must change. */
+export function runKubeconfigRefused(action: Extract<AppInstanceAction, { kind: 'KubeconfigRefused' }>, ctx: ActionContext): ReconcileResult {
+  stall(ctx.draft, 'SecretNamespaceNotAllowed', action.message);
   return done;
 }
 

@@ -77,8 +77,12 @@ async function push(ctx: ActionContext, step: HostStep, input: DistributeInput, 
   const { name, previous } = step;
   const entry = (state: HostEntry['state'], message: string) => hostEntry(previous, name, state, message, ctx.draft.now, input.digest);
   try {
-    // A Secret that cannot be read may be created any moment: retried like a host that does not answer.
-    if (!step.access?.ok) throw new AppPackageError('CredentialsSecretInvalid', step.access?.message ?? `The repository of EdgeHost ${name} was not read.`);
+    // A Secret that cannot be read may be created any moment: retried like a host that does not
+    // answer. One in a namespace the operator may not read from is an Error until the host changes.
+    if (!step.access?.ok) {
+      const reason = step.access?.reason;
+      throw new AppPackageError(reason ?? 'CredentialsSecretInvalid', step.access?.message ?? `The repository of EdgeHost ${name} was not read.`, { transient: reason === undefined });
+    }
     const { location, credentials } = step.access.value;
     const pushed = await pushToHost(location, credentials, input.content, timeoutMs);
     const note = pushed.imageProblems.length ? ` ${pushed.imageProblems.length} image(s) not mirrored: ${pushed.imageProblems.join('; ')}` : '';

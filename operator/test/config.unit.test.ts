@@ -1,0 +1,29 @@
+/** The operator's namespace from flags and environment, and what defaults to it. */
+import assert from 'node:assert/strict';
+import { parseConfig, type OperatorConfig } from '../src/config.js';
+
+function parse(argv: string[], env: NodeJS.ProcessEnv = {}): OperatorConfig {
+  const config = parseConfig(argv, env);
+  assert.notEqual(config, 'help');
+  return config as OperatorConfig;
+}
+
+describe('operator config: --namespace', () => {
+  const cases: Array<[string, string[], NodeJS.ProcessEnv, { namespace: string; leaderElectionNamespace: string }]> = [
+    ['defaults to mecm-system', [], {}, { namespace: 'mecm-system', leaderElectionNamespace: 'mecm-system' }],
+    ['is the Pod\'s namespace in a Pod (downward API)', [], { POD_NAMESPACE: 'edge-ops' }, { namespace: 'edge-ops', leaderElectionNamespace: 'edge-ops' }],
+    ['takes MECM_NAMESPACE over the Pod\'s', [], { POD_NAMESPACE: 'edge-ops', MECM_NAMESPACE: 'mecm' }, { namespace: 'mecm', leaderElectionNamespace: 'mecm' }],
+    ['takes the flag over the environment', ['--namespace', 'flagged'], { MECM_NAMESPACE: 'mecm' }, { namespace: 'flagged', leaderElectionNamespace: 'flagged' }],
+    ['keeps an explicit leader election namespace', ['--namespace', 'a', '--leader-election-namespace', 'b'], {}, { namespace: 'a', leaderElectionNamespace: 'b' }],
+  ];
+  for (const [name, argv, env, expected] of cases) {
+    it(name, () => {
+      const config = parse(argv, env);
+      assert.deepEqual({ namespace: config.namespace, leaderElectionNamespace: config.leaderElectionNamespace }, expected);
+    });
+  }
+
+  it('refuses a name that is not a namespace', () => {
+    assert.throws(() => parse(['--namespace', 'Not_A_Namespace']), /--namespace must be a namespace name, got "Not_A_Namespace"/);
+  });
+});
