@@ -1,9 +1,9 @@
 /**
  * `npm run gen:crds`: writes crds/mecm.io_<plural>.yaml from the TypeBox schemas in
  * operator/src/api, and removes generated files of kinds that no longer exist. The operator's
- * chart gets the same CRDs and the ClusterRole rules of config/rbac/role.yaml (Helm reads only
- * files inside the chart). Run it after changing a schema or the role; a unit test fails while
- * the files on disk are stale.
+ * chart gets the same CRDs and the rules of config/rbac/role.yaml (ClusterRole) and
+ * config/rbac/namespace_role.yaml (Role), since Helm reads only files inside the chart. Run it
+ * after changing a schema or a role; a unit test fails while the files on disk are stale.
  */
 import { copyFile, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -30,5 +30,7 @@ for (const dir of crdDirs) {
   }
 }
 await mkdir(join(root, 'charts/mecm-operator/files'), { recursive: true });
-await copyFile(join(root, 'config/rbac/role.yaml'), join(root, 'charts/mecm-operator/files/role.yaml'));
-console.log('wrote charts/mecm-operator/files/role.yaml');
+for (const file of ['role.yaml', 'namespace_role.yaml']) {
+  await copyFile(join(root, 'config/rbac', file), join(root, 'charts/mecm-operator/files', file));
+  console.log(`wrote charts/mecm-operator/files/${file}`);
+}

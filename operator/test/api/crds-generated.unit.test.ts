@@ -39,4 +39,9 @@ describe('charts/mecm-operator (generated parts)', () => {
     const role = await readFile(fileURLToPath(new URL('../../../config/rbac/role.yaml', import.meta.url)), 'utf8');
     assert.equal(await readFile(`${chart}files/role.yaml`, 'utf8'), role, 'run npm run gen:crds');
   });
+
+  it('carries the Role rules of config/rbac/namespace_role.yaml', async () => {
+    const role = await readFile(fileURLToPath(new URL('../../../config/rbac/namespace_role.yaml', import.meta.url)), 'utf8');
+    assert.equal(await readFile(`${chart}files/namespace_role.yaml`, 'utf8'), role, 'run npm run gen:crds');
+  });
 });
