@@ -6,6 +6,7 @@
  *             False ApplyingRules     a change was sent; its MEP task runs
  *             False HostNotFound | MEPNotConfigured | MEPSecretInvalid   (Stalled)
  *                   | SecretNamespaceNotAllowed  (the host's MEP Secret is outside the operator's namespace)
+ *                   | AppInstanceIdInUse   (another AppRule holds the appInstanceId on the host)
  *             False MEPTaskFailed | MEPTaskTimedOut                      (retried with backoff)
  *             False MEP<kind>         the MEP refused or did not answer (see MepError)
  *   Ready     = Applied (summarize.ts)
@@ -18,7 +19,7 @@ import type { APP_RULE_CONDITIONS } from './apprule.js';
 export type AppRuleConditionType = Exclude<(typeof APP_RULE_CONDITIONS)[number], CommonConditionType>;
 
 /** Why the rules cannot be applied until something outside the AppRule changes. */
-export type AppRuleStallReason = 'HostNotFound' | 'MEPNotConfigured' | 'MEPSecretInvalid' | 'SecretNamespaceNotAllowed';
+export type AppRuleStallReason = 'HostNotFound' | 'MEPNotConfigured' | 'MEPSecretInvalid' | 'SecretNamespaceNotAllowed' | 'AppInstanceIdInUse';
 
 export type AppRuleReason =
   | 'RulesApplied'

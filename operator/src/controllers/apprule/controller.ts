@@ -3,14 +3,21 @@
  * hold exactly the AppRule's traffic and DNS rules, one step per reconcile:
  *
  *   AppRule (informer) ─► finalizer ─► observeRule ─► decideAction ─► one action ─► requeue
- *                                      host, Secrets,   pure            sets Applied, writes
- *                                      our MEP task,                    status once, records
- *                                      the MEP's rules                  its events
+ *                                      the id's holder, pure            sets Applied, writes
+ *                                      host, Secrets,                   status once, records
+ *                                      our MEP task,                    its events
+ *                                      the MEP's rules
+ *
+ * One AppRule per host speaks for an appInstanceId (claims.ts): another that names it is refused
+ * (AppInstanceIdInUse) before anything is read from or sent to the MEP, and decides again when
+ * the holder is gone.
  *
  * A worker never blocks on a MEP task: a change is sent, and later reconciles poll its task
  * (every taskPollMs). In sync, the rule is compared with the MEP again every driftCheckMs, so
  * a MEP that lost or changed the rules is corrected. Ready comes from summarize.ts only.
  */
+import { isDeepStrictEqual } from 'node:util';
+import type { AppInstance } from '../../api/appinstance.js';
 import type { AppRule } from '../../api/apprule.js';
 import type { EdgeHost } from '../../api/edgehost.js';
 import { mecmTypes } from '../../api/resources.js';
@@ -34,6 +41,7 @@ import { taskFailed } from './actions/task-failed.js';
 import { taskTimedOut } from './actions/task-timed-out.js';
 import { update } from './actions/update.js';
 import { waitForTask } from './actions/wait-for-task.js';
+import { claimIndex, claimKey, claimOf } from './claims.js';
 import { decideAction, type AppRuleAction } from './decide.js';
 import { commitDraft, draftOf, recordObservedTask } from './draft.js';
 import { MepClients } from './mep-clients.js';
@@ -65,11 +73,15 @@ export class AppRuleReconciler implements Reconciler {
   constructor(
     private readonly rules: Informer<AppRule>,
     hosts: Informer<EdgeHost>,
+    instances: Informer<AppInstance>,
     private readonly resources: ResourceClient<AppRule>,
     secrets: ResourceClient<SecretObject>,
     private readonly options: AppRuleControllerOptions,
   ) {
-    this.deps = { host: (name) => hosts.get(name), readSecret: (ref, key) => readEdgeHostSecretKey(secrets, ref, key, options.operatorNamespace), clients: new MepClients(options.requestTimeoutMs), tasks: this.tasks };
+    this.deps = {
+      claimants: (hostName, id) => rules.byIndex(claimIndex, claimKey(hostName, id)), instance: (key) => instances.get(key),
+      host: (name) => hosts.get(name), readSecret: (ref, key) => readEdgeHostSecretKey(secrets, ref, key, options.operatorNamespace), clients: new MepClients(options.requestTimeoutMs), tasks: this.tasks,
+    };
     this.timing = { taskPollMs: options.taskPollMs, driftCheckMs: options.driftCheckMs, stalledRetryMs: options.stalledRetryMs ?? 5 * 60_000 };
   }
 
@@ -94,7 +106,7 @@ export class AppRuleReconciler implements Reconciler {
     switch (action.kind) {
       case 'Stall': return stall(ctx, action.reason, action.message, action.retryMs);
       case 'ReportFailure': return reportFailure(ctx, action.error);
-      case 'ReleaseFinalizer': return releaseFinalizer(ctx, action.abandoned);
+      case 'ReleaseFinalizer': return releaseFinalizer(ctx, action.abandoned, action.notHeld);
       case 'WaitForTask': return waitForTask(ctx);
       case 'TaskFailed': return taskFailed(ctx, action.task);
       case 'TaskTimedOut': return taskTimedOut(ctx, action.taskId, action.timeoutMs);
@@ -117,17 +129,31 @@ export class AppRuleReconciler implements Reconciler {
   }
 }
 
-/** Wires the AppRule controller: rules, and the EdgeHosts whose MEP they live on. */
+/**
+ * Wires the AppRule controller: rules, the EdgeHosts whose MEP they live on, and what decides
+ * who holds an appInstanceId (the other claimants, the AppInstances that own rules).
+ */
 export function registerAppRuleController(manager: Manager, options: AppRuleControllerOptions): Controller {
   const rules = manager.informer<AppRule>(mecmTypes.appRule);
   const hosts = manager.informer<EdgeHost>(mecmTypes.edgeHost);
+  const instances = manager.informer<AppInstance>(mecmTypes.appInstance);
   rules.addIndexer('host', (r) => [r.spec.hostRef.name]);
-  const reconciler = new AppRuleReconciler(rules, hosts, new ResourceClient<AppRule>(manager.hub, mecmTypes.appRule),
+  rules.addIndexer(claimIndex, (r) => [claimOf(r)]);
+  const reconciler = new AppRuleReconciler(rules, hosts, instances, new ResourceClient<AppRule>(manager.hub, mecmTypes.appRule),
     new ResourceClient<SecretObject>(manager.hub, coreTypes.secret), options);
   const controller = new Controller({ name: 'apprule', reconciler, workers: options.workers, metrics: manager.metrics, log: manager.log });
   controller.watch(rules, { resyncMs: defaultResyncMs });
   // Only the host's spec (its MEP's URL, token, CA) matters here, not its probe status.
   controller.watch(hosts, { map: (host) => rules.byIndex('host', host.metadata.name ?? '').map(objectKey), updateMatters: specOrLabelsChanged });
+  // A claimant that comes, goes or changes owners may change who holds the id: the others decide again
+  // (a waiting claimant takes over when the holder is gone; a holder outranked by its instance's rule stands back).
+  const otherClaimants = (rule: AppRule) => rules.byIndex(claimIndex, claimOf(rule)).filter((r) => r.metadata.uid !== rule.metadata.uid).map(objectKey);
+  controller.watch(rules, { map: otherClaimants, updateMatters: (previous, rule) => !isDeepStrictEqual(previous.metadata.ownerReferences, rule.metadata.ownerReferences) });
+  // An AppInstance's id (assigned, or gone with it) decides whether the rules it owns outrank the others.
+  controller.watch(instances, {
+    map: (instance) => instance.status?.appInstanceId ? rules.byIndex(claimIndex, claimKey(instance.spec.hostRef.name, instance.status.appInstanceId)).map(objectKey) : [],
+    updateMatters: (previous, instance) => previous.status?.appInstanceId !== instance.status?.appInstanceId,
+  });
   manager.addController(controller);
   return controller;
 }

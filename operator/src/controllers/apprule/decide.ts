@@ -1,6 +1,9 @@
 /**
  * The next step for one AppRule, from what observe saw (pure; `now` passed in):
  *
+ *   another AppRule holds the appInstanceId on the host (claims.ts) ─┬ deleting ─► ReleaseFinalizer
+ *                                 │                   (the MEP's configuration is the holder's: untouched)
+ *                                 └──────────► Stall AppInstanceIdInUse (nothing is sent to the MEP)
  *   EdgeHost gone or without MEP ─┬ deleting ─► ReleaseFinalizer (warning: the MEP may keep the rules)
  *                                 └──────────► Stall HostNotFound | MEPNotConfigured
  *   token or CA Secret unusable ─────────────► Stall MEPSecretInvalid
@@ -31,8 +34,11 @@ export const configurationRetryMs = 60_000;
 export type AppRuleAction =
   | { readonly kind: 'Stall'; readonly reason: AppRuleStallReason; readonly message: string; readonly retryMs: number }
   | { readonly kind: 'ReportFailure'; readonly error: MepError }
-  /** `abandoned`: why the MEP may still hold the rules (said in a warning event). */
-  | { readonly kind: 'ReleaseFinalizer'; readonly abandoned: string | undefined }
+  /**
+   * `abandoned`: why the MEP may still hold the rules (said in a warning event); `notHeld`: why
+   * the MEP's configuration was not ours to delete (said in a normal event).
+   */
+  | { readonly kind: 'ReleaseFinalizer'; readonly abandoned: string | undefined; readonly notHeld?: string }
   | { readonly kind: 'WaitForTask'; readonly taskId: string; readonly since: number }
   | { readonly kind: 'TaskFailed'; readonly task: MepTask }
   | { readonly kind: 'TaskTimedOut'; readonly taskId: string; readonly timeoutMs: number }
@@ -64,6 +70,12 @@ export function desiredConfig(rule: AppRule): MepAppConfig {
 export function decideAction({ rule, observation, now, taskTimeoutMs }: DecideInput): AppRuleAction {
   const deleting = isDeleting(rule);
   switch (observation.kind) {
+    case 'AppInstanceIdInUse': {
+      const held = `appInstanceId ${rule.spec.appInstanceId} on EdgeHost ${observation.hostName} is held by AppRule ${observation.holder}`;
+      return deleting
+        ? { kind: 'ReleaseFinalizer', abandoned: undefined, notHeld: `Deleted without changing the MEP: ${held}.` }
+        : { kind: 'Stall', reason: 'AppInstanceIdInUse', message: `${held}; this AppRule sends nothing to the MEP while that one exists.`, retryMs: configurationRetryMs };
+    }
     case 'HostNotFound':
       return deleting
         ? { kind: 'ReleaseFinalizer', abandoned: `EdgeHost ${observation.hostName} is gone; its MEP may still hold the rules.` }

@@ -1,13 +1,15 @@
 /**
  * Every read of one AppRule reconcile, in order, stopping at the first thing missing:
  *
- *   EdgeHost (informer) ─► spec.mep ─► token / CA Secrets ─► MEP client (cached per host)
+ *   who holds the appInstanceId on the host (AppRule and AppInstance informers, claims.ts)
+ *     ─► EdgeHost (informer) ─► spec.mep ─► token / CA Secrets ─► MEP client (cached per host)
  *     ─► our running task, polled (memory, else status.taskId while PROCESSING)
  *     ─► what the MEP holds for the app instance (only once no task of ours runs)
  *
  * Nothing here writes or sends a change. A MEP that refuses or does not answer is an
  * observation (MEPFailed), not an exception; Kubernetes errors are thrown.
  */
+import type { AppInstance } from '../../api/appinstance.js';
 import type { AppRule } from '../../api/apprule.js';
 import type { EdgeHost } from '../../api/edgehost.js';
 import type { MepClient } from '../../mep/client.js';
@@ -15,6 +17,7 @@ import { MepError } from '../../mep/errors.js';
 import type { MepAppConfig, MepTask } from '../../mep/types.js';
 import { objectKey } from '../../runtime/kube/resource.js';
 import type { EdgeHostSecretReference, SecretRead } from '../secrets.js';
+import { holderOf } from './claims.js';
 import type { MepClients } from './mep-clients.js';
 import type { RunningTasks } from './running-tasks.js';
 
@@ -26,6 +29,8 @@ export type PreviousTask =
   | { readonly kind: 'Lost'; readonly taskId: string };
 
 export type AppRuleObservation =
+  /** Another AppRule (`holder`, namespace/name) holds the appInstanceId on this host: nothing else was read. */
+  | { readonly kind: 'AppInstanceIdInUse'; readonly hostName: string; readonly holder: string }
   | { readonly kind: 'HostNotFound'; readonly hostName: string }
   | { readonly kind: 'MEPNotConfigured'; readonly hostName: string }
   | { readonly kind: 'SecretInvalid'; readonly message: string }
@@ -39,6 +44,10 @@ export type AppRuleObservation =
   | { readonly kind: 'Idle'; readonly client: MepClient; readonly previous: PreviousTask; readonly current: MepAppConfig | undefined };
 
 export interface ObserveDeps {
+  /** The AppRules that name this appInstanceId on this host (the informer's claim index). */
+  readonly claimants: (hostName: string, appInstanceId: string) => readonly AppRule[];
+  /** An AppInstance from its informer, by namespace/name. */
+  readonly instance: (key: string) => AppInstance | undefined;
   readonly host: (name: string) => EdgeHost | undefined;
   /** readEdgeHostSecretKey on the hub: refused outside the operator's namespace. */
   readonly readSecret: (ref: EdgeHostSecretReference, defaultKey: string) => Promise<SecretRead>;
@@ -48,6 +57,8 @@ export interface ObserveDeps {
 
 export async function observeRule(rule: AppRule, deps: ObserveDeps, now: number): Promise<AppRuleObservation> {
   const hostName = rule.spec.hostRef.name;
+  const holder = holderOf(deps.claimants(hostName, rule.spec.appInstanceId), deps.instance);
+  if (holder && holder.metadata.uid !== rule.metadata.uid) return { kind: 'AppInstanceIdInUse', hostName, holder: objectKey(holder) };
   const host = deps.host(hostName);
   if (!host) return { kind: 'HostNotFound', hostName };
   const mep = host.spec.mep;

@@ -234,4 +234,12 @@ describe('AppRule actions', () => {
     await releaseFinalizer(clean.ctx, undefined);
     assert.deepEqual([clean.released.value, clean.events], [true, []]);
   });
+
+  it('ReleaseFinalizer lets a refused claimant go with a normal event, the MEP untouched', async () => {
+    const refused = actionContext(freshRule({ deleting: true }));
+    await releaseFinalizer(refused.ctx, undefined, 'Deleted without changing the MEP: appInstanceId x on EdgeHost edge-1 is held by AppRule apps/first.');
+    assert.equal(refused.released.value, true);
+    assert.deepEqual(refused.events.map((e) => [e.type, e.reason]), [['Normal', 'AppInstanceIdInUse']]);
+    assert.deepEqual(refused.writes, []);
+  });
 });

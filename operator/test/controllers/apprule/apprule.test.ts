@@ -3,12 +3,15 @@
  * the spec (create, update, delete), survives every fault knob, is restored after a MEP
  * restart that lost its state or a change behind our back, stalls on what it cannot use (no
  * EdgeHost, no MEP, an unusable Secret, a Secret outside the operator's namespace) until that is
- * fixed, and 100 rules converge.
+ * fixed, refuses a second AppRule for an appInstanceId another holds on the host (the holder's
+ * rules untouched at the MEP) until the holder is gone — the AppInstance's own rule outranks it —,
+ * and 100 rules converge.
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { MepSimulator } from '../../../../testenv/src/mep-simulator.js';
 import { waitFor } from '../../../../testenv/src/process.js';
+import type { AppInstance } from '../../../src/api/appinstance.js';
 import type { AppRule, AppRuleSpec } from '../../../src/api/apprule.js';
 import type { EdgeHost } from '../../../src/api/edgehost.js';
 import { mecmTypes } from '../../../src/api/resources.js';
@@ -222,6 +225,77 @@ describe('AppRule controller against the MEP simulator', function () {
     await waitFor('orphan gone', async () => rules.get('orphan', namespace).then(() => false, (e: unknown) => isNotFound(e)), 20_000, 50);
     const abandoned = (await events.list({ namespace })).items.filter((e) => e.involvedObject?.name === 'orphan' && e.reason === 'RulesAbandoned');
     assert.equal(abandoned.length, 1);
+  });
+
+  it('refuses a second AppRule for an appInstanceId on the host: the MEP keeps the first\'s rules, until the first is gone', async function () {
+    this.timeout(60_000);
+    const events = new ResourceClient<KubeObject & { type?: string; reason?: string; involvedObject?: { name?: string } }>(op.direct, coreTypes.event);
+    const id = await createRule('first-claim');
+    await waitReady('first-claim');
+    const firstRules = held(id);
+    const changes = () => ['POST', 'PUT', 'DELETE'].map((method) => mep.countRequests(method, id));
+    const sent = changes();
+    // Another tenant's AppRule names the same id on the same host, with rules of its own.
+    const rogue = { appInstanceId: id, appTrafficRule: [{ ...trafficRule('tr1'), action: 'DUPLICATE_AS_IS' as const, dstInterface: [{ interfaceType: 'IP' as const, dstIpAddress: '203.0.113.9' }] }] };
+    await createRule('second-claim', rogue);
+    await createRule('third-claim', rogue);
+    for (const name of ['second-claim', 'third-claim']) {
+      await reasonIs(name, 'AppInstanceIdInUse');
+      assert.equal((await stalledOf(name))?.status, 'True');
+      assert.match((await readyOf(name))?.message ?? '', new RegExp(`held by AppRule ${namespace}/first-claim`));
+    }
+    // Several drift checks later: nothing was sent for the claimants, and the first is untouched.
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    assert.deepEqual(held(id), firstRules);
+    assert.deepEqual(changes(), sent, 'no create, update or delete at the MEP');
+    assert.equal((await readyOf('first-claim'))?.status, 'True');
+
+    await rules.delete('second-claim', namespace);
+    await waitFor('second-claim gone', async () => rules.get('second-claim', namespace).then(() => false, (e: unknown) => isNotFound(e)), 20_000, 50);
+    assert.deepEqual(held(id), firstRules, 'its deletion left the first\'s rules');
+    assert.deepEqual(changes(), sent);
+    const released = (await events.list({ namespace })).items.filter((e) => e.involvedObject?.name === 'second-claim' && e.reason === 'AppInstanceIdInUse' && e.type === 'Normal');
+    assert.equal(released.length, 1, 'its release is recorded');
+
+    // The first goes (and deletes its rules); the waiting claimant takes over at once, not at its next retry.
+    await rules.delete('first-claim', namespace);
+    await waitReady('third-claim');
+    assert.equal(held(id)?.appTrafficRule?.[0]?.action, 'DUPLICATE_AS_IS');
+    assert.equal(held(id)?.appName, 'app-third-claim');
+  });
+
+  it('hands the appInstanceId to the AppRule of the AppInstance that has it, once the instance shows the id', async function () {
+    this.timeout(60_000);
+    // Only the AppRule controller runs here: the AppInstance stays as written, its status set by the test.
+    const instances = new ResourceClient<AppInstance>(op.direct, mecmTypes.appInstance);
+    const id = await createRule('by-hand');
+    await waitReady('by-hand');
+    const owner = await instances.create({
+      apiVersion: 'mecm.io/v1alpha1', kind: 'AppInstance', metadata: { name: 'owner', namespace },
+      spec: { packageRef: { name: 'unused' }, hostRef: { name: hostName }, namespace: 'owner-app' },
+    });
+    try {
+      const ownerReferences = [{ apiVersion: 'mecm.io/v1alpha1', kind: 'AppInstance', name: 'owner', uid: owner.metadata.uid ?? '', controller: true }];
+      await rules.create({
+        apiVersion: 'mecm.io/v1alpha1', kind: 'AppRule', metadata: { name: 'owned', namespace, ownerReferences },
+        spec: { hostRef: { name: hostName }, appInstanceId: id, appName: 'app-owned', appDNSRule: [dnsRule('dns1', 'owned.mec.example')] },
+      });
+      // The instance does not have the id yet: the older rule keeps it.
+      await reasonIs('owned', 'AppInstanceIdInUse');
+      assert.equal(held(id)?.appName, 'app-by-hand');
+      await instances.patch('owner', namespace, 'merge', { status: { appInstanceId: id } }, 'status');
+      await waitReady('owned');
+      assert.deepEqual([held(id)?.appName, held(id)?.appDNSRule?.[0]?.domainName], ['app-owned', 'owned.mec.example']);
+      await reasonIs('by-hand', 'AppInstanceIdInUse');
+      assert.match((await readyOf('by-hand'))?.message ?? '', new RegExp(`held by AppRule ${namespace}/owned`));
+      await rules.delete('by-hand', namespace);
+      await waitFor('by-hand gone', async () => rules.get('by-hand', namespace).then(() => false, (e: unknown) => isNotFound(e)), 20_000, 50);
+      assert.equal(held(id)?.appName, 'app-owned', 'the refused rule left the holder\'s configuration');
+    } finally {
+      await rules.delete('owned', namespace).catch(() => undefined);
+      await waitFor('owned gone', async () => rules.get('owned', namespace).then(() => false, (e: unknown) => isNotFound(e)), 20_000, 50);
+      await instances.delete('owner', namespace);
+    }
   });
 
   it('converges 100 AppRules on one MEP', async function () {

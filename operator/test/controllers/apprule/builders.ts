@@ -4,12 +4,13 @@ import type { EdgeHost } from '../../../src/api/edgehost.js';
 import type { MepTask } from '../../../src/mep/types.js';
 import { dnsRule, trafficRule } from '../../fixtures/mep.js';
 
-export function appRule(options: { spec?: Partial<AppRuleSpec>; status?: AppRuleStatus; deleting?: boolean } = {}): AppRule {
+export function appRule(options: { spec?: Partial<AppRuleSpec>; status?: AppRuleStatus; deleting?: boolean; metadata?: Partial<AppRule['metadata']> } = {}): AppRule {
   return {
     apiVersion: 'mecm.io/v1alpha1', kind: 'AppRule',
     metadata: {
       name: 'web', namespace: 'apps', uid: 'uid-web', generation: 3, finalizers: ['mecm.io/apprule-cleanup'],
       ...(options.deleting ? { deletionTimestamp: '2026-11-27T10:00:00Z' } : {}),
+      ...options.metadata,
     },
     spec: {
       hostRef: { name: 'edge-1' }, appInstanceId: 'inst-web', appName: 'web',

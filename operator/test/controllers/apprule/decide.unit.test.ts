@@ -27,6 +27,11 @@ describe('AppRule decideAction', () => {
   after(() => client.close());
 
   const cases: Array<[string, { deleting?: boolean; appliedDigest?: string }, AppRuleObservation, object]> = [
+    ['refuses a second claimant of the appInstanceId on the host, naming the holder', {}, { kind: 'AppInstanceIdInUse', hostName: 'edge-1', holder: 'apps/first' },
+      { kind: 'Stall', reason: 'AppInstanceIdInUse', retryMs: configurationRetryMs,
+        message: 'appInstanceId inst-web on EdgeHost edge-1 is held by AppRule apps/first; this AppRule sends nothing to the MEP while that one exists.' }],
+    ['releases a deleted second claimant without deleting the holder\'s configuration', { deleting: true }, { kind: 'AppInstanceIdInUse', hostName: 'edge-1', holder: 'apps/first' },
+      { kind: 'ReleaseFinalizer', abandoned: undefined, notHeld: 'Deleted without changing the MEP: appInstanceId inst-web on EdgeHost edge-1 is held by AppRule apps/first.' }],
     ['stalls when the EdgeHost does not exist', {}, { kind: 'HostNotFound', hostName: 'edge-1' },
       { kind: 'Stall', reason: 'HostNotFound', message: 'EdgeHost edge-1 does not exist.', retryMs: configurationRetryMs }],
     ['releases a deleted rule whose EdgeHost is gone, warning the MEP may keep it', { deleting: true }, { kind: 'HostNotFound', hostName: 'edge-1' },

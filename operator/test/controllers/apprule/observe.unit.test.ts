@@ -38,6 +38,7 @@ describe('AppRule observeRule', () => {
     host = edgeHost({ url: mep.url });
     tasks = new RunningTasks();
     deps = {
+      claimants: () => [], instance: () => undefined,
       host: (name) => (name === host?.metadata.name ? host : undefined),
       readSecret: () => assert.fail('these hosts refer to no Secret'),
       clients, tasks,
@@ -57,6 +58,17 @@ describe('AppRule observeRule', () => {
     assert.deepEqual(await observeRule(freshRule(), deps, now), { kind: 'HostNotFound', hostName: 'edge-1' });
     host = edgeHost(undefined);
     assert.deepEqual(await observeRule(freshRule(), deps, now), { kind: 'MEPNotConfigured', hostName: 'edge-1' });
+  });
+
+  it('stops a second claimant of the appInstanceId before the host, its Secrets or the MEP, and lets the holder on', async () => {
+    const holder = appRule({ metadata: { name: 'first', uid: 'uid-first', creationTimestamp: '2026-11-27T09:00:00Z' } });
+    const second = appRule({ metadata: { name: 'second', uid: 'uid-second', creationTimestamp: '2026-11-27T10:00:00Z' } });
+    const requests = mep.requests().length;
+    deps = { ...deps, claimants: (hostName, id) => (hostName === 'edge-1' && id === 'inst-web' ? [second, holder] : []) };
+    assert.deepEqual(await observeRule(second, { ...deps, host: () => assert.fail('not read') }, now),
+      { kind: 'AppInstanceIdInUse', hostName: 'edge-1', holder: 'apps/first' });
+    assert.equal(mep.requests().length, requests, 'nothing asked of the MEP');
+    assert.equal((await observeRule(holder, deps, now)).kind, 'Idle');
   });
 
   it('reads what the MEP holds when no task of ours runs', async () => {
