@@ -1,7 +1,9 @@
 /**
  * An EdgeGallery appstore as far as the operator uses it: the app list, package details and
  * the package download at the appstore's real paths, with the `access_token` header check,
- * HTTP Range support (so interrupted downloads can resume) and fault knobs for tests.
+ * HTTP Range support (so interrupted downloads can resume) and fault knobs for tests. Besides
+ * the store's own token, other accounts may be granted some apps only (`grant`): such a token
+ * is refused (403) the packages of every other app, as a tenant's own appstore login would be.
  *
  *   GET /mec/appstore/v1/apps
  *   GET /mec/appstore/v1/apps/{appId}/packages/{packageId}
@@ -26,6 +28,8 @@ export interface AppstoreOptions {
 
 export class AppstoreSimulator {
   private readonly packages = new Map<string, StoredPackage>();
+  /** Tokens of accounts that may read only some apps, with those appIds. */
+  private readonly grants = new Map<string, readonly string[]>();
   private failures: Array<number> = [];
   private truncateNextAt: number | undefined;
   /** Download requests received, with the Range header each carried. */
@@ -47,6 +51,11 @@ export class AppstoreSimulator {
     this.packages.set(`${input.appId}/${input.packageId}`, { ...input, file });
   }
 
+  /** An account: requests with `token` may list, read and download the packages of `appIds` only (403 for others). */
+  grant(token: string, appIds: readonly string[]): void {
+    this.grants.set(token, [...appIds]);
+  }
+
   /** The next `count` requests fail with `status`. */
   failNext(count: number, status = 503): void {
     this.failures = Array.from({ length: count }, () => status);
@@ -66,18 +75,22 @@ export class AppstoreSimulator {
     const url = new URL(req.url ?? '/', this.url);
     const failure = this.failures.shift();
     if (failure) return json(res, failure, { message: 'injected failure' });
-    if (this.options.token && req.headers.access_token !== this.options.token) {
+    const token = req.headers.access_token;
+    const granted = typeof token === 'string' ? this.grants.get(token) : undefined;
+    if (this.options.token && token !== this.options.token && !granted) {
       return json(res, 401, { message: 'access token invalid' });
     }
     const parts = url.pathname.split('/').filter(Boolean);
     // mec/appstore/v1/apps[/appId/packages/packageId[/action/download]]
     if (parts.slice(0, 4).join('/') !== 'mec/appstore/v1/apps' || req.method !== 'GET') return json(res, 404, { message: 'not found' });
+    const visible = [...this.packages.values()].filter((p) => !granted || granted.includes(p.appId));
     if (parts.length === 4) {
-      const apps = [...new Map([...this.packages.values()].map((p) => [p.appId, { appId: p.appId, name: p.name, provider: p.provider }])).values()];
+      const apps = [...new Map(visible.map((p) => [p.appId, { appId: p.appId, name: p.name, provider: p.provider }])).values()];
       return json(res, 200, apps);
     }
     const pkg = this.packages.get(`${parts[4]}/${parts[6]}`);
     if (!pkg || parts[5] !== 'packages' || parts.length < 7) return json(res, 404, { message: 'package not found' });
+    if (!visible.includes(pkg)) return json(res, 403, { message: 'no access to this app' });
     if (parts.length === 7) {
       return json(res, 200, { appId: pkg.appId, packageId: pkg.packageId, name: pkg.name, version: pkg.version, provider: pkg.provider, size: String(pkg.file.length) });
     }

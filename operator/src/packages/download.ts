@@ -1,8 +1,10 @@
 /**
  * Downloads a package into a bounded cache: streamed to a partial file (never held in
  * memory), resumed with an HTTP Range request after an interruption, refused past the size
- * limit, checked against the expected SHA-256, and kept as `<sha256>.csar` so a restart — or
- * another AppPackage with the same digest — does not download it again.
+ * limit, checked against the expected SHA-256, and kept as `<sha256>.csar` so a restart does
+ * not download it again. A requester that cannot show its source served a digest before
+ * (`reuseCached: false`) is served from its source even when the digest is cached: knowing a
+ * digest is not being allowed to have the package.
  */
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
@@ -45,6 +47,13 @@ export interface DownloadRequest {
   readonly expectedSha256?: string;
   /** A digest downloaded before (e.g. status.digest): reused from the cache when present, not enforced. */
   readonly knownSha256?: string;
+  /**
+   * Whether a file cached under `expectedSha256 ?? knownSha256` is returned without asking the
+   * source (default true). False when the requester has no proof that its own source serves that
+   * digest (someone else cached it): the source is asked and the download checked, and the
+   * requester gets the package only if the source serves it.
+   */
+  readonly reuseCached?: boolean;
   readonly maxBytes: number;
   readonly cacheDir: string;
   /** Idle timeout: no byte for this long breaks the download off (it resumes later). */
@@ -69,7 +78,7 @@ export function cachedFileFor(cacheDir: string, sha256: string): string {
 export async function download(request: DownloadRequest): Promise<Downloaded> {
   await mkdir(join(request.cacheDir, 'partial'), { recursive: true });
   const known = request.expectedSha256 ?? request.knownSha256;
-  if (known) {
+  if (known && request.reuseCached !== false) {
     // Content-addressed: a file only gets its digest's name after its hash was checked, so its
     // presence is enough — no re-reading of a large package on every reconcile.
     const file = cachedFileFor(request.cacheDir, known);

@@ -46,6 +46,18 @@ describe('Package download', () => {
     assert.equal(store.downloads.length, 1);
   });
 
+  it('asks the source for a cached digest when the requester cannot reuse it: a refused account gets nothing', async () => {
+    await download({ ...base(), expectedSha256: digest });
+    store.grant('other-tenant', ['app2']);
+    await assert.rejects(download({ ...base(), headers: { access_token: 'other-tenant' }, expectedSha256: digest, reuseCached: false }),
+      (e: unknown) => e instanceof DownloadError && e.reason === 'SourceRefused' && !e.transient && /HTTP 403/.test(e.message));
+    store.grant('other-tenant', ['app1', 'app2']);
+    const allowed = await download({ ...base(), headers: { access_token: 'other-tenant' }, expectedSha256: digest, reuseCached: false });
+    assert.deepEqual([allowed.sha256, allowed.cached], [digest, false]);
+    assert.deepEqual(await readFile(allowed.file), file, 'the cached file is intact');
+    assert.equal(store.downloads.length, 2, 'fetched again for the second account');
+  });
+
   it('resumes an interrupted download with a Range request', async () => {
     store.truncateNextDownload(100_000);
     await assert.rejects(download(base()), (e: unknown) => e instanceof DownloadError && e.reason === 'Interrupted' && e.transient);

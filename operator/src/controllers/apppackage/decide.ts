@@ -3,11 +3,14 @@
  *
  *   create ─► AddFinalizer ─► Download ─► Inspect ─────────► Distribute ─► settled (done)
  *                             cache by    parse, verify      per host, decideHost:
- *                             digest      refused: Stalled   Keep · Wait · Missing · Push
+ *                             digest *    refused: Stalled   Keep · Wait · Missing · Push
  *                                                            Remove · Forget (left the targets)
  *   delete ─► Withdraw (Remove/Forget every host) ─► ReleaseFinalizer (gives up on hosts
  *             that did not answer within deletionTimeoutMs)
  *   suspend ─► Nothing (a deletion still goes ahead)
+ *
+ * (*) The cache serves a package only the digest its own source served (status.digest); for a
+ * spec.sha256 cached by another package the source is asked again, once, and may refuse.
  *
  * A step is done when its condition is True for this generation and what it made is at hand:
  * the file in the cache, the package parsed in this process, the verdict for these inputs.
@@ -115,6 +118,7 @@ export type AppPackageAction =
   | { readonly kind: 'Nothing'; readonly why: 'Suspended' | 'Refused' | 'NotOurs' }
   | { readonly kind: 'AddFinalizer' }
   | { readonly kind: 'ReportFailure'; readonly condition: AppPackageConditionType; readonly reason: AppPackageReason; readonly message: string; readonly transient: boolean }
+  /** `knownSha256`: status.digest when it is the digest wanted, the proof that lets the cache stand in for the source. */
   | { readonly kind: 'Download'; readonly source: DownloadSource; readonly expectedSha256?: string; readonly knownSha256?: string; readonly maxBytes: number }
   | { readonly kind: 'Inspect'; readonly sha256: string; readonly file: string; readonly policy: VerificationPolicy; readonly inputs: string }
   | { readonly kind: 'Distribute'; readonly digest: string; readonly targets: readonly string[]; readonly hosts: readonly HostStep[]; readonly content: PackageContent }
@@ -155,10 +159,13 @@ export function decide(input: DecideInput): AppPackageAction {
     if (!source) {
       return { kind: 'ReportFailure', condition: 'Downloaded', reason: 'SourceNotFound', message: 'spec.source names neither appstore nor http.', transient: false };
     }
+    // The cache stands in for the source only for a digest this package's source served
+    // (status.digest, written by Download alone): a spec.sha256 someone else cached is fetched.
+    const proven = statusSha256 !== undefined && (pkg.spec.sha256 ?? statusSha256) === statusSha256;
     return {
       // spec.maxSizeBytes may lower the operator's limit, never raise it.
       kind: 'Download', source, maxBytes: Math.min(pkg.spec.maxSizeBytes ?? input.settings.maxPackageBytes, input.settings.maxPackageBytes),
-      ...(pkg.spec.sha256 ? { expectedSha256: pkg.spec.sha256 } : {}), ...(statusSha256 ? { knownSha256: statusSha256 } : {}),
+      ...(pkg.spec.sha256 ? { expectedSha256: pkg.spec.sha256 } : {}), ...(proven ? { knownSha256: statusSha256 } : {}),
     };
   }
   if (!o.parsed || !done('Parsed') || !o.verification) {

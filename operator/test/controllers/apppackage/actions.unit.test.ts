@@ -81,6 +81,21 @@ describe('AppPackage actions', () => {
       assert.deepEqual(ctx.events.map((e) => [e.type, e.reason]), [['Warning', 'SourceRefused']]);
     });
 
+    it('asks the source for a digest another package cached unless status.digest proves this one was served it', async () => {
+      const first = recordingContext(appPackage({ status: {} }));
+      await download(first, { source: source('tok'), maxBytes: 1 << 20 }, work, 5000);
+      store.grant('tenant-b', ['other-app']);
+      const other = recordingContext(appPackage({ status: {}, metadata: { namespace: 'tenant-b' } }));
+      await assert.rejects(download(other, { source: source('tenant-b'), expectedSha256: fileSha, maxBytes: 1 << 20 }, work, 5000),
+        (e: unknown) => e instanceof DownloadError && e.reason === 'SourceRefused');
+      assert.deepEqual([conditionOf(other.commits[0], 'Downloaded')?.reason, other.commits[0]?.digest], ['SourceRefused', undefined]);
+      // The package that downloaded it reuses the cache (no request) on the strength of its status.digest.
+      const again = recordingContext(appPackage({ status: { digest: `sha256:${fileSha}` } }));
+      await download(again, { source: source('wrong'), expectedSha256: fileSha, knownSha256: fileSha, maxBytes: 1 << 20 }, work, 5000);
+      assert.equal(conditionOf(again.commits[0], 'Downloaded')?.status, 'True');
+      assert.equal(store.downloads.length, 1, 'one download: the refused account got nothing, the owner needed none');
+    });
+
     it('keeps reconciling through a source that does not answer', async () => {
       const ctx = recordingContext(appPackage({ status: {} }));
       await assert.rejects(download(ctx, { source: { url: 'http://127.0.0.1:9/x', headers: {} }, maxBytes: 1 << 20 }, work, 5000),

@@ -3,7 +3,8 @@
  * appstore simulator (both real EdgeGallery packages and one built here) are parsed, verified
  * per policy and distributed to two edge registries — the chart Helm pulls back and the
  * mirrored image have the digests of the originals; a selector change removes the package
- * from the host that left; deletion removes it everywhere.
+ * from the host that left; deletion removes it everywhere. A digest cached for one namespace
+ * goes to another only through that namespace's own source.
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
@@ -267,6 +268,53 @@ describe('AppPackage controller on real registries', function () {
       await hosts.delete(host).catch(() => undefined);
       await secrets.delete(secretName, operatorNamespace).catch(() => undefined);
     }
+  });
+
+  it('gives another namespace a cached package only once its own source serves it: a known sha256 alone is refused', async function () {
+    this.timeout(90_000);
+    const tenantB = `${namespace}-b`;
+    const secrets = new ResourceClient<KubeObject & { stringData: Record<string, string> }>(operator.direct, coreTypes.secret);
+    await onboard('tenant-a', 'etherpad', 'v1', { distribution: { hostNames: [hostNames[0] ?? ''] } });
+    await waitDistributed('tenant-a', '1/1');
+    const digest = (await get('tenant-a')).status?.digest ?? '';
+    // Tenant B has an appstore account of its own, which may not read etherpad.
+    store.grant('tenant-b-token', ['tenant-b-app']);
+    await new ResourceClient(operator.direct, coreTypes.namespace).create({ metadata: { name: tenantB } });
+    await secrets.create({ metadata: { name: 'appstore', namespace: tenantB }, stringData: { token: 'tenant-b-token' } });
+    const getB = () => packages.get('borrowed', tenantB);
+    const downloads = store.downloads.length;
+    try {
+      await packages.create({
+        apiVersion: 'mecm.io/v1alpha1', kind: 'AppPackage', metadata: { name: 'borrowed', namespace: tenantB },
+        spec: {
+          source: { appstore: { url: store.url, appId: 'etherpad', packageId: 'v1', credentialsSecretRef: { name: 'appstore' } } },
+          sha256: digest.replace('sha256:', ''), distribution: { hostSelector: { matchLabels: { 'apkg-test': run } } }, images: { mirror: 'Skip' },
+        },
+      });
+      const conditionB = async (type: string) => (await getB()).status?.conditions?.find((c) => c.type === type);
+      await waitFor('Downloaded=False SourceRefused', async () => (await conditionB('Downloaded'))?.reason === 'SourceRefused', 30_000, 100);
+      const refused = (await getB()).status;
+      assert.equal((await conditionB('Downloaded'))?.status, 'False');
+      assert.equal((await conditionB('Stalled'))?.status, 'True');
+      assert.match((await conditionB('Downloaded'))?.message ?? '', /HTTP 403/);
+      assert.deepEqual([refused?.digest, refused?.app, refused?.charts, refused?.hosts, await conditionB('Parsed'), await conditionB('Distributed')],
+        [undefined, undefined, undefined, undefined, undefined, undefined], 'not downloaded, parsed or distributed');
+      for (const registry of edgeRegistries) assert.equal(await registry.resolve(`mecm/${tenantB}/borrowed/etherpad9da310a0-b3ab-47`, '1.0'), undefined);
+      assert.equal(store.downloads.length, downloads, 'the appstore served B nothing');
+      assert.equal((await condition('tenant-a', 'Ready'))?.status, 'True', 'A\'s package stays Ready');
+
+      // Once B's own account may read the app, B gets it: fetched once through B's source, checked against spec.sha256.
+      store.grant('tenant-b-token', ['tenant-b-app', 'etherpad']);
+      await packages.patch('borrowed', tenantB, 'merge', { metadata: { annotations: { 'test/retry': '1' } } });
+      await waitFor('borrowed distributed', async () => (await getB()).status?.distributed === '2/2' && (await conditionB('Ready'))?.status === 'True', 60_000, 100);
+      assert.equal((await getB()).status?.digest, digest);
+      assert.equal(store.downloads.length, downloads + 1, 'one download, through B\'s source');
+    } finally {
+      await packages.delete('borrowed', tenantB).catch(() => undefined);
+      await waitFor('borrowed gone', async () => getB().then(() => false, (e: unknown) => isNotFound(e)), 30_000, 100).catch(() => undefined);
+      await new ResourceClient(operator.direct, coreTypes.namespace).delete(tenantB).catch(() => undefined);
+    }
+    assert.equal((await condition('tenant-a', 'Ready'))?.status, 'True');
   });
 
   it('shows a credentials Secret that does not exist, and downloads once it does', async function () {

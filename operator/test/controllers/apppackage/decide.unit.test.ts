@@ -89,6 +89,25 @@ describe('AppPackage decide', () => {
     assert.equal(action.expectedSha256, undefined);
   });
 
+  describe('lets the cache stand in for the source only for the digest this package\'s source served (knownSha256)', () => {
+    const other = 'c'.repeat(64);
+    const cached = { cached: { sha256: sha, file: 'f', size: 1 } };
+    const rows: Array<[string, AppPackage, Partial<AppPackageObservation>, string | undefined]> = [
+      ['status.digest, no spec.sha256: its own earlier download', appPackage({ status: downloadedEarlier }), {}, sha],
+      ['spec.sha256 equal to status.digest', appPackage({ status: downloadedEarlier, spec: { sha256: sha } }), {}, sha],
+      ['spec.sha256 cached by another package, no status.digest: the source is asked', appPackage({ status: {}, spec: { sha256: sha } }), cached, undefined],
+      ['spec.sha256 changed from status.digest to one cached by another: the source is asked', appPackage({ status: { digest: `sha256:${other}` }, spec: { sha256: sha } }), cached, undefined],
+      ['nothing known', appPackage({ status: {} }), { cached: undefined }, undefined],
+    ];
+    for (const [name, pkg, o, known] of rows) {
+      it(name, () => {
+        const action = run(pkg, o);
+        assert.ok(action.kind === 'Download');
+        assert.equal(action.knownSha256, known);
+      });
+    }
+  });
+
   it('never lets spec.maxSizeBytes raise the operator\'s --max-package-size', () => {
     const action = run(appPackage({ status: downloadedEarlier, spec: { maxSizeBytes: 10 ** 12 } }));
     assert.ok(action.kind === 'Download');

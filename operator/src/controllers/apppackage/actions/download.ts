@@ -1,7 +1,10 @@
 /**
  * Download: the CSAR into the content-addressed cache (resumed after an interruption, refused
  * past the size limit or with another digest than spec.sha256). A file already cached under
- * its digest is not fetched again. Sets Downloaded, status.digest and status.sizeBytes.
+ * its digest is not fetched again only when this package's own source served that digest
+ * before (`knownSha256`); otherwise the source is asked, and refuses or serves it like any
+ * download. Sets Downloaded, status.digest and status.sizeBytes — status.digest is the record
+ * that this package's source served the digest.
  */
 import type { DownloadSource } from '../../../appstore/client.js';
 import { download as fetchPackage, DownloadError } from '../../../packages/download.js';
@@ -13,7 +16,11 @@ import { fail } from './report-failure.js';
 export interface DownloadInput {
   readonly source: DownloadSource;
   readonly expectedSha256?: string;
-  /** status.digest: reused from the cache when there, not enforced. */
+  /**
+   * status.digest, when it is also the digest wanted: this package's source served it, so the
+   * cached file may stand in for the source (not enforced). Without it the source is asked even
+   * when the digest is cached, as another package's download proves nothing for this one.
+   */
   readonly knownSha256?: string;
   readonly maxBytes: number;
 }
@@ -23,7 +30,7 @@ export async function download(ctx: ActionContext, input: DownloadInput, cacheDi
   try {
     file = await fetchPackage({
       url: input.source.url, headers: input.source.headers, expectedSha256: input.expectedSha256, knownSha256: input.knownSha256,
-      maxBytes: input.maxBytes, cacheDir, timeoutMs, signal: ctx.signal,
+      reuseCached: input.knownSha256 !== undefined, maxBytes: input.maxBytes, cacheDir, timeoutMs, signal: ctx.signal,
     });
   } catch (error) {
     if (error instanceof DownloadError) return fail(ctx, 'Downloaded', error);
