@@ -21,8 +21,8 @@ export type AppInstanceReason =
   // Reconciling
   | 'Initializing' | 'Installing' | 'Upgrading' | 'Remediating' | 'EdgeUnreachable' | 'WorkloadsNotReady'
   | 'DependentsExist' | 'RulesDeleting' | 'Uninstalling' | 'NamespaceDeleting'
-  // Stalled
-  | 'UnsupportedInfrastructure' | 'RetriesExhausted' | 'ValuesInvalid' | 'SecretNamespaceNotAllowed'
+  // Stalled (OwnedByAnother also as Instantiated=False: the release is another instance's)
+  | 'UnsupportedInfrastructure' | 'RetriesExhausted' | 'ValuesInvalid' | 'SecretNamespaceNotAllowed' | 'OwnedByAnother'
   // Reconciling, waiting for a valuesFrom source to appear
   | 'ValuesNotFound'
   // Ready
@@ -33,6 +33,6 @@ export type AppInstanceReason =
 /** Reasons of the Events the controller records on an AppInstance. */
 export type AppInstanceEventReason =
   | 'Installed' | 'Upgraded' | 'DriftRepaired' | 'RolledBack' | 'Uninstalled' | 'ReleaseUnlocked'
-  | 'Stopped' | 'Started' | 'NamespaceKept' | 'TerminationAbandoned'
-  | 'InstallFailed' | 'UpgradeFailed' | 'RemediateFailed' | 'UnlockFailed' | 'ScaleFailed' | 'UninstallFailed'
+  | 'Stopped' | 'Started' | 'NamespaceKept' | 'TerminationAbandoned' | 'ReleaseAdopted' | 'OwnedByAnother'
+  | 'InstallFailed' | 'UpgradeFailed' | 'RemediateFailed' | 'AdoptFailed' | 'UnlockFailed' | 'ScaleFailed' | 'UninstallFailed'
   | 'DeleteNamespaceFailed';

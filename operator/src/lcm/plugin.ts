@@ -15,6 +15,12 @@ import type { ReasonedError } from '../runtime/reconcile.js';
 /** The label on what the operator made (edge namespaces, hub Secrets), and its value. */
 export const managedBy = { label: 'app.kubernetes.io/managed-by', value: 'mecm-operator' } as const;
 
+/**
+ * The label naming the AppInstance (its UID) that a Helm release or an edge namespace was made
+ * for: on the release's storage Secrets (a Helm release label) and on the namespace.
+ */
+export const ownerUidLabel = 'mecm.io/owner-uid';
+
 /** Where a release lives. `kubeconfig` is YAML text; plugins never log it nor put it in errors. */
 export interface ReleaseTarget {
   readonly kubeconfig: string;
@@ -30,6 +36,13 @@ export interface ReleaseTarget {
    * fairly between owners, so one owner's hung hooks cannot hold them all. Default: `namespace`.
    */
   readonly owner?: string;
+  /**
+   * The UID of the AppInstance the release is for. Install and upgrade label the release with it
+   * (`ownerUidLabel`), a namespace made for it carries it, and upgrade, rollback, uninstall,
+   * unlock, scale and adopt refuse a release labelled with another UID (`OwnedByAnother`).
+   * Unset (tools, tests): no label is written and none is checked.
+   */
+  readonly ownerUid?: string;
 }
 
 export interface RegistryCredentials {
@@ -69,6 +82,11 @@ export interface Release {
   readonly appVersion?: string;
   /** When this revision was deployed (RFC 3339). */
   readonly updated: string;
+  /**
+   * The owner UID label of this revision (see ReleaseTarget.ownerUid); undefined on a release
+   * made before owners were recorded, or by someone other than the operator.
+   */
+  readonly ownerUid?: string;
 }
 
 export interface AbsentRelease {
@@ -137,9 +155,11 @@ export interface DriftReport {
 }
 
 /**
- * A release's namespace as the plugin sees it. Ours: the operator made it for this release
- * (namespaces made before the release was recorded on them count as ours too); then
- * `otherReleases` names the Helm releases besides this one still in it.
+ * A release's namespace as the plugin sees it. Ours: the operator made it for this owner (its
+ * owner UID label), or — made before owners were recorded — for this release (namespaces made
+ * before even the release was recorded on them count as ours too); then `otherReleases` names
+ * the Helm releases besides this one still in it, a release of this name labelled with another
+ * owner's UID among them.
  */
 export type NamespaceState =
   | { readonly owner: 'Absent' }
@@ -165,6 +185,12 @@ export interface LcmPlugin {
   /** Uninstalls the release; an absent release is fine. Leaves the namespace alone. */
   uninstall(target: ReleaseTarget): Promise<void>;
   /**
+   * Labels a release made before owners were recorded with `target.ownerUid`, every revision,
+   * so that later revisions (upgrade, rollback) keep it. The caller must know the release is its
+   * own (its status records it); one labelled with another UID is refused (`OwnedByAnother`).
+   */
+  adopt(target: ReleaseTarget): Promise<void>;
+  /**
    * Recovers a release locked in pending-* (its operation's process died): rolls back to the
    * last revision that was deployed, or uninstalls when none ever was; a release stuck in
    * `uninstalling` is uninstalled. A release that is not locked is returned unchanged. The
@@ -178,8 +204,9 @@ export interface LcmPlugin {
   /** Objects of the release that are missing on the cluster. */
   drift(target: ReleaseTarget): Promise<DriftReport>;
   /**
-   * Makes the release's namespace when it is missing, marked as made for this release:
-   * 'Created' now, 'Ours' made earlier for it, 'Theirs' someone else's (left as it is).
+   * Makes the release's namespace when it is missing, marked as made for this release and owner:
+   * 'Created' now, 'Ours' made earlier for it (for a target with an owner UID: labelled with that
+   * UID), 'Theirs' someone else's (left as it is).
    */
   ensureNamespace(target: ReleaseTarget): Promise<'Created' | 'Ours' | 'Theirs'>;
   /** Whether the namespace exists and is ours (see NamespaceState); a refusal is an error, never Absent. */
@@ -209,6 +236,8 @@ export const LCM_ERROR_KINDS = [
   'Conflict',
   /** The release does not exist (upgrade, rollback) or that revision does not. */
   'ReleaseNotFound',
+  /** The release is labelled as another AppInstance's (ReleaseTarget.ownerUid): it is left alone. */
+  'OwnedByAnother',
   /** The operation did not finish in time and was stopped. */
   'Timeout',
   /** Anything else. */

@@ -10,6 +10,11 @@
  *
  *   delete ─► DeleteRules ─► (Blocked while others depend on us) ─► Uninstall
  *          ─► DeleteNamespace (ours, nothing else left in it) ─► ReleaseFinalizer
+ *
+ *   A release that is another instance's (ownership.ts) is never touched: OwnedByAnother
+ *   (Stalled) instead of Unlock/Upgrade/Remediate/Scale, and on delete the finalizer goes
+ *   without Uninstall or DeleteNamespace. One made before owners were recorded is adopted
+ *   (labelled) first by the instance whose status records it.
  */
 import type { AppRuleSpec } from '../../api/apprule.js';
 import type { LcmPlugin, ReleaseState, ReleaseTarget } from '../../lcm/plugin.js';
@@ -56,6 +61,15 @@ export type EdgeObservation =
   | { readonly kind: 'NotObserved' }
   | { readonly kind: 'Reachable'; readonly access: EdgeAccess };
 
+/** Whose the release on the edge is (see ownership.ts). */
+export type ReleaseOwner =
+  /** Labelled with this instance's UID. */
+  | { readonly kind: 'Ours' }
+  /** Not labelled (made before owners were recorded), and this instance's status records it. */
+  | { readonly kind: 'Adoptable' }
+  /** Labelled with another instance's UID, or not labelled and not recorded by this instance (`uid` unknown). */
+  | { readonly kind: 'Another'; readonly uid: string | undefined };
+
 export type ReleaseObservation =
   | { readonly kind: 'Absent' }
   | {
@@ -64,7 +78,14 @@ export type ReleaseObservation =
       readonly revision: number;
       /** Chart and user values are what the spec asks for now. */
       readonly upToDate: boolean;
+      readonly owner: ReleaseOwner;
     };
+
+/** Another instance's release that the spec names: `namespace/name`, and its owner's UID when it is labelled. */
+export interface ForeignRelease {
+  readonly release: string;
+  readonly ownerUid: string | undefined;
+}
 
 /** The owned AppRule against the desired rules. */
 export type RulesObservation =
@@ -128,6 +149,8 @@ export type AppInstanceAction =
   | { readonly kind: 'KubeconfigRefused'; readonly message: string }
   | { readonly kind: 'WaitForDependencies'; readonly missing: readonly string[] }
   | { readonly kind: 'WaitForEdge' }
+  | { readonly kind: 'OwnedByAnother'; readonly foreign: ForeignRelease }
+  | { readonly kind: 'Adopt'; readonly access: EdgeAccess }
   | { readonly kind: 'Unlock'; readonly access: EdgeAccess; readonly status: ReleaseState }
   | { readonly kind: 'Install'; readonly access: EdgeAccess; readonly desired: DesiredRelease }
   | { readonly kind: 'Upgrade'; readonly why: 'SpecChanged' | 'Drift'; readonly access: EdgeAccess; readonly desired: DesiredRelease }
@@ -142,8 +165,8 @@ export type AppInstanceAction =
   | { readonly kind: 'BlockTermination'; readonly dependents: readonly string[] }
   | { readonly kind: 'Uninstall'; readonly access: EdgeAccess }
   | { readonly kind: 'DeleteNamespace'; readonly access: EdgeAccess }
-  /** `keptNamespace`: other releases that keep our namespace alive. */
-  | { readonly kind: 'ReleaseFinalizer'; readonly abandoned: boolean; readonly keptNamespace: readonly string[] };
+  /** `keptNamespace`: other releases that keep our namespace alive; `leftToOwner`: the release was another's, untouched. */
+  | { readonly kind: 'ReleaseFinalizer'; readonly abandoned: boolean; readonly keptNamespace: readonly string[]; readonly leftToOwner?: ForeignRelease };
 
 const pending = new Set<ReleaseState>(['pending-install', 'pending-upgrade', 'pending-rollback']);
 
@@ -166,6 +189,9 @@ export function decide(o: AppInstanceObservation): AppInstanceAction {
   const release = o.release;
   const want = desired.release;
   if (release.kind === 'Absent') return o.failures > o.maxRetries ? { kind: 'GiveUp' } : { kind: 'Install', access, desired: want };
+  // Nothing below may touch another instance's release; one made before owners were recorded is labelled first.
+  if (release.owner.kind === 'Another') return { kind: 'OwnedByAnother', foreign: foreign(access, release.owner) };
+  if (release.owner.kind === 'Adoptable') return { kind: 'Adopt', access };
   if (pending.has(release.status)) return { kind: 'Unlock', access, status: release.status };
   if (release.status === 'failed') {
     // Back to the last good revision even when giving up: the app keeps running what worked.
@@ -193,8 +219,17 @@ function decideDeletion(o: AppInstanceObservation): AppInstanceAction {
   if (o.dependents.length) return { kind: 'BlockTermination', dependents: o.dependents };
   const edge = o.edge;
   if (edge.kind !== 'Reachable') return o.deletionTimedOut ? { kind: 'ReleaseFinalizer', abandoned: true, keptNamespace: [] } : { kind: 'WaitForEdge' };
-  if (o.release.kind === 'Present') return { kind: 'Uninstall', access: edge.access };
+  if (o.release.kind === 'Present') {
+    // Another instance's release, and so its namespace, stay as they are: only our finalizer goes.
+    if (o.release.owner.kind === 'Another') {
+      return { kind: 'ReleaseFinalizer', abandoned: false, keptNamespace: [], leftToOwner: foreign(edge.access, o.release.owner) };
+    }
+    return { kind: 'Uninstall', access: edge.access };
+  }
   if (o.namespace.kind === 'OursUnused') return { kind: 'DeleteNamespace', access: edge.access };
   return { kind: 'ReleaseFinalizer', abandoned: false, keptNamespace: o.namespace.kind === 'OursShared' ? o.namespace.releases : [] };
 }
 
+function foreign({ target }: EdgeAccess, owner: Extract<ReleaseOwner, { kind: 'Another' }>): ForeignRelease {
+  return { release: `${target.namespace}/${target.releaseName}`, ownerUid: owner.uid };
+}

@@ -5,7 +5,8 @@
  *
  *   hub caches: package, host, AppRule, other instances (dependencies)
  *   hub reads:  host kubeconfig, AK/SK Secret, valuesFrom Secrets/ConfigMaps
- *   edge (through the LCM plugin): release, workloads, drift; while deleting, the namespace
+ *   edge (through the LCM plugin): release and its owner; when it is not another instance's,
+ *         its workloads and drift; while deleting, the namespace
  */
 import type { AppInstance } from '../../api/appinstance.js';
 import type { AppPackage } from '../../api/apppackage.js';
@@ -25,9 +26,10 @@ import type { ResourceClient } from '../../runtime/kube/resource-client.js';
 import { hasFinalizer, isDeleting } from '../../runtime/objects.js';
 import { edgeHostSecretRef, readSecretKey, type SecretKeyReference, type SecretObject } from '../secrets.js';
 import type {
-  AppInstanceObservation, DesiredObservation, EdgeAccess, EdgeObservation, NamespaceObservation, ReleaseObservation,
+  AppInstanceObservation, DesiredObservation, EdgeAccess, EdgeObservation, NamespaceObservation, ReleaseObservation, ReleaseOwner,
 } from './decide.js';
 import { credentialsSecretName, finalizer } from './names.js';
+import { releaseOwner } from './ownership.js';
 import { desiredRuleSpec, observeRules } from './rules.js';
 import type { ObservedFacts } from './summarize.js';
 import { atPath, buildValues, releaseDigest, type Values } from './values.js';
@@ -72,16 +74,21 @@ export async function observe(instance: AppInstance, deps: ObserveDeps, now: Dat
   const kubeconfigRef = host?.spec.infrastructure.kubeconfigSecretRef;
   const kubeconfig = kubeconfigRef ? edgeHostSecretRef(kubeconfigRef, deps.operatorNamespace) : undefined;
   const access = setupLeft || !kubeconfig?.ok ? undefined : await edgeAccess(instance, kubeconfig.ref, resolved?.ok ? resolved.plugin : undefined, deps);
-  const edgeSide = access ? await observeEdge(access, deleting) : undefined;
+  const edgeSide = access ? await observeEdge(access, instance, deleting) : undefined;
   const edge: EdgeObservation = setupLeft ? { kind: 'NotObserved' }
     : kubeconfig && !kubeconfig.ok ? { kind: 'KubeconfigRefused', message: `EdgeHost ${spec.hostRef.name}: ${kubeconfig.message}` }
       : edgeSide && access ? { kind: 'Reachable', access } : { kind: 'Unreachable' };
 
   const desired = await observeDesired(instance, deps, { host, csar, chartRef, deleting });
-  const facts: ObservedFacts = { release: edgeSide?.release, workloads: edgeSide?.workloads };
+  // Another instance's release is not recorded in this status: it is not ours to show, nor to adopt later.
+  const foreign = edgeSide?.owner?.kind === 'Another';
+  const facts: ObservedFacts = { release: foreign ? undefined : edgeSide?.release, workloads: edgeSide?.workloads };
   const current = edgeSide?.release;
-  const release: ReleaseObservation = current && current !== 'Absent'
-    ? { kind: 'Present', status: current.status, revision: current.revision, upToDate: desired.kind === 'Known' && status.release?.appliedDigest === desired.release.digest }
+  const release: ReleaseObservation = current && current !== 'Absent' && edgeSide?.owner
+    ? {
+        kind: 'Present', status: current.status, revision: current.revision, owner: edgeSide.owner,
+        upToDate: desired.kind === 'Known' && status.release?.appliedDigest === desired.release.digest,
+      }
     : { kind: 'Absent' };
   const rule = deps.rules.get(objectKey(instance));
   const deletedAt = Date.parse(instance.metadata.deletionTimestamp ?? now.toISOString());
@@ -113,24 +120,34 @@ async function edgeAccess(instance: AppInstance, ref: SecretKeyReference, plugin
   const kubeconfig = await readSecretKey(deps.secrets, ref, 'kubeconfig');
   if (!kubeconfig.ok) return undefined;
   const releaseName = instance.spec.releaseName ?? (instance.metadata.name ?? '').slice(0, 53);
-  const target: ReleaseTarget = { kubeconfig: kubeconfig.value, releaseName, namespace: instance.spec.namespace, createNamespace: false, owner: instance.metadata.namespace ?? '' };
+  const target: ReleaseTarget = {
+    kubeconfig: kubeconfig.value, releaseName, namespace: instance.spec.namespace, createNamespace: false,
+    owner: instance.metadata.namespace ?? '', ownerUid: instance.metadata.uid,
+  };
   return { plugin, target };
 }
 
 interface EdgeSide {
   readonly release: Release | 'Absent';
+  /** Whose the release is; undefined when it is absent. */
+  readonly owner: ReleaseOwner | undefined;
   readonly workloads: WorkloadSummary | undefined;
   readonly drifted: readonly string[];
 }
 
-/** The release, its workloads and (when deployed and not deleting) its drift; undefined when the edge does not answer. */
-async function observeEdge({ plugin, target }: EdgeAccess, deleting: boolean): Promise<EdgeSide | undefined> {
+/**
+ * The release and its owner, and — unless it is another instance's — its workloads and (when
+ * deployed and not deleting) its drift; undefined when the edge does not answer.
+ */
+async function observeEdge({ plugin, target }: EdgeAccess, instance: AppInstance, deleting: boolean): Promise<EdgeSide | undefined> {
   try {
     const current = await plugin.status(target);
-    if (!current.exists) return { release: 'Absent', workloads: undefined, drifted: [] };
+    if (!current.exists) return { release: 'Absent', owner: undefined, workloads: undefined, drifted: [] };
+    const owner = releaseOwner(current.ownerUid, instance, target);
+    if (owner.kind === 'Another') return { release: current, owner, workloads: undefined, drifted: [] };
     const workloads = await plugin.workloads(target);
     const drifted = current.status === 'deployed' && !deleting ? (await plugin.drift(target)).missing.map((o) => `${o.kind}/${o.name}`) : [];
-    return { release: current, workloads, drifted };
+    return { release: current, owner, workloads, drifted };
   } catch (error) {
     // An edge that does not answer is a state to wait in; any other failure is the reconcile's.
     if (error instanceof LcmError && error.kind === 'ClusterUnreachable') return undefined;

@@ -59,6 +59,7 @@ const advice: Record<LcmErrorKind, string> = {
   InvalidValues: 'Fix the values (or the chart) and apply again.',
   Conflict: 'Use another release name or namespace, or override the values that fix object names or ports.',
   ReleaseNotFound: 'The release (or that revision) does not exist on the edge.',
+  OwnedByAnother: 'The release belongs to another AppInstance and is left alone; use another release name or namespace.',
   Timeout: 'The operation was stopped; the release may be left pending until unlocked.',
   Failed: 'See the message; the operation is retried.',
 };

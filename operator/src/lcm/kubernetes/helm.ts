@@ -8,7 +8,7 @@
 import { lcmErrorOf } from './edge-api.js';
 import { HelmError } from './helm-errors.js';
 import { HelmProcess, type HelmCall, type HelmProcessOptions } from './helm-process.js';
-import { Absent, RELEASE_STATES, type InstallRequest, type Release, type ReleaseState, type ReleaseStatus, type ReleaseTarget } from '../plugin.js';
+import { Absent, ownerUidLabel, RELEASE_STATES, type InstallRequest, type Release, type ReleaseState, type ReleaseStatus, type ReleaseTarget } from '../plugin.js';
 
 export { HelmError } from './helm-errors.js';
 
@@ -63,17 +63,21 @@ export class Helm {
     return stdout;
   }
 
-  /** `helm install`; the namespace must exist (the plugin creates it). */
+  /** `helm install`; the namespace must exist (the plugin creates it). Labels the release with its owner UID. */
   async install(request: InstallRequest): Promise<Release> {
     const { stdout } = await this.process.run(this.chartCall(request, 'install', ['install', request.releaseName, request.chartRef]));
-    return parseRelease(stdout, this.what('install', request));
+    return withOwner(parseRelease(stdout, this.what('install', request)), request);
   }
 
-  /** `helm upgrade --reset-values`; fails with ReleaseNotFound when there is no release. */
+  /**
+   * `helm upgrade --reset-values`; fails with ReleaseNotFound when there is no release. Helm
+   * merges the owner label into the release's labels, replacing another UID: the caller checks
+   * the owner first.
+   */
   async upgrade(request: InstallRequest): Promise<Release> {
     const { stdout } = await this.process.run(this.chartCall(request, 'upgrade',
       ['upgrade', request.releaseName, request.chartRef, '--reset-values', '--history-max', String(this.historyMax)]));
-    return parseRelease(stdout, this.what('upgrade', request));
+    return withOwner(parseRelease(stdout, this.what('upgrade', request)), request);
   }
 
   /** `helm rollback` to `revision` (default: the previous one). Prints no JSON; read status after. */
@@ -123,7 +127,9 @@ export class Helm {
       owner: request.owner ?? request.namespace,
       registry: { host: registryHost(request.chartRef), credentials: request.registryCredentials },
       args: [...args, '--namespace', request.namespace, '--timeout', seconds(request.timeoutMs), '--output', 'json',
-        ...(request.plainHttp ? ['--plain-http'] : [])],
+        ...(request.plainHttp ? ['--plain-http'] : []),
+        // Stored as labels of the release's storage Secrets; `helm get` does not print them.
+        ...(request.ownerUid ? ['--labels', `${ownerUidLabel}=${request.ownerUid}`] : [])],
     };
   }
 
@@ -184,6 +190,11 @@ function parseRelease(stdout: string, what: string): Release {
     chart: str(metadata.name) ?? '', chartVersion: str(metadata.version) ?? '', updated: str(info.last_deployed) ?? '',
     ...(str(metadata.appVersion) ? { appVersion: str(metadata.appVersion) } : {}),
   };
+}
+
+/** The release JSON carries no labels: the owner of a revision just made is the request's. */
+function withOwner(release: Release, request: InstallRequest): Release {
+  return request.ownerUid ? { ...release, ownerUid: request.ownerUid } : release;
 }
 
 function parseHistory(stdout: string, what: string): HistoryEntry[] {

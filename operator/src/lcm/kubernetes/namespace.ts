@@ -1,39 +1,43 @@
 /**
  * Release namespaces on the edge. The plugin makes a missing namespace itself (not with helm's
- * --create-namespace) so that it carries, from its creation, the managed-by label and the
- * release it was made for. Deletion follows the tenancy rule:
+ * --create-namespace) so that it carries, from its creation, the managed-by label, the release
+ * it was made for and the owner it was made for (the AppInstance UID, `ownerUidLabel`).
+ * Deletion follows the tenancy rule:
  *
  *   namespaceState ─► Absent ───────────────────────────► nothing to delete
- *                  ├► Theirs (no label, or made for another release) ─► kept
- *                  └► Ours ─► another Helm release left in it ─► kept
+ *                  ├► Theirs (no managed-by label, another owner's UID, or
+ *                  │          — unlabelled by owner — made for another release) ─► kept
+ *                  └► Ours ─► another Helm release left in it (or one of this name
+ *                           │  labelled with another owner's UID) ─► kept
  *                           └► none left ─► DELETE (uid precondition)
+ *
+ * A namespace without an owner UID was made before owners were recorded: the caller's own
+ * record of having made it (AppInstance status.release.createdNamespace) is what adopts it, and
+ * ensureNamespace never reports such a namespace as 'Ours' to a target that has an owner.
  *
  * A refused read (401/403) is an LcmError, never Absent: only a 404 means absent.
  */
 import type { KubeClient } from '../../runtime/kube/client.js';
 import { isAlreadyExists, isNotFound } from '../../runtime/kube/errors.js';
 import { coreTypes, objectPath, collectionPath, type KubeObject } from '../../runtime/kube/resource.js';
-import { ResourceClient } from '../../runtime/kube/resource-client.js';
-import { managedBy, type NamespaceState, type ReleaseTarget } from '../plugin.js';
+import { managedBy, ownerUidLabel, type NamespaceState, type ReleaseTarget } from '../plugin.js';
+import { helmStorage, storageSecrets } from './ownership.js';
 
 /** On a namespace the operator made: the release it was made for. */
 export const createdForReleaseAnnotation = 'mecm.io/created-for-release';
 
-/** Helm's storage Secrets carry these labels (helm.sh/helm/v3/pkg/storage/driver). */
-const helmOwnerSelector = 'owner=helm';
-const helmReleaseNameLabel = 'name';
-
 /** Makes the namespace of `target` when it is missing; an existing one is left as it is. */
 export async function ensureNamespace(client: KubeClient, target: ReleaseTarget): Promise<'Created' | 'Ours' | 'Theirs'> {
   const existing = await getNamespace(client, target.namespace);
-  if (existing) return ownerOf(existing, target);
+  if (existing) return foundOwner(existing, target);
   try {
     await client.request({
       method: 'POST', path: collectionPath(coreTypes.namespace),
       body: {
         apiVersion: 'v1', kind: 'Namespace',
         metadata: {
-          name: target.namespace, labels: { [managedBy.label]: managedBy.value },
+          name: target.namespace,
+          labels: { [managedBy.label]: managedBy.value, ...(target.ownerUid ? { [ownerUidLabel]: target.ownerUid } : {}) },
           annotations: { [createdForReleaseAnnotation]: target.releaseName },
         },
       },
@@ -43,7 +47,7 @@ export async function ensureNamespace(client: KubeClient, target: ReleaseTarget)
     if (!isAlreadyExists(error)) throw error;
     // Made by someone else between our read and our create: judge what is there.
     const raced = await getNamespace(client, target.namespace);
-    return raced ? ownerOf(raced, target) : 'Theirs';
+    return raced ? foundOwner(raced, target) : 'Theirs';
   }
 }
 
@@ -74,21 +78,38 @@ export async function deleteNamespace(client: KubeClient, target: ReleaseTarget)
 }
 
 /**
- * Ours: labelled as made by the operator, for this release. A namespace with the label but no
- * release annotation was made before the annotation existed and counts as ours; the check
- * for other releases keeps it when it is shared.
+ * Ours: labelled as made by the operator, for this owner. Without an owner label it was made
+ * before owners were recorded: ours when made for this release; with no release annotation
+ * either it was made before that existed and counts as ours. The check for other releases
+ * keeps it when it is shared.
  */
 function ownerOf(ns: KubeObject, target: ReleaseTarget): 'Ours' | 'Theirs' {
   if (ns.metadata.labels?.[managedBy.label] !== managedBy.value) return 'Theirs';
+  const owner = ns.metadata.labels[ownerUidLabel];
+  if (owner !== undefined) return owner === target.ownerUid ? 'Ours' : 'Theirs';
   const madeFor = ns.metadata.annotations?.[createdForReleaseAnnotation];
   return madeFor === undefined || madeFor === target.releaseName ? 'Ours' : 'Theirs';
 }
 
-/** Names of the Helm releases in the namespace other than `target`'s, from helm's storage Secrets (metadata only). */
+/**
+ * An existing namespace found by ensureNamespace: for a target with an owner, only a namespace
+ * labelled with that owner is proof that it was made for it.
+ */
+function foundOwner(ns: KubeObject, target: ReleaseTarget): 'Ours' | 'Theirs' {
+  if (target.ownerUid && ns.metadata.labels?.[ownerUidLabel] !== target.ownerUid) return 'Theirs';
+  return ownerOf(ns, target);
+}
+
+/**
+ * Names of the Helm releases in the namespace other than `target`'s, from helm's storage
+ * Secrets (metadata only): a release of another name, or of this name labelled with another owner.
+ */
 async function otherReleases(client: KubeClient, target: ReleaseTarget): Promise<string[]> {
-  const { items } = await new ResourceClient<KubeObject>(client, coreTypes.secret)
-    .list({ namespace: target.namespace, labelSelector: helmOwnerSelector, metadataOnly: true });
-  const names = new Set(items.map((s) => s.metadata.labels?.[helmReleaseNameLabel] ?? '').filter((n) => n && n !== target.releaseName));
+  const names = new Set((await storageSecrets(client, target.namespace)).map((s) => {
+    const name = s.metadata.labels?.[helmStorage.nameLabel] ?? '';
+    const owner = s.metadata.labels?.[ownerUidLabel];
+    return name !== target.releaseName || (owner !== undefined && owner !== target.ownerUid) ? name : '';
+  }).filter(Boolean));
   return [...names].sort();
 }
 

@@ -4,8 +4,12 @@
  * namespace (namespace.ts) go through the edge API, on the operator's one EdgeClients cache.
  *
  * Within one operator process, operations that change a release (install, upgrade, rollback,
- * uninstall, unlock) are serialised per release: a second one while the first runs fails at
- * once with OperationInProgress instead of racing helm's own lock. Reads are never blocked.
+ * uninstall, unlock, adopt) are serialised per release: a second one while the first runs fails
+ * at once with OperationInProgress instead of racing helm's own lock. Reads are never blocked.
+ *
+ * Ownership (ownership.ts): install and upgrade label the release with `target.ownerUid`;
+ * status reports the label; every other change (upgrade, rollback, uninstall, unlock, scale,
+ * adopt) first refuses a release labelled with another UID, whatever the caller decided.
  */
 import type { KubeClient, KubeClientOptions } from '../../runtime/kube/client.js';
 import {
@@ -19,6 +23,7 @@ import { lcmErrorOf } from './edge-api.js';
 import { Helm } from './helm.js';
 import { parseManifest, workloadsOf, type ManifestObject } from './manifest.js';
 import { deleteNamespace, ensureNamespace, namespaceState } from './namespace.js';
+import { adoptRelease, refuseAnothers, revisionOwner } from './ownership.js';
 import { scaleWorkloads } from './scale.js';
 import { readWorkloads } from './workloads.js';
 
@@ -69,8 +74,11 @@ export class KubernetesPlugin implements LcmPlugin {
     this.operationTimeoutMs = options.operationTimeoutMs ?? 300_000;
   }
 
-  status(target: ReleaseTarget): Promise<ReleaseStatus> {
-    return this.helm.status(target);
+  async status(target: ReleaseTarget): Promise<ReleaseStatus> {
+    const status = await this.helm.status(target);
+    if (!status.exists) return status;
+    const ownerUid = await this.onEdge(target, `Reading the owner of release ${name(target)}`, (client) => revisionOwner(client, target, status.revision));
+    return ownerUid ? { ...status, ownerUid } : status;
   }
 
   install(request: InstallRequest): Promise<Release> {
@@ -81,23 +89,35 @@ export class KubernetesPlugin implements LcmPlugin {
   }
 
   upgrade(request: InstallRequest): Promise<Release> {
-    return this.exclusive(request, 'upgrade', () => this.helm.upgrade(request));
+    return this.exclusive(request, 'upgrade', async () => {
+      await this.refuseAnothers(request, 'upgrade');
+      return this.helm.upgrade(request);
+    });
   }
 
   rollback(target: ReleaseTarget, revision?: number): Promise<Release> {
     return this.exclusive(target, 'rollback', async () => {
+      await this.refuseAnothers(target, 'roll back');
       await this.helm.rollback(target, this.operationTimeoutMs, revision);
       return this.present(target, 'rollback');
     });
   }
 
   uninstall(target: ReleaseTarget): Promise<void> {
-    return this.exclusive(target, 'uninstall', () => this.helm.uninstall(target, this.operationTimeoutMs));
+    return this.exclusive(target, 'uninstall', async () => {
+      await this.refuseAnothers(target, 'uninstall');
+      await this.helm.uninstall(target, this.operationTimeoutMs);
+    });
+  }
+
+  adopt(target: ReleaseTarget): Promise<void> {
+    return this.exclusive(target, 'adopt', () => this.onEdge(target, `Adopting release ${name(target)}`, (client) => adoptRelease(client, target)));
   }
 
   unlock(target: ReleaseTarget): Promise<ReleaseStatus> {
     return this.exclusive(target, 'unlock', async () => {
-      const status = await this.helm.status(target);
+      await this.refuseAnothers(target, 'unlock');
+      const status = await this.status(target);
       if (!status.exists || !isLocked(status)) return status;
       if (status.status !== 'uninstalling') {
         // Helm leaves the revision that was live as `deployed` until the new one succeeds.
@@ -120,6 +140,7 @@ export class KubernetesPlugin implements LcmPlugin {
   }
 
   async scale(target: ReleaseTarget, mode: OperateMode): Promise<void> {
+    await this.refuseAnothers(target, 'scale');
     const objects = await this.objects(target);
     await this.onEdge(target, `Setting release ${name(target)} ${mode}`,
       (client) => scaleWorkloads(client, workloadsOf(objects), mode));
@@ -152,8 +173,13 @@ export class KubernetesPlugin implements LcmPlugin {
     return parseManifest(await this.helm.manifest(target), target.namespace);
   }
 
+  /** Throws OwnedByAnother when the release is labelled with another owner than the target's. */
+  private refuseAnothers(target: ReleaseTarget, verb: string): Promise<void> {
+    return this.onEdge(target, `Reading the owner of release ${name(target)}`, (client) => refuseAnothers(client, target, verb));
+  }
+
   private async present(target: ReleaseTarget, verb: string): Promise<Release> {
-    const status = await this.helm.status(target);
+    const status = await this.status(target);
     if (!status.exists) throw new LcmError('ReleaseNotFound', `Release ${name(target)} is gone after ${verb}.`);
     return status;
   }

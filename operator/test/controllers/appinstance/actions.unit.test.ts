@@ -12,7 +12,8 @@ import { runInstall } from '../../../src/controllers/appinstance/actions/install
 import { runReady } from '../../../src/controllers/appinstance/actions/ready.js';
 import { runRemediate } from '../../../src/controllers/appinstance/actions/remediate.js';
 import { runScale } from '../../../src/controllers/appinstance/actions/scale.js';
-import { runBadValues, runGiveUp, runRulesIncomplete } from '../../../src/controllers/appinstance/actions/stalls.js';
+import { runAdopt } from '../../../src/controllers/appinstance/actions/adopt.js';
+import { runBadValues, runGiveUp, runOwnedByAnother, runRulesIncomplete } from '../../../src/controllers/appinstance/actions/stalls.js';
 import { runBlockTermination, runWaitForEdge, runWaitForRules } from '../../../src/controllers/appinstance/actions/waits.js';
 import type { DesiredRelease, EdgeAccess } from '../../../src/controllers/appinstance/decide.js';
 import { appInstanceDraft } from '../../../src/controllers/appinstance/summarize.js';
@@ -48,6 +49,7 @@ class ScriptedPlugin implements LcmPlugin {
   upgrade(request: InstallRequest): Promise<Release> { return this.call('upgrade', this.release(request)); }
   rollback(target: ReleaseTarget): Promise<Release> { return this.call('rollback', this.release(target)); }
   uninstall(): Promise<void> { return this.call('uninstall', undefined); }
+  adopt(): Promise<void> { return this.call('adopt', undefined); }
   unlock(): Promise<ReleaseStatus> { return this.call('unlock', Absent); }
   workloads(): Promise<WorkloadSummary> { return this.call('workloads', { workloads: [], ready: 0, desired: 0, allReady: true }); }
   scale(): Promise<void> { return this.call('scale', undefined); }
@@ -187,6 +189,38 @@ describe('AppInstance actions', function () {
     assert.equal(status().operationalState, 'STOPPED');
     assert.deepEqual([status().lastOperation?.operationType, status().lastOperation?.operationState], ['OPERATE', 'COMPLETED']);
     assert.deepEqual(events, [['Normal', 'Stopped', 'Workloads scaled to zero.']]);
+  });
+
+  it('OwnedByAnother stalls, naming the release, the owner\'s UID and the way out, and calls nothing on the edge', function () {
+    const { plugin, ctx, condition, status } = setup({ appInstanceId: 'id' });
+    assert.deepEqual(runOwnedByAnother({ kind: 'OwnedByAnother', foreign: { release: 'app-ns/app', ownerUid: 'uid-of-a' } }, ctx), { kind: 'Done' });
+    const message = condition('Stalled')?.[2];
+    assert.deepEqual(condition('Stalled')?.slice(0, 2), ['True', 'OwnedByAnother']);
+    assert.match(String(message), /^Release app-ns\/app on edge-1 belongs to another AppInstance \(UID uid-of-a\); it is left alone\./);
+    assert.match(String(message), /create an AppInstance with another spec\.releaseName or spec\.namespace/);
+    assert.deepEqual(condition('Instantiated'), ['False', 'OwnedByAnother', message]);
+    assert.deepEqual(condition('Ready')?.slice(0, 2), ['False', 'OwnedByAnother']);
+    assert.equal(status().phase, 'Failed');
+    assert.equal(status().release, undefined, 'the other\'s release is not recorded');
+    assert.deepEqual(plugin.calls, []);
+
+    const unknown = setup({ appInstanceId: 'id' });
+    runOwnedByAnother({ kind: 'OwnedByAnother', foreign: { release: 'app-ns/app', ownerUid: undefined } }, unknown.ctx);
+    assert.match(String(unknown.condition('Stalled')?.[2]), /belongs to someone else: it carries no owner label and this instance did not make it/);
+  });
+
+  it('Adopt labels the release through the plugin and says so', async function () {
+    const { plugin, access, ctx, events } = setup({ appInstanceId: 'id', release: { name: 'app', namespace: 'app-ns', revision: 2 } });
+    await runAdopt({ kind: 'Adopt', access }, ctx);
+    assert.deepEqual(plugin.calls, ['adopt']);
+    assert.deepEqual(events, [['Normal', 'ReleaseAdopted', 'Release app-ns/app was made before owners were recorded; it now carries this instance\'s UID.']]);
+  });
+
+  it('a refused adoption shows as OwnedByAnother, Stalled, with an event', async function () {
+    const { access, ctx, events, condition } = setup({ appInstanceId: 'id' });
+    await recordFailure(new LcmError('OwnedByAnother', 'Cannot adopt release app-ns/app: it belongs to AppInstance uid-of-a'), { kind: 'Adopt', access }, ctx);
+    assert.deepEqual(condition('Stalled')?.slice(0, 2), ['True', 'OwnedByAnother']);
+    assert.deepEqual(events.map((e) => e.slice(0, 2)), [['Warning', 'AdoptFailed']]);
   });
 
   it('GiveUp stalls with the last failure; Ready settles and is derived True', function () {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { AppRuleSpec } from '../../../src/api/apprule.js';
 import {
-  decide, type AppInstanceObservation, type DesiredRelease, type EdgeAccess, type RulesObservation,
+  decide, type AppInstanceObservation, type DesiredRelease, type EdgeAccess, type ReleaseObservation, type ReleaseOwner, type RulesObservation,
 } from '../../../src/controllers/appinstance/decide.js';
 import { KubernetesPlugin } from '../../../src/lcm/kubernetes/plugin.js';
 
@@ -18,11 +18,18 @@ const packageNotDistributed = { desired: { kind: 'NoPackage', message: 'AppPacka
 const edgeUnreachable = { edge: { kind: 'Unreachable' } } as const;
 const kubeconfigRefused = { edge: { kind: 'KubeconfigRefused', message: 'Secret apps/edge is outside the operator\'s namespace' } } as const;
 const infrastructureUnsupported = { infrastructure: { kind: 'Unsupported', message: 'openstack' } } as const;
+const ours: ReleaseOwner = { kind: 'Ours' };
+const theirs: ReleaseOwner = { kind: 'Another', uid: 'uid-of-b' };
+const unknownOwner: ReleaseOwner = { kind: 'Another', uid: undefined };
+const adoptable: ReleaseOwner = { kind: 'Adoptable' };
+/** A release of `owner` in `status` (deployed, up to date by default). */
+const releaseOf = (owner: ReleaseOwner, status: 'deployed' | 'failed' | 'pending-upgrade' | 'uninstalling' = 'deployed', upToDate = true): { release: ReleaseObservation } =>
+  ({ release: { kind: 'Present', status, revision: 3, upToDate, owner } });
 
 const healthy: AppInstanceObservation = {
   deleting: false, hasFinalizer: true, appInstanceId: 'id-1', suspended: false, infrastructure: { kind: 'Supported' },
   desired: { kind: 'Known', release: desired }, missingDependencies: [], dependents: [], edge: { kind: 'Reachable', access },
-  release: { kind: 'Present', status: 'deployed', revision: 2, upToDate: true },
+  release: { kind: 'Present', status: 'deployed', revision: 2, upToDate: true, owner: ours },
   desiredState: 'Started', stopped: false, driftedObjects: [], rules: rules('Ready'),
   failures: 0, maxRetries: 3, remediation: 'Rollback', namespace: { kind: 'OursUnused' }, workloadsReady: true, allowIncompleteRules: false, deletionTimedOut: false,
 };
@@ -47,10 +54,10 @@ describe('AppInstance decide', () => {
     ['deletion waits on such a kubeconfig like on an unreachable edge', { deleting: true, rules: rules('NotNeeded'), ...kubeconfigRefused }, 'WaitForEdge'],
     ['installs when absent', { release: { kind: 'Absent' } }, 'Install'],
     ['gives up after the retries', { release: { kind: 'Absent' }, failures: 4 }, 'GiveUp'],
-    ['unlocks a pending-upgrade release', { release: { kind: 'Present', status: 'pending-upgrade', revision: 3, upToDate: false } }, 'Unlock'],
-    ['unlocks a pending-install release', { release: { kind: 'Present', status: 'pending-install', revision: 1, upToDate: true } }, 'Unlock'],
-    ['remediates a failed upgrade', { release: { kind: 'Present', status: 'failed', revision: 3, upToDate: true }, failures: 1 }, 'Remediate'],
-    ['upgrades on a spec change', { release: { kind: 'Present', status: 'deployed', revision: 2, upToDate: false } }, 'Upgrade'],
+    ['unlocks a pending-upgrade release', { release: { kind: 'Present', status: 'pending-upgrade', revision: 3, upToDate: false, owner: ours } }, 'Unlock'],
+    ['unlocks a pending-install release', { release: { kind: 'Present', status: 'pending-install', revision: 1, upToDate: true, owner: ours } }, 'Unlock'],
+    ['remediates a failed upgrade', { release: { kind: 'Present', status: 'failed', revision: 3, upToDate: true, owner: ours }, failures: 1 }, 'Remediate'],
+    ['upgrades on a spec change', { release: { kind: 'Present', status: 'deployed', revision: 2, upToDate: false, owner: ours } }, 'Upgrade'],
     ['repairs drift with an upgrade', { driftedObjects: ['Deployment/web'] }, 'Upgrade'],
     ['scales down on Stopped', { desiredState: 'Stopped' }, 'Scale'],
     ['scales up on Started after a stop', { stopped: true }, 'Scale'],
@@ -78,13 +85,30 @@ describe('AppInstance decide', () => {
     ['deletion keeps our namespace while another release is in it',
       { deleting: true, rules: rules('NotNeeded'), release: { kind: 'Absent' }, namespace: { kind: 'OursShared', releases: ['neighbour'] } }, 'ReleaseFinalizer'],
     ['deletion waits for a namespace not looked at on an unreachable edge', { deleting: true, rules: rules('NotNeeded'), release: { kind: 'Absent' }, ...edgeUnreachable }, 'WaitForEdge'],
+    // Ownership: another instance's release is never unlocked, upgraded, remediated, scaled or uninstalled.
+    ['leaves another instance\'s release alone', releaseOf(theirs), 'OwnedByAnother'],
+    ['does not unlock another instance\'s locked release', releaseOf(theirs, 'pending-upgrade'), 'OwnedByAnother'],
+    ['does not remediate another instance\'s failed release', { ...releaseOf(theirs, 'failed'), failures: 1 }, 'OwnedByAnother'],
+    ['does not upgrade another instance\'s release on a spec change', releaseOf(theirs, 'deployed', false), 'OwnedByAnother'],
+    ['does not repair drift of another instance\'s release', { ...releaseOf(theirs), driftedObjects: ['Deployment/web'] }, 'OwnedByAnother'],
+    ['does not scale another instance\'s release', { ...releaseOf(theirs), desiredState: 'Stopped' }, 'OwnedByAnother'],
+    ['does not give up on (or retry) another instance\'s release', { ...releaseOf(theirs, 'deployed', false), failures: 9 }, 'OwnedByAnother'],
+    ['leaves an unlabelled release this instance does not record alone', releaseOf(unknownOwner), 'OwnedByAnother'],
+    ['adopts an unlabelled release this instance records, before anything else', releaseOf(adoptable, 'deployed', false), 'Adopt'],
+    ['adopts before unlocking', releaseOf(adoptable, 'pending-upgrade'), 'Adopt'],
+    ['upgrades its own release as before', releaseOf(ours, 'deployed', false), 'Upgrade'],
+    ['still waits for the package before looking at the owner', { ...releaseOf(theirs), ...packageNotDistributed }, 'WaitForPackage'],
+    ['deletion does not uninstall another instance\'s release: only the finalizer goes', { deleting: true, rules: rules('NotNeeded'), ...releaseOf(theirs) }, 'ReleaseFinalizer'],
+    ['deletion does not uninstall an unlabelled release it does not record', { deleting: true, rules: rules('NotNeeded'), ...releaseOf(unknownOwner, 'uninstalling') }, 'ReleaseFinalizer'],
+    ['deletion uninstalls an unlabelled release it records', { deleting: true, rules: rules('NotNeeded'), ...releaseOf(adoptable) }, 'Uninstall'],
+    ['deletion still removes its own rules first', { deleting: true, rules: rules('Ready'), ...releaseOf(theirs) }, 'DeleteRules'],
   ];
   for (const [name, observation, expected] of cases) {
     it(name, () => assert.equal(at(observation), expected));
   }
 
   it('rolls back a failed upgrade, and uninstalls a failed first install or by policy', () => {
-    const failed = (revision: number) => ({ kind: 'Present', status: 'failed', revision, upToDate: true } as const);
+    const failed = (revision: number) => ({ kind: 'Present', status: 'failed', revision, upToDate: true, owner: ours } as const);
     assert.deepEqual(decide({ ...healthy, release: failed(3) }), { kind: 'Remediate', how: 'Rollback', access });
     assert.deepEqual(decide({ ...healthy, release: failed(1) }), { kind: 'Remediate', how: 'Uninstall', access });
     assert.deepEqual(decide({ ...healthy, release: failed(3), remediation: 'Uninstall' }), { kind: 'Remediate', how: 'Uninstall', access });
@@ -95,7 +119,7 @@ describe('AppInstance decide', () => {
   it('hands each action what it needs to run', () => {
     assert.deepEqual(decide({ ...healthy, release: { kind: 'Absent' } }), { kind: 'Install', access, desired });
     assert.deepEqual(decide({ ...healthy, driftedObjects: ['Deployment/web'] }), { kind: 'Upgrade', why: 'Drift', access, desired });
-    assert.deepEqual(decide({ ...healthy, release: { kind: 'Present', status: 'pending-rollback', revision: 4, upToDate: true } }),
+    assert.deepEqual(decide({ ...healthy, release: { kind: 'Present', status: 'pending-rollback', revision: 4, upToDate: true, owner: ours } }),
       { kind: 'Unlock', access, status: 'pending-rollback' });
     assert.deepEqual(decide({ ...healthy, desiredState: 'Stopped' }), { kind: 'Scale', to: 'Stopped', access });
     assert.deepEqual(decide({ ...healthy, rules: rules('Outdated') }), { kind: 'ApplyRules', spec: ruleSpec });
@@ -111,5 +135,13 @@ describe('AppInstance decide', () => {
     assert.deepEqual(decide({ ...deleting, namespace: { kind: 'OursShared', releases: ['a', 'b'] } }),
       { kind: 'ReleaseFinalizer', abandoned: false, keptNamespace: ['a', 'b'] });
     assert.deepEqual(decide({ ...deleting, ...edgeUnreachable, deletionTimedOut: true }), { kind: 'ReleaseFinalizer', abandoned: true, keptNamespace: [] });
+  });
+
+  it('names the other owner\'s release and UID, and adopts with the edge access', () => {
+    assert.deepEqual(decide({ ...healthy, ...releaseOf(theirs) }), { kind: 'OwnedByAnother', foreign: { release: 'app/app', ownerUid: 'uid-of-b' } });
+    assert.deepEqual(decide({ ...healthy, ...releaseOf(unknownOwner) }), { kind: 'OwnedByAnother', foreign: { release: 'app/app', ownerUid: undefined } });
+    assert.deepEqual(decide({ ...healthy, ...releaseOf(adoptable) }), { kind: 'Adopt', access });
+    assert.deepEqual(decide({ ...healthy, deleting: true, rules: rules('NotNeeded'), ...releaseOf(theirs) }),
+      { kind: 'ReleaseFinalizer', abandoned: false, keptNamespace: [], leftToOwner: { release: 'app/app', ownerUid: 'uid-of-b' } });
   });
 });

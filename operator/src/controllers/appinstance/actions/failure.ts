@@ -10,9 +10,9 @@ import type { ActionContext } from './context.js';
 import { countFailedAttempt } from './install.js';
 
 /** The actions that call the LCM plugin, and so may fail with an LcmError. */
-type LcmAction = Extract<AppInstanceAction, { kind: 'Install' | 'Upgrade' | 'Remediate' | 'Unlock' | 'Scale' | 'Uninstall' | 'DeleteNamespace' }>;
+type LcmAction = Extract<AppInstanceAction, { kind: 'Install' | 'Upgrade' | 'Remediate' | 'Adopt' | 'Unlock' | 'Scale' | 'Uninstall' | 'DeleteNamespace' }>;
 
-const lcmKinds: ReadonlySet<AppInstanceAction['kind']> = new Set<LcmAction['kind']>(['Install', 'Upgrade', 'Remediate', 'Unlock', 'Scale', 'Uninstall', 'DeleteNamespace']);
+const lcmKinds: ReadonlySet<AppInstanceAction['kind']> = new Set<LcmAction['kind']>(['Install', 'Upgrade', 'Remediate', 'Adopt', 'Unlock', 'Scale', 'Uninstall', 'DeleteNamespace']);
 const isLcmAction = (action: AppInstanceAction): action is LcmAction => lcmKinds.has(action.kind);
 
 /** Records `error` of `action` (undefined: it came from observing) in the draft and as an event. */

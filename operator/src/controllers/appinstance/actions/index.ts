@@ -2,6 +2,7 @@
 import { done, type ReconcileResult } from '../../../runtime/reconcile.js';
 import type { AppInstanceAction } from '../decide.js';
 import { runAddFinalizer } from './add-finalizer.js';
+import { runAdopt } from './adopt.js';
 import { runApplyRules } from './apply-rules.js';
 import { runAssignId } from './assign-id.js';
 import type { HubActionContext } from './context.js';
@@ -13,7 +14,7 @@ import { runReady } from './ready.js';
 import { runReleaseFinalizer } from './release-finalizer.js';
 import { runRemediate } from './remediate.js';
 import { runScale } from './scale.js';
-import { runBadValues, runGiveUp, runKubeconfigRefused, runRulesIncomplete, runUnsupported } from './stalls.js';
+import { runBadValues, runGiveUp, runKubeconfigRefused, runOwnedByAnother, runRulesIncomplete, runUnsupported } from './stalls.js';
 import { runUninstall } from './uninstall.js';
 import { runUnlock } from './unlock.js';
 import { runBlockTermination, runWaitForDependencies, runWaitForEdge, runWaitForPackage, runWaitForRules, runWaitForWorkloads } from './waits.js';
@@ -34,6 +35,8 @@ export async function runAction(action: AppInstanceAction, ctx: HubActionContext
     case 'RulesIncomplete': return runRulesIncomplete(action, ctx);
     case 'WaitForDependencies': return runWaitForDependencies(action, ctx);
     case 'WaitForEdge': return runWaitForEdge(ctx);
+    case 'OwnedByAnother': return runOwnedByAnother(action, ctx);
+    case 'Adopt': return runAdopt(action, ctx);
     case 'Unlock': return runUnlock(action, ctx);
     case 'Install':
     case 'Upgrade': return runInstall(action, ctx);

@@ -1,7 +1,7 @@
 /**
- * Unsupported, KubeconfigRefused, GiveUp, RulesIncomplete and invalid values: nothing more
- * happens until the spec (or what it names) changes. A valuesFrom source that does not exist yet
- * is waited for.
+ * Unsupported, KubeconfigRefused, OwnedByAnother, GiveUp, RulesIncomplete and invalid values:
+ * nothing more happens until the spec (or what it names) changes. A valuesFrom source that does
+ * not exist yet is waited for.
  */
 import { done, type ReconcileResult } from '../../../runtime/reconcile.js';
 import type { AppInstanceAction } from '../decide.js';
@@ -15,6 +15,20 @@ export function runUnsupported(action: Extract<AppInstanceAction, { kind: 'Unsup
 /** The host's kubeconfig Secret is in a namespace the operator may not read it from: the EdgeHost must change. */
 export function runKubeconfigRefused(action: Extract<AppInstanceAction, { kind: 'KubeconfigRefused' }>, ctx: ActionContext): ReconcileResult {
   stall(ctx.draft, 'SecretNamespaceNotAllowed', action.message);
+  return done;
+}
+
+/**
+ * The release the spec names is another instance's: it is left alone. The owner is named by UID
+ * only (its namespace and name may be another tenant's business).
+ */
+export function runOwnedByAnother(action: Extract<AppInstanceAction, { kind: 'OwnedByAnother' }>, ctx: ActionContext): ReconcileResult {
+  const { release, ownerUid } = action.foreign;
+  const owner = ownerUid ? `another AppInstance (UID ${ownerUid})` : 'someone else: it carries no owner label and this instance did not make it';
+  const message = `Release ${release} on ${ctx.instance.spec.hostRef.name} belongs to ${owner}; it is left alone. `
+    + 'releaseName and namespace cannot change: create an AppInstance with another spec.releaseName or spec.namespace and delete this one, or have the owner delete theirs.';
+  ctx.draft.set('Instantiated', false, 'OwnedByAnother', message);
+  stall(ctx.draft, 'OwnedByAnother', message);
   return done;
 }
 
