@@ -81,10 +81,23 @@ function envName(flag: string): string {
   return flag.toUpperCase().replace(/-/g, '_');
 }
 
+/**
+ * `--flag=true` / `--flag=false` for boolean flags, as Kubernetes components (and our chart)
+ * write them: parseArgs takes only `--flag`, so rewrite them before it sees them.
+ */
+function booleanAssignments(argv: readonly string[]): string[] {
+  return argv.flatMap((arg) => {
+    const match = /^--([a-z-]+)=(true|false)$/.exec(arg);
+    const flag = match ? flags[match[1] as keyof typeof flags] : undefined;
+    if (!match || flag?.type !== 'boolean') return [arg];
+    return match[2] === 'true' ? [`--${match[1]}`] : [];
+  });
+}
+
 /** Parses argv; throws an Error whose message names the bad flag. */
 export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): OperatorConfig | 'help' {
   const options = Object.fromEntries(Object.entries(flags).map(([name, f]) => [name, { type: f.type }]));
-  const { values } = parseArgs({ args: [...argv], options, strict: true });
+  const { values } = parseArgs({ args: booleanAssignments(argv), options, strict: true });
   if (values.help) return 'help';
   const get = (name: keyof typeof flags): string | boolean | undefined => {
     const value = values[name];

@@ -27,3 +27,17 @@ describe('operator config: --namespace', () => {
     assert.throws(() => parse(['--namespace', 'Not_A_Namespace']), /--namespace must be a namespace name, got "Not_A_Namespace"/);
   });
 });
+
+describe('operator config: boolean flags', () => {
+  it('takes --flag=true and --flag=false, as the chart writes them', () => {
+    assert.equal(parse(['--leader-elect=true']).leaderElect, true);
+    assert.equal(parse(['--leader-elect=false']).leaderElect, false);
+    assert.equal(parse(['--leader-elect']).leaderElect, true);
+    assert.equal(parse([]).leaderElect, false);
+    assert.equal(parse(['--insecure-metrics=true']).insecureMetrics, true);
+  });
+
+  it('still refuses a value on a boolean flag that is not true or false, naming it', () => {
+    assert.throws(() => parse(['--leader-elect=yes']), /--leader-elect/);
+  });
+});
