@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { KubeClient, type KubeClientOptions } from '../runtime/kube/client.js';
 import type { ReasonedError } from '../runtime/reconcile.js';
-import { parseEdgeKubeconfig, renderKubeconfig, strictKubeconfigPolicy, toKubeConfig, type KubeconfigPolicy } from './kubeconfig.js';
+import { parseEdgeKubeconfig, renderKubeconfig, strictKubeconfigPolicy, toKubeConfig, type EdgeKubeconfig, type KubeconfigPolicy } from './kubeconfig.js';
 
 /**
  * A kubeconfig that cannot be used as it is; a person must replace it. KubeconfigRejected:
@@ -22,62 +22,79 @@ export class KubeconfigError extends Error implements ReasonedError {
   }
 }
 
-/** Validates `kubeconfig` (see kubeconfig.ts) and builds a client from the accepted fields; throws KubeconfigError. */
-export async function edgeClient(kubeconfig: string, options: KubeClientOptions, policy: KubeconfigPolicy = strictKubeconfigPolicy): Promise<KubeClient> {
-  const config = toKubeConfig(parseEdgeKubeconfig(kubeconfig, policy));
-  try {
-    return await KubeClient.create(config, options);
-  } catch {
-    throw new KubeconfigError('The kubeconfig\'s certificate or key data cannot be loaded; replace it in the EdgeHost\'s Secret.');
-  }
-}
-
 export interface EdgeClientsOptions extends Omit<KubeClientOptions, 'name'> {
   /** What edge kubeconfigs may contain beyond the allowlist (default: nothing). */
   readonly policy?: KubeconfigPolicy;
-  /** Clients kept at most; the least recently used is closed past it (default 1024). */
+  /** Kubeconfigs (and their clients) kept at most; the least recently used goes past it (default 1024). */
   readonly maxClients?: number;
 }
 
+/** One kubeconfig, validated once: what was accepted, its rebuilt text, its client. */
+interface Entry {
+  readonly accepted: EdgeKubeconfig;
+  rendered?: string;
+  client?: Promise<KubeClient>;
+}
+
 export class EdgeClients {
-  /** Promises, so that concurrent first uses share one client. Map order is LRU order. */
-  private readonly clients = new Map<string, Promise<KubeClient>>();
+  /** By the kubeconfig's SHA-256; Map order is LRU order. A refused kubeconfig is not kept. */
+  private readonly entries = new Map<string, Entry>();
 
   constructor(private readonly options: EdgeClientsOptions = {}) {}
 
-  /** The client for `kubeconfig`, made on first use. Throws KubeconfigError when it cannot be used. */
+  /** The client for `kubeconfig`, made on first use. Rejects with KubeconfigError when it cannot be used. */
   get(kubeconfig: string): Promise<KubeClient> {
-    const key = createHash('sha256').update(kubeconfig).digest('hex');
-    const cached = this.clients.get(key);
-    if (cached) {
-      this.clients.delete(key);
-      this.clients.set(key, cached);
-      return cached;
+    let found: { key: string; entry: Entry };
+    try {
+      found = this.entry(kubeconfig);
+    } catch (error) {
+      return Promise.reject(error);
     }
-    const { maxClients, policy, ...clientOptions } = this.options;
-    const client = edgeClient(kubeconfig, { ...clientOptions, name: `edge-${key.slice(0, 8)}` }, policy);
-    this.clients.set(key, client);
-    // A kubeconfig that cannot be used is not cached: the next call reports it again.
-    client.catch(() => this.clients.delete(key));
-    while (this.clients.size > (maxClients ?? 1024)) {
-      const [oldestKey, oldest] = this.clients.entries().next().value as [string, Promise<KubeClient>];
-      this.clients.delete(oldestKey);
-      void oldest.then((c) => c.close(), () => undefined);
+    const { key, entry } = found;
+    if (!entry.client) {
+      const { maxClients: _max, policy: _policy, ...clientOptions } = this.options;
+      const client = Promise.resolve().then(() => KubeClient.create(toKubeConfig(entry.accepted), { ...clientOptions, name: `edge-${key.slice(0, 8)}` })).catch(() => {
+        // Concurrent first uses share this promise; a client that cannot be made is tried again next time.
+        entry.client = undefined;
+        throw new KubeconfigError('The kubeconfig\'s certificate or key data cannot be loaded; replace it in the EdgeHost\'s Secret.');
+      });
+      entry.client = client;
     }
-    return client;
+    return entry.client;
   }
 
   /** The kubeconfig rebuilt from its accepted fields, for tools such as helm; throws KubeconfigError. */
   sanitized(kubeconfig: string): string {
-    return renderKubeconfig(parseEdgeKubeconfig(kubeconfig, this.options.policy ?? strictKubeconfigPolicy));
+    const { entry } = this.entry(kubeconfig);
+    entry.rendered ??= renderKubeconfig(entry.accepted);
+    return entry.rendered;
   }
 
   get size(): number {
-    return this.clients.size;
+    return this.entries.size;
   }
 
   close(): void {
-    for (const client of this.clients.values()) void client.then((c) => c.close(), () => undefined);
-    this.clients.clear();
+    for (const entry of this.entries.values()) closeClient(entry);
+    this.entries.clear();
   }
+
+  /** The entry of `kubeconfig`, validated on first sight (throws KubeconfigError), now the most recently used. */
+  private entry(kubeconfig: string): { key: string; entry: Entry } {
+    const key = createHash('sha256').update(kubeconfig).digest('hex');
+    let entry = this.entries.get(key);
+    if (entry) this.entries.delete(key);
+    else entry = { accepted: parseEdgeKubeconfig(kubeconfig, this.options.policy ?? strictKubeconfigPolicy) };
+    this.entries.set(key, entry);
+    while (this.entries.size > (this.options.maxClients ?? 1024)) {
+      const [oldestKey, oldest] = this.entries.entries().next().value as [string, Entry];
+      this.entries.delete(oldestKey);
+      closeClient(oldest);
+    }
+    return { key, entry };
+  }
+}
+
+function closeClient(entry: Entry): void {
+  void entry.client?.then((c) => c.close(), () => undefined);
 }

@@ -54,11 +54,6 @@ export class PackageStore {
     return parsed;
   }
 
-  /** The package if it was parsed already, without I/O. */
-  async peek(sha256: string): Promise<CsarPackage | undefined> {
-    return this.parsed.get(sha256);
-  }
-
   /** The package if parsing it has finished, synchronously (for lookups inside pure decisions). */
   parsedNow(sha256: string): CsarPackage | undefined {
     return this.done.get(sha256);

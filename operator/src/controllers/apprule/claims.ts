@@ -18,6 +18,7 @@
 import type { AppInstance } from '../../api/appinstance.js';
 import type { AppRule } from '../../api/apprule.js';
 import { GROUP } from '../../api/group.js';
+import { findCondition } from '../../runtime/conditions.js';
 
 /** The name of the AppRule informer's index by claimKey. */
 export const claimIndex = 'claim';
@@ -54,7 +55,7 @@ export function holderOf(claimants: readonly AppRule[], instance: (key: string) 
 
 /** The rule has sent the MEP a change for the id and was not refused since. */
 function speaksForId(rule: AppRule): boolean {
-  const applied = rule.status?.conditions?.find((c) => c.type === 'Applied');
+  const applied = findCondition(rule.status?.conditions, 'Applied');
   return rule.status?.taskId !== undefined && applied?.reason !== 'AppInstanceIdInUse';
 }
 

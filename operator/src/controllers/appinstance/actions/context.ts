@@ -79,10 +79,15 @@ export function markInstalled(draft: AppInstanceDraft, hasRules: boolean): void 
   draft.set('RulesConfigured', true, hasRules ? 'RulesApplied' : 'NoRules', hasRules ? 'The MEP holds the app\'s rules.' : 'The app needs no MEP rules.');
 }
 
-/** The conditions of an installed release whose package and services are in place. */
-export function markDeployed(draft: AppInstanceDraft): void {
+/** The package is on the host and every required service runs there. */
+export function markPrerequisitesMet(draft: AppInstanceDraft): void {
   draft.set('PackageReady', true, 'PackageDistributed', 'The package is in the host\'s repository.');
   draft.set('DependenciesReady', true, 'DependenciesReady', 'Every required service runs on the host.');
+}
+
+/** The conditions of an installed release whose package and services are in place. */
+export function markDeployed(draft: AppInstanceDraft): void {
+  markPrerequisitesMet(draft);
   // A release deployed by an attempt this operator did not see finish (it died) is installed all the same.
   if (!draft.isTrue('Instantiated')) {
     const release = draft.value.release;

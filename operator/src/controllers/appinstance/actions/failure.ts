@@ -5,15 +5,14 @@
  * error afterwards: the runtime's dispositionOf turns it into the queue decision.
  */
 import type { LcmError } from '../../../lcm/plugin.js';
-import type { AppInstanceAction } from '../decide.js';
+import type { AppInstanceAction, EdgeAccess } from '../decide.js';
 import type { ActionContext } from './context.js';
 import { countFailedAttempt } from './install.js';
 
-/** The actions that call the LCM plugin, and so may fail with an LcmError. */
-type LcmAction = Extract<AppInstanceAction, { kind: 'Install' | 'Upgrade' | 'Remediate' | 'Adopt' | 'Unlock' | 'Scale' | 'Uninstall' | 'DeleteNamespace' }>;
+/** The actions that call the LCM plugin (they carry its edge access), and so may fail with an LcmError. */
+type LcmAction = Extract<AppInstanceAction, { access: EdgeAccess }>;
 
-const lcmKinds: ReadonlySet<AppInstanceAction['kind']> = new Set<LcmAction['kind']>(['Install', 'Upgrade', 'Remediate', 'Adopt', 'Unlock', 'Scale', 'Uninstall', 'DeleteNamespace']);
-const isLcmAction = (action: AppInstanceAction): action is LcmAction => lcmKinds.has(action.kind);
+const isLcmAction = (action: AppInstanceAction): action is LcmAction => 'access' in action;
 
 /** Records `error` of `action` (undefined: it came from observing) in the draft and as an event. */
 export async function recordFailure(error: LcmError, action: AppInstanceAction | undefined, ctx: ActionContext): Promise<void> {

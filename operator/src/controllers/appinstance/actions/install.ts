@@ -8,7 +8,8 @@
 import type { LcmError } from '../../../lcm/plugin.js';
 import type { ReconcileResult } from '../../../runtime/reconcile.js';
 import type { AppInstanceAction } from '../decide.js';
-import { operation, progressing, workLeft, type ActionContext } from './context.js';
+import { recordObserved } from '../summarize.js';
+import { markPrerequisitesMet, operation, progressing, workLeft, type ActionContext } from './context.js';
 
 export type ApplyRelease = Extract<AppInstanceAction, { kind: 'Install' | 'Upgrade' }>;
 
@@ -18,8 +19,7 @@ export async function runInstall(action: ApplyRelease, ctx: ActionContext): Prom
   const { plugin, target } = action.access;
   const { desired } = action;
   const verb = action.kind === 'Install' ? 'Installing' : 'Upgrading';
-  draft.set('PackageReady', true, 'PackageDistributed', 'The package is in the host\'s repository.');
-  draft.set('DependenciesReady', true, 'DependenciesReady', 'Every required service runs on the host.');
+  markPrerequisitesMet(draft);
   progressing(draft, verb, verb, `${verb} ${desired.chartRef}.`);
   status.lastOperation = operation(status, 'INSTANTIATE', 'PROCESSING', draft.now);
   if (action.kind === 'Install' && desired.createNamespace) {
@@ -31,10 +31,8 @@ export async function runInstall(action: ApplyRelease, ctx: ActionContext): Prom
   }
   const request = { ...target, chartRef: desired.chartRef, plainHttp: desired.plainHttp, values: desired.values, timeoutMs: desired.timeoutMs };
   const release = action.kind === 'Install' ? await plugin.install(request) : await plugin.upgrade(request);
-  status.release = {
-    ...status.release, name: release.name, namespace: release.namespace, revision: release.revision,
-    chartName: release.chart, chartVersion: release.chartVersion, status: release.status, appliedDigest: desired.digest,
-  };
+  recordObserved(status, { release, workloads: undefined });
+  status.release = { ...status.release, appliedDigest: desired.digest };
   status.failures = 0;
   draft.set('Instantiated', true, action.kind === 'Install' ? 'InstallSucceeded' : 'UpgradeSucceeded',
     `Release ${release.name} revision ${release.revision} deployed from ${desired.chartRef}.`);
