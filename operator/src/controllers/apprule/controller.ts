@@ -24,12 +24,13 @@ import { mecmTypes } from '../../api/resources.js';
 import { Controller, defaultResyncMs, specOrLabelsChanged } from '../../runtime/controller.js';
 import type { EventRecorder } from '../../runtime/events.js';
 import type { Informer } from '../../runtime/informer.js';
-import { coreTypes, objectKey } from '../../runtime/kube/resource.js';
+import { coreTypes, objectKey, type KubeObject } from '../../runtime/kube/resource.js';
 import { ResourceClient } from '../../runtime/kube/resource-client.js';
 import type { Manager } from '../../runtime/manager.js';
 import { addFinalizer, isDeleting, removeFinalizer, writeStatus } from '../../runtime/objects.js';
 import { done, type ReconcileContext, type Reconciler, type ReconcileResult } from '../../runtime/reconcile.js';
-import { readEdgeHostSecretKey, type SecretObject } from '../secrets.js';
+import { SecretValues } from '../secret-values.js';
+import type { SecretObject } from '../secrets.js';
 import type { ActionContext, ActionTiming } from './actions/context.js';
 import { create } from './actions/create.js';
 import { deleteRules } from './actions/delete.js';
@@ -75,12 +76,12 @@ export class AppRuleReconciler implements Reconciler {
     hosts: Informer<EdgeHost>,
     instances: Informer<AppInstance>,
     private readonly resources: ResourceClient<AppRule>,
-    secrets: ResourceClient<SecretObject>,
+    secrets: SecretValues,
     private readonly options: AppRuleControllerOptions,
   ) {
     this.deps = {
       claimants: (hostName, id) => rules.byIndex(claimIndex, claimKey(hostName, id)), instance: (key) => instances.get(key),
-      host: (name) => hosts.get(name), readSecret: (ref, key) => readEdgeHostSecretKey(secrets, ref, key, options.operatorNamespace), clients: new MepClients(options.requestTimeoutMs), tasks: this.tasks,
+      host: (name) => hosts.get(name), readSecret: (ref, key) => secrets.read(ref, key), clients: new MepClients(options.requestTimeoutMs), tasks: this.tasks,
     };
     this.timing = { taskPollMs: options.taskPollMs, driftCheckMs: options.driftCheckMs, stalledRetryMs: options.stalledRetryMs ?? 5 * 60_000 };
   }
@@ -139,8 +140,10 @@ export function registerAppRuleController(manager: Manager, options: AppRuleCont
   const instances = manager.informer<AppInstance>(mecmTypes.appInstance);
   rules.addIndexer('host', (r) => [r.spec.hostRef.name]);
   rules.addIndexer(claimIndex, (r) => [claimOf(r)]);
-  const reconciler = new AppRuleReconciler(rules, hosts, instances, new ResourceClient<AppRule>(manager.hub, mecmTypes.appRule),
-    new ResourceClient<SecretObject>(manager.hub, coreTypes.secret), options);
+  // The EdgeHost controller's Secret metadata watch (shared): token and CA are read again only when they change.
+  const secretMetadata = manager.informer<KubeObject>(coreTypes.secret, { metadataOnly: true, namespace: options.operatorNamespace });
+  const secrets = new SecretValues(secretMetadata, new ResourceClient<SecretObject>(manager.hub, coreTypes.secret), options.operatorNamespace);
+  const reconciler = new AppRuleReconciler(rules, hosts, instances, new ResourceClient<AppRule>(manager.hub, mecmTypes.appRule), secrets, options);
   const controller = new Controller({ name: 'apprule', reconciler, workers: options.workers, metrics: manager.metrics, log: manager.log });
   controller.watch(rules, { resyncMs: defaultResyncMs });
   // Only the host's spec (its MEP's URL, token, CA) matters here, not its probe status.

@@ -49,7 +49,7 @@ export interface ObserveDeps {
   /** An AppInstance from its informer, by namespace/name. */
   readonly instance: (key: string) => AppInstance | undefined;
   readonly host: (name: string) => EdgeHost | undefined;
-  /** readEdgeHostSecretKey on the hub: refused outside the operator's namespace. */
+  /** An EdgeHost Secret's key (SecretValues: refused outside the operator's namespace, read again only when it changed). */
   readonly readSecret: (ref: EdgeHostSecretReference, defaultKey: string) => Promise<SecretRead>;
   readonly clients: MepClients;
   readonly tasks: RunningTasks;

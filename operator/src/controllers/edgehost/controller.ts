@@ -26,7 +26,7 @@ import { edgeHostSecretKey, type SecretObject } from '../secrets.js';
 import { recordProbe } from './actions/record-probe.js';
 import { decideStatus, probeDue, type ProbeSettings, type Scheduled } from './decide.js';
 import { observeHost, type ObserveDeps } from './observe.js';
-import { SecretValues } from './secret-values.js';
+import { SecretValues } from '../secret-values.js';
 
 export interface EdgeHostControllerOptions {
   /** The operator's namespace: the only one whose Secrets hosts may name, and the only one whose Secrets are watched. */

@@ -7,7 +7,7 @@ import { KubeconfigError, type EdgeClients } from '../../edge/clients.js';
 import type { Observation } from './decide.js';
 import { probeCluster, probeMep, probeRepository, type Probe } from './probes.js';
 import { EdgeHostReason } from '../../api/edgehost-conditions.js';
-import type { SecretValues } from './secret-values.js';
+import type { SecretValues } from '../secret-values.js';
 import type { SecretRead } from '../secrets.js';
 
 export interface ObserveDeps {

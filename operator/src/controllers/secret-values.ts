@@ -1,12 +1,12 @@
 /**
- * Secret values the EdgeHost controller needs (kubeconfigs, tokens, registry credentials),
- * read with a GET only when the Secret changed: a metadata-only informer tells the current
+ * Values of the Secrets EdgeHosts name (kubeconfigs, MEP tokens, registry credentials), for
+ * every controller that needs them, read with a GET only when the Secret changed: a metadata-only informer tells the current
  * version, so a steady host costs no Secret reads and no Secret contents sit in the cache.
  */
-import type { Informer } from '../../runtime/informer.js';
-import type { KubeObject } from '../../runtime/kube/resource.js';
-import type { ResourceClient } from '../../runtime/kube/resource-client.js';
-import { edgeHostSecretRef, readSecretKey, type EdgeHostSecretReference, type SecretObject, type SecretRead } from '../secrets.js';
+import type { Informer } from '../runtime/informer.js';
+import type { KubeObject } from '../runtime/kube/resource.js';
+import type { ResourceClient } from '../runtime/kube/resource-client.js';
+import { edgeHostSecretRef, readSecretKey, type EdgeHostSecretReference, type SecretObject, type SecretRead } from './secrets.js';
 
 export class SecretValues {
   private readonly values = new Map<string, { version: string; read: SecretRead }>();
