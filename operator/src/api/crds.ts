@@ -1,12 +1,13 @@
 /**
- * Every MECM kind's CRD definition, in the order they are installed (EdgeHost first: the
- * others refer to it). The generator, the tests and the operator's start-up check read this list.
+ * Every MECM kind's CRD definition, in the order they are installed (EdgeHost and Tenant
+ * first: the others refer to them). The generator, the tests and the operator's start-up check read this list.
  */
 import { appInstanceCrd } from './appinstance.js';
 import { appPackageCrd } from './apppackage.js';
 import { appRuleCrd } from './apprule.js';
 import { edgeHostCrd } from './edgehost.js';
 import type { CrdDefinition } from './schema/crd.js';
+import { tenantCrd } from './tenant.js';
 
 /** All CRDs of the mecm.io group. */
-export const crdDefinitions: readonly CrdDefinition[] = [edgeHostCrd, appPackageCrd, appInstanceCrd, appRuleCrd];
+export const crdDefinitions: readonly CrdDefinition[] = [edgeHostCrd, tenantCrd, appPackageCrd, appInstanceCrd, appRuleCrd];

@@ -16,6 +16,7 @@ const byKind = (kind: string): ResourceType => {
 
 export const mecmTypes = {
   edgeHost: byKind('EdgeHost'),
+  tenant: byKind('Tenant'),
   appPackage: byKind('AppPackage'),
   appInstance: byKind('AppInstance'),
   appRule: byKind('AppRule'),

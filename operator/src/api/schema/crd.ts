@@ -7,6 +7,7 @@
 import type { TSchema } from 'typebox';
 import yaml from 'js-yaml';
 import { GROUP, VERSION } from '../group.js';
+import type { CelRule } from './k8s.js';
 
 /** A column of `kubectl get`; `priority: 1` shows it only with `-o wide`. */
 export interface PrinterColumn {
@@ -32,6 +33,8 @@ export interface CrdDefinition {
   readonly printerColumns: readonly PrinterColumn[];
   /** Fields usable in `--field-selector` (Kubernetes ≥ 1.32; older servers ignore them). */
   readonly selectableFields?: readonly string[];
+  /** CEL rules on the whole object: the only place a rule can read metadata.name. */
+  readonly objectRules?: readonly CelRule[];
 }
 
 /** The CRD's name, `<plural>.<group>`. */
@@ -64,6 +67,7 @@ export function customResourceDefinition(def: CrdDefinition): Record<string, unk
       spec: plain(def.spec),
       status: plain(def.status),
     },
+    ...(def.objectRules ? { 'x-kubernetes-validations': def.objectRules.map((r) => ({ ...r })) } : {}),
   };
   return {
     apiVersion: 'apiextensions.k8s.io/v1',

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import type { AppPackage } from '../../../src/api/apppackage.js';
 import type { EdgeHost } from '../../../src/api/edgehost.js';
-import { matchesSelector, targetHosts } from '../../../src/controllers/apppackage/targets.js';
+import { targetHosts } from '../../../src/controllers/apppackage/targets.js';
+import { matchesSelector } from '../../../src/runtime/selector.js';
 import { appPackage } from './fixtures.js';
 
 type Selector = Parameters<typeof matchesSelector>[1];

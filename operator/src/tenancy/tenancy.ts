@@ -1,0 +1,34 @@
+/**
+ * The controllers' view of tenancy: the Tenants (shared informer) and whether tenancy is
+ * enforced (--enforce-tenancy). Objects of a namespace are reconciled again when a Tenant
+ * that names it, or named it, changes.
+ */
+import type { Tenant } from '../api/tenant.js';
+import type { Controller } from '../runtime/controller.js';
+import type { Informer } from '../runtime/informer.js';
+import { objectKey, type KubeObject } from '../runtime/kube/resource.js';
+import { governanceOf, type Governance } from './governance.js';
+
+export class Tenancy {
+  constructor(readonly tenants: Informer<Tenant>, readonly enforced: boolean) {}
+
+  governance(namespace: string): Governance {
+    return governanceOf(namespace, this.tenants.list(), this.enforced);
+  }
+
+  /**
+   * Makes `controller` reconcile the objects of `own` in a Tenant's namespaces when its spec or
+   * governed namespaces change; status.namespaces (what it governed) covers namespaces the spec
+   * no longer names.
+   */
+  watchFor<T extends KubeObject>(controller: Controller, own: Informer<T>): void {
+    controller.watch(this.tenants, {
+      updateMatters: (previous, tenant) => previous.metadata.generation !== tenant.metadata.generation
+        || JSON.stringify(previous.status?.namespaces ?? []) !== JSON.stringify(tenant.status?.namespaces ?? []),
+      map: (tenant) => {
+        const namespaces = new Set([...tenant.spec.namespaces, ...tenant.status?.namespaces ?? []]);
+        return own.list().filter((o) => namespaces.has(o.metadata.namespace ?? '')).map(objectKey);
+      },
+    });
+  }
+}
