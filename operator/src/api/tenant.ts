@@ -68,7 +68,7 @@ export const TenantSpec = Type.Object({
   edgeNamespaces: Type.Optional(Type.Array(Type.String({
     description: 'A namespace name, or a prefix followed by * (team-a-*).', minLength: 1, maxLength: 63, pattern: EDGE_NAMESPACE_PATTERN,
   }), {
-    description: 'Namespaces on the edge clusters the tenant\'s apps may be installed into. Default: <tenant name>-*. An edge namespace that another Tenant\'s patterns also match belongs to neither.',
+    description: 'Namespaces on the edge clusters the tenant\'s apps may be installed into. Default: <tenant name>-*. An edge namespace belongs to the Tenant whose pattern names it most specifically (a name over a prefix, a longer prefix over a shorter one); two Tenants with the same pattern both lose what it matches.',
     minItems: 1, maxItems: 64, ...listSet(),
   })),
   allowClusterScopedObjects: Type.Optional(Type.Boolean({
@@ -90,9 +90,9 @@ const Usage = Type.Object({
 }, { description: 'What the tenant uses, against spec.limits.' });
 
 const Conflict = Type.Object({
-  kind: enumOf(['Namespace', 'EdgeNamespace'], 'Namespace: a hub namespace both Tenants list. EdgeNamespace: edge namespace patterns that overlap.'),
+  kind: enumOf(['Namespace', 'EdgeNamespace'], 'Namespace: a hub namespace both Tenants list. EdgeNamespace: an edge namespace pattern both Tenants hold.'),
   tenant: objectName('The other Tenant.'),
-  detail: Type.String({ description: 'The namespace, or the two overlapping patterns.', maxLength: 256 }),
+  detail: Type.String({ description: 'The namespace, or the pattern both hold.', maxLength: 256 }),
 }, { description: 'A claim this Tenant shares with another.' });
 
 /** Observed state of a Tenant, written only by the operator. */
@@ -103,7 +103,7 @@ export const TenantStatus = Type.Object({
   edgeNamespaces: Type.Optional(Type.Array(Type.String({ description: 'An edge namespace name or prefix*.', maxLength: 63 }), { description: 'The edge namespace patterns in force (spec.edgeNamespaces, or the default).', maxItems: 64 })),
   hosts: Type.Optional(Type.Array(Type.String({ description: 'Name of a granted EdgeHost.', maxLength: 253 }), { description: 'EdgeHosts granted now, by name (at most 1024 listed; hostCount counts all).', maxItems: 1024 })),
   hostCount: Type.Optional(Type.Integer({ description: 'How many EdgeHosts are granted now.', minimum: 0 })),
-  conflicts: Type.Optional(Type.Array(Conflict, { description: 'Claims shared with other Tenants; shared hub namespaces are governed by neither, overlapping edge namespaces belong to neither.', maxItems: 256 })),
+  conflicts: Type.Optional(Type.Array(Conflict, { description: 'Claims shared with other Tenants; shared hub namespaces are governed by neither, and what a shared edge namespace pattern matches belongs to neither.', maxItems: 256 })),
   usage: Type.Optional(Usage),
 }, { description: 'What the grant governs and what the tenant uses, written by the operator.' });
 

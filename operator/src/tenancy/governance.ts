@@ -5,7 +5,7 @@
  */
 import type { Tenant } from '../api/tenant.js';
 import { matchesSelector } from '../runtime/selector.js';
-import { edgeNamespacePatterns, matchesPattern } from './patterns.js';
+import { bestMatch, edgeNamespacePatterns, specificity } from './patterns.js';
 import { allowed, refused, type Verdict } from './verdict.js';
 
 export type Governance =
@@ -48,19 +48,24 @@ export function hostVerdict(g: Governance, host: { readonly name: string; readon
   return refused(`Tenant ${nameOf(g.tenant)} does not grant EdgeHost ${host.name}: an admin must add it to the Tenant's spec.hosts (names or selector)`);
 }
 
-/** Whether the namespace's Tenant may install into `namespace` on an edge: its patterns match, no other Tenant's do. */
+/**
+ * Whether the namespace's Tenant may install into `namespace` on an edge: one of its patterns
+ * matches, and no other Tenant's matches as or more specifically (patterns.ts).
+ */
 export function edgeNamespaceVerdict(g: Governance, namespace: string): Verdict {
   if (g.kind !== 'Governed') return governedVerdict(g);
   const patterns = edgeNamespacePatterns(g.tenant);
-  const mine = patterns.find((p) => matchesPattern(p, namespace));
+  const mine = bestMatch(g.tenant, namespace);
   if (!mine) {
     return refused(`Tenant ${nameOf(g.tenant)} does not grant edge namespace ${namespace}: its edge namespaces are ${patterns.join(', ')} (spec.edgeNamespaces)`);
   }
   for (const other of g.others) {
-    const theirs = edgeNamespacePatterns(other).find((p) => matchesPattern(p, namespace));
-    if (theirs) {
-      return refused(`edge namespace ${namespace} matches both Tenant ${nameOf(g.tenant)} (${mine}) and Tenant ${nameOf(other)} (${theirs}), so it belongs to neither: an admin must make their spec.edgeNamespaces disjoint`);
+    const theirs = bestMatch(other, namespace);
+    if (theirs === undefined || specificity(theirs) < specificity(mine)) continue;
+    if (specificity(theirs) > specificity(mine)) {
+      return refused(`edge namespace ${namespace} belongs to Tenant ${nameOf(other)}, whose pattern ${theirs} names it more specifically than ${mine} of Tenant ${nameOf(g.tenant)}`);
     }
+    return refused(`edge namespace ${namespace} matches pattern ${mine} of both Tenant ${nameOf(g.tenant)} and Tenant ${nameOf(other)}, so it belongs to neither: an admin must give one of them other spec.edgeNamespaces`);
   }
   return allowed;
 }

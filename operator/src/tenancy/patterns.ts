@@ -1,7 +1,9 @@
 /**
- * Edge namespace patterns: a name (`team-a-web`) or a prefix and `*` (`team-a-*`). Two
- * patterns overlap when some namespace matches both; a namespace two Tenants' patterns match
- * belongs to neither, so `a-*` (Tenant a) and `a-b-*` (Tenant a-b) leave `a-b-x` to no one.
+ * Edge namespace patterns: a name (`team-a-web`) or a prefix and `*` (`team-a-*`). Prefixes
+ * nest (`a-*` of Tenant a holds `a-b-*` of Tenant a-b), so an edge namespace belongs to the
+ * Tenant whose pattern matches it most specifically, as a router picks the longest prefix: a
+ * name over any prefix, a longer prefix over a shorter one. Two Tenants with the same pattern
+ * tie, and a namespace they tie on belongs to neither.
  */
 import type { Tenant } from '../api/tenant.js';
 
@@ -14,14 +16,22 @@ export function matchesPattern(pattern: string, namespace: string): boolean {
   return pattern.endsWith('*') ? namespace.startsWith(pattern.slice(0, -1)) : namespace === pattern;
 }
 
-/** Whether a namespace exists that both patterns match. */
-export function patternsOverlap(a: string, b: string): boolean {
-  const prefixA = a.endsWith('*'), prefixB = b.endsWith('*');
-  if (prefixA && prefixB) {
-    const [x, y] = [a.slice(0, -1), b.slice(0, -1)];
-    return x.startsWith(y) || y.startsWith(x);
+/** How specifically `pattern` names what it matches: a name beats every prefix, a longer prefix a shorter one. */
+export function specificity(pattern: string): number {
+  return pattern.endsWith('*') ? pattern.length - 1 : Number.MAX_SAFE_INTEGER;
+}
+
+/** A Tenant's most specific pattern matching `namespace`, if any. */
+export function bestMatch(tenant: Tenant, namespace: string): string | undefined {
+  let best: string | undefined;
+  for (const p of edgeNamespacePatterns(tenant)) {
+    if (matchesPattern(p, namespace) && (best === undefined || specificity(p) > specificity(best))) best = p;
   }
-  if (prefixA) return matchesPattern(a, b);
-  if (prefixB) return matchesPattern(b, a);
-  return a === b;
+  return best;
+}
+
+/** Patterns two Tenants both hold: the namespaces they match belong to neither. */
+export function sharedPatterns(a: Tenant, b: Tenant): string[] {
+  const theirs = new Set(edgeNamespacePatterns(b));
+  return edgeNamespacePatterns(a).filter((p) => theirs.has(p));
 }
