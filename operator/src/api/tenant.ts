@@ -58,6 +58,16 @@ const Limits = Type.Object({
   })),
 }, { description: 'Quotas, enforced by the operator. An absent limit is no limit.' });
 
+const Appstore = Type.Object({
+  tenantIds: Type.Optional(Type.Array(Type.String({
+    description: 'An appstore tenant id (a UUID, as EdgeGallery\'s appstore sends it in North paths).',
+    pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$',
+  }), { description: 'Appstore tenant ids this grant serves through North; an id two Tenants name serves neither.', maxItems: 64, ...listSet() })),
+  userIds: Type.Optional(Type.Array(Type.String({ description: 'An appstore user id (the userId claim of its JWT).', minLength: 1, maxLength: 128 }), {
+    description: 'Appstore users who may act for this tenant through North.', maxItems: 256, ...listSet(),
+  })),
+}, { description: 'How the appstore (through North) reaches this tenant.' });
+
 /** Desired state of a Tenant: what the admin grants. */
 export const TenantSpec = Type.Object({
   namespaces: Type.Array(objectName('A hub namespace.'), {
@@ -81,6 +91,7 @@ export const TenantSpec = Type.Object({
   })),
   mep: Type.Optional(Mep),
   limits: Type.Optional(Limits),
+  appstore: Type.Optional(Appstore),
 }, { description: 'What the admin grants the tenant.' });
 
 const Usage = Type.Object({
