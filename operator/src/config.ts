@@ -38,6 +38,11 @@ export interface OperatorConfig {
   readonly maxPackageBytes: number;
   readonly cacheSizeBytes: number;
   readonly identity: string;
+  /**
+   * Whether objects must be governed by a Tenant to use an edge (docs/tenancy.md). Off only for
+   * one trusted team: then every namespace may use every EdgeHost.
+   */
+  readonly enforceTenancy: boolean;
 }
 
 const flags = {
@@ -68,6 +73,7 @@ const flags = {
   'helm-binary': { type: 'string', default: 'helm', help: 'the helm 3 client the Kubernetes plugin runs' },
   'data-dir': { type: 'string', default: join(tmpdir(), 'mecm-operator'), help: 'where downloaded packages are cached and unpacked' },
   'max-package-size': { type: 'string', default: String(512 * 1024 * 1024), help: 'largest package download accepted, in bytes' },
+  'enforce-tenancy': { type: 'boolean', default: true, help: 'objects may use an edge only as the Tenant governing their namespace grants; --enforce-tenancy=false lets every namespace use every EdgeHost (one trusted team only)' },
   'cache-size': { type: 'string', default: String(10 * 1024 * 1024 * 1024), help: 'bytes of downloads kept in --data-dir; past it, packages no AppPackage refers to are evicted, least recently used first' },
   help: { type: 'boolean', default: false, help: 'print this help' },
 } as const;
@@ -83,24 +89,29 @@ function envName(flag: string): string {
 
 /**
  * `--flag=true` / `--flag=false` for boolean flags, as Kubernetes components (and our chart)
- * write them: parseArgs takes only `--flag`, so rewrite them before it sees them.
+ * write them: parseArgs takes only `--flag`, so they are taken out before it sees them and
+ * returned by flag name, the last one winning (a flag that defaults to true is turned off so).
  */
-function booleanAssignments(argv: readonly string[]): string[] {
-  return argv.flatMap((arg) => {
+function booleanAssignments(argv: readonly string[]): { args: string[]; assigned: Map<string, boolean> } {
+  const assigned = new Map<string, boolean>();
+  const args = argv.filter((arg) => {
     const match = /^--([a-z-]+)=(true|false)$/.exec(arg);
     const flag = match ? flags[match[1] as keyof typeof flags] : undefined;
-    if (!match || flag?.type !== 'boolean') return [arg];
-    return match[2] === 'true' ? [`--${match[1]}`] : [];
+    if (!match || flag?.type !== 'boolean') return true;
+    assigned.set(match[1]!, match[2] === 'true');
+    return false;
   });
+  return { args, assigned };
 }
 
 /** Parses argv; throws an Error whose message names the bad flag. */
 export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): OperatorConfig | 'help' {
   const options = Object.fromEntries(Object.entries(flags).map(([name, f]) => [name, { type: f.type }]));
-  const { values } = parseArgs({ args: booleanAssignments(argv), options, strict: true });
+  const { args, assigned } = booleanAssignments(argv);
+  const { values } = parseArgs({ args, options, strict: true });
   if (values.help) return 'help';
   const get = (name: keyof typeof flags): string | boolean | undefined => {
-    const value = values[name];
+    const value = assigned.get(name) ?? values[name];
     if (value !== undefined) return value;
     const fromEnv = env[`MECM_${envName(name)}`];
     const flag = flags[name];
@@ -146,6 +157,7 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Op
     maxPackageBytes: Math.floor(positive('max-package-size')),
     cacheSizeBytes: Math.floor(positive('cache-size')),
     identity: env.POD_NAME ?? `${hostname()}-${process.pid}`,
+    enforceTenancy: get('enforce-tenancy') === true,
   };
   if (config.renewDeadlineSeconds >= config.leaseDurationSeconds) {
     throw new Error('--renew-deadline must be shorter than --lease-duration');

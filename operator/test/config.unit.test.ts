@@ -1,6 +1,6 @@
-/** The operator's namespace from flags and environment, and what defaults to it. */
+/** Operator flags from argv and environment: the operator's namespace, boolean flags, --enforce-tenancy. */
 import assert from 'node:assert/strict';
-import { parseConfig, type OperatorConfig } from '../src/config.js';
+import { parseConfig, usage, type OperatorConfig } from '../src/config.js';
 
 function parse(argv: string[], env: NodeJS.ProcessEnv = {}): OperatorConfig {
   const config = parseConfig(argv, env);
@@ -39,5 +39,24 @@ describe('operator config: boolean flags', () => {
 
   it('still refuses a value on a boolean flag that is not true or false, naming it', () => {
     assert.throws(() => parse(['--leader-elect=yes']), /--leader-elect/);
+  });
+});
+
+describe('operator config: --enforce-tenancy', () => {
+  const cases: Array<[string, string[], NodeJS.ProcessEnv, boolean]> = [
+    ['is on by default', [], {}, true],
+    ['is turned off by --enforce-tenancy=false, as the chart writes it', ['--enforce-tenancy=false'], {}, false],
+    ['stays on with --enforce-tenancy=true', ['--enforce-tenancy=true'], {}, true],
+    ['stays on with a bare --enforce-tenancy', ['--enforce-tenancy'], {}, true],
+    ['is turned off by MECM_ENFORCE_TENANCY=false', [], { MECM_ENFORCE_TENANCY: 'false' }, false],
+    ['takes the flag over the environment', ['--enforce-tenancy=true'], { MECM_ENFORCE_TENANCY: 'false' }, true],
+    ['takes the last of two assignments', ['--enforce-tenancy=false', '--enforce-tenancy=true'], {}, true],
+  ];
+  for (const [name, argv, env, expected] of cases) {
+    it(name, () => assert.equal(parse(argv, env).enforceTenancy, expected));
+  }
+
+  it('is listed in --help with its default and environment variable', () => {
+    assert.match(usage(), /--enforce-tenancy\s+.*\(default true; env MECM_ENFORCE_TENANCY\)/);
   });
 });
