@@ -10,6 +10,7 @@ import { registerAppInstanceController } from './appinstance/controller.js';
 import { registerAppPackageController } from './apppackage/controller.js';
 import { registerAppRuleController } from './apprule/controller.js';
 import { registerEdgeHostController } from './edgehost/controller.js';
+import { registerTenantController } from './tenant/controller.js';
 
 export function registerControllers(manager: Manager, config: OperatorConfig): void {
   const events = new EventRecorder(manager.hub, 'mecm-operator', config.identity, manager.log);
@@ -29,6 +30,8 @@ export function registerControllers(manager: Manager, config: OperatorConfig): v
     probeTimeoutMs: config.probeTimeoutSeconds * 1000,
     events,
   });
+  // Tenant status: what each grant governs, grants and uses (the other controllers enforce it).
+  registerTenantController(manager, { workers: config.concurrency, events });
   registerAppPackageController(manager, {
     operatorNamespace,
     workers: config.concurrency,

@@ -20,6 +20,7 @@ import { registerAppInstanceController, type AppInstanceControllerOptions } from
 import { registerAppPackageController, type AppPackageControllerOptions } from '../../src/controllers/apppackage/controller.js';
 import { registerAppRuleController, type AppRuleControllerOptions } from '../../src/controllers/apprule/controller.js';
 import { registerEdgeHostController, type EdgeHostControllerOptions } from '../../src/controllers/edgehost/controller.js';
+import { registerTenantController, type TenantControllerOptions } from '../../src/controllers/tenant/controller.js';
 import { EdgeClients } from '../../src/edge/clients.js';
 import { KubernetesPlugin } from '../../src/lcm/kubernetes/plugin.js';
 import { LcmPluginRegistry } from '../../src/lcm/registry.js';
@@ -37,7 +38,7 @@ import { operatorKubeConfig, operatorNamespace } from './operator-identity.js';
 
 export { operatorNamespace };
 
-export type ControllerName = 'edgehost' | 'apppackage' | 'apprule' | 'appinstance';
+export type ControllerName = 'edgehost' | 'apppackage' | 'apprule' | 'appinstance' | 'tenant';
 
 type Tuning<T> = Partial<Omit<T, 'events' | 'operatorNamespace'>>;
 
@@ -49,6 +50,7 @@ export interface StartOperatorOptions {
   readonly apppackage?: Tuning<AppPackageControllerOptions>;
   readonly apprule?: Tuning<AppRuleControllerOptions>;
   readonly appinstance?: Tuning<AppInstanceControllerOptions>;
+  readonly tenant?: Tuning<TenantControllerOptions>;
 }
 
 export interface TestOperator {
@@ -97,6 +99,7 @@ export async function startOperator(options: StartOperatorOptions): Promise<Test
       workers: 4, steadyCheckMs: 1000, waitMs: 300, deletionTimeoutMs: 60_000, ...options.appinstance, events, operatorNamespace,
     });
   }
+  if (wanted.has('tenant')) registerTenantController(manager, { workers: 2, ...options.tenant, events });
   await manager.start();
 
   return {
