@@ -2,10 +2,15 @@ import assert from 'node:assert/strict';
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { crdDefinitions } from '../../src/api/crds.js';
+import type { AppInstance } from '../../src/api/appinstance.js';
+import type { AppRule } from '../../src/api/apprule.js';
 import type { EdgeHost } from '../../src/api/edgehost.js';
+import type { Tenant } from '../../src/api/tenant.js';
 import { customResourceDefinition } from '../../src/api/schema/crd.js';
 import { build, sampleKinds, samples, set, type Manifest, type SampleKind } from '../fixtures/samples.js';
 import { openApiSchema, walkSchema, type SchemaNode } from './schema-walk.js';
+import { edgeNamespaceVerdict, governanceOf, hostVerdict } from '../../src/tenancy/governance.js';
+import { ruleGrantProblems } from '../../src/tenancy/rules.js';
 
 // ajv checks the OpenAPI part of the schemas (types, enums, patterns, limits); the CEL rules
 // need an API server and are covered by operator/test/crds.
@@ -64,6 +69,23 @@ describe('samples/', () => {
         if (ref) assert.equal(ref.namespace ?? 'mecm-system', 'mecm-system', `${host.metadata.name}: Secret ${ref.name}`);
       }
     }
+  });
+
+  it('the Tenant sample governs the other samples\' namespace and grants what they use', () => {
+    const [tenant] = samples('Tenant') as unknown as Tenant[];
+    const hosts = samples('EdgeHost') as unknown as EdgeHost[];
+    const [instance] = samples('AppInstance') as unknown as AppInstance[];
+    const [rule] = samples('AppRule') as unknown as AppRule[];
+    const g = governanceOf(instance!.metadata.namespace ?? '', [tenant!], true);
+    assert.equal(g.kind, 'Governed');
+    for (const host of hosts) assert.deepEqual(hostVerdict(g, { name: host.metadata.name ?? '', labels: host.metadata.labels }), { ok: true }, host.metadata.name);
+    assert.deepEqual(edgeNamespaceVerdict(g, instance!.spec.namespace), { ok: true });
+    assert.deepEqual(ruleGrantProblems('team-a', tenant!.spec.mep, rule!.spec), []);
+    assert.deepEqual(ruleGrantProblems('team-a', tenant!.spec.mep, instance!.spec.rules ?? {}), []);
+    // The grant is not wider than that: one more action, address or name is refused.
+    const wider = { appTrafficRule: rule!.spec.appTrafficRule?.map((r) => ({ ...r, action: 'PASSTHROUGH' as const })) };
+    assert.equal(ruleGrantProblems('team-a', tenant!.spec.mep, wider).length, rule!.spec.appTrafficRule?.length);
+    assert.equal(edgeNamespaceVerdict(g, 'team-b-web').ok, false);
   });
 
   it('the validator refuses what the schema forbids (so the checks above mean something)', () => {

@@ -6,6 +6,7 @@ import type { AppInstanceStatus } from '../../src/api/appinstance.js';
 import type { AppPackageStatus } from '../../src/api/apppackage.js';
 import type { AppRuleStatus } from '../../src/api/apprule.js';
 import type { EdgeHostStatus } from '../../src/api/edgehost.js';
+import type { TenantStatus } from '../../src/api/tenant.js';
 import type { Condition } from '../../src/api/schema/meta.js';
 import type { SampleKind } from '../fixtures/samples.js';
 
@@ -13,7 +14,7 @@ import type { SampleKind } from '../fixtures/samples.js';
 export interface PrinterCase {
   readonly kind: SampleKind;
   readonly shortName: string;
-  readonly status: EdgeHostStatus | AppPackageStatus | AppInstanceStatus | AppRuleStatus;
+  readonly status: EdgeHostStatus | TenantStatus | AppPackageStatus | AppInstanceStatus | AppRuleStatus;
   readonly header: readonly string[];
   /** The values after NAME, up to AGE. */
   readonly row: readonly string[];
@@ -38,6 +39,18 @@ export const printerCases: readonly PrinterCase[] = [
     },
     header: ['NAME', 'CITY', 'READY', 'VERSION', 'NODES', 'APPS', 'AGE'],
     row: ["Xi'an", 'True', 'v1.36.3', '3', '2'],
+  },
+  {
+    kind: 'Tenant', shortName: 'tn',
+    status: {
+      observedGeneration: 1,
+      conditions: [condition('Conflicting', 'False', 'NoConflicts'), condition('Ready', 'True', 'GrantInForce')],
+      namespaces: ['tenant-a', 'team-a-gitops'], edgeNamespaces: ['team-a-*', 'etherpad'],
+      hosts: ['edge-1', 'edge-2'], hostCount: 2, conflicts: [],
+      usage: { appInstances: 3, appPackages: 2, packageBytes: 73400320 },
+    },
+    header: ['NAME', 'NAMESPACES', 'HOSTS', 'INSTANCES', 'READY', 'AGE'],
+    row: ['["tenant-a","team-a-gitops"]', '2', '3', 'True'],
   },
   {
     kind: 'AppPackage', shortName: 'apkg',
