@@ -1,8 +1,8 @@
 /**
- * Shared informers, counted where it matters: at the hub's API server. The four controllers
- * read five resource types (EdgeHosts, AppPackages, AppInstances, AppRules, Secret metadata);
- * with one informer per type the operator holds exactly one watch on each, not one per
- * controller that reads it (11 before informers were shared). The Secret watch is confined to
+ * Shared informers, counted where it matters: at the hub's API server. The five controllers
+ * read six resource types (EdgeHosts, Tenants, AppPackages, AppInstances, AppRules, Secret
+ * metadata); with one informer per type the operator holds exactly one watch on each, not one
+ * per controller that reads it (11 for four controllers before informers were shared). The Secret watch is confined to
  * the operator's namespace (its Role allows no other).
  */
 import assert from 'node:assert/strict';
@@ -11,7 +11,7 @@ import { envStartTimeoutMs, sharedEnv } from './support/env.js';
 import { kubectl } from './support/kubectl.js';
 import { startOperator, type TestOperator } from './support/operator.js';
 
-const watched = ['edgehosts', 'apppackages', 'appinstances', 'apprules', 'secrets'] as const;
+const watched = ['edgehosts', 'tenants', 'apppackages', 'appinstances', 'apprules', 'secrets'] as const;
 
 /**
  * Open WATCH requests per resource, from the API server's apiserver_longrunning_requests gauge;
@@ -39,11 +39,11 @@ describe('Operator watches at the API server', function () {
     await operator?.stop();
   });
 
-  it('opens one watch per resource type for all four controllers', async function () {
+  it('opens one watch per resource type for all five controllers', async function () {
     this.timeout(envStartTimeoutMs);
     await sharedEnv();
     const before = await openWatches();
-    operator = await startOperator({ namespace: `watches-${Date.now().toString(36)}`, controllers: ['edgehost', 'apppackage', 'apprule', 'appinstance'] });
+    operator = await startOperator({ namespace: `watches-${Date.now().toString(36)}`, controllers: ['edgehost', 'tenant', 'apppackage', 'apprule', 'appinstance'] });
 
     const keys = [...watched, 'secrets@namespace'];
     const added = (now: Map<string, number>) => Object.fromEntries(keys.map((r) => [r, (now.get(r) ?? 0) - (before.get(r) ?? 0)]));
@@ -54,7 +54,7 @@ describe('Operator watches at the API server', function () {
       last = added(await openWatches());
       return keys.every((r) => last[r] === 1);
     }, 30_000, 500).catch(() => undefined);
-    assert.deepEqual(last, { edgehosts: 1, apppackages: 1, appinstances: 1, apprules: 1, secrets: 1, 'secrets@namespace': 1 });
+    assert.deepEqual(last, { edgehosts: 1, tenants: 1, apppackages: 1, appinstances: 1, apprules: 1, secrets: 1, 'secrets@namespace': 1 });
     const total = watched.reduce((sum, r) => sum + (last[r] ?? 0), 0);
     assert.ok(total <= 6, `${total} hub watches`);
   });
