@@ -1,6 +1,8 @@
 /**
- * The operator's own Helm chart: lints, the real API server accepts what it renders, and its
- * admission policy refuses an EdgeHost that names Secrets outside the operator's namespace.
+ * The operator's own Helm chart: lints, the real API server accepts what it renders, tenancy is
+ * enforced unless tenancy.enforce is false (the tenancy admission policies themselves are tested
+ * in tenancy/admission.test.ts), and its admission policy refuses an EdgeHost that names Secrets
+ * outside the operator's namespace.
  */
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
@@ -46,6 +48,34 @@ describe('charts/mecm-operator', function () {
     for (const kind of ['Role', 'RoleBinding', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding']) {
       assert.match(result.stdout, new RegExp(`^kind: ${kind}$`, 'm'));
     }
+    // Tenancy is enforced by default: the flag, and the three tenancy policies beside the EdgeHost one.
+    assert.match(result.stdout, /- --enforce-tenancy=true/);
+    assert.deepEqual(policyNames(result.stdout), ['mecm-edgehost-secrets', 'mecm-tenant-edge-namespace', 'mecm-tenant-hosts', 'mecm-tenant-rules']);
+  });
+
+  /** Names of the ValidatingAdmissionPolicies (not bindings) in rendered YAML, sorted. */
+  function policyNames(rendered: string): string[] {
+    return (yaml.loadAll(rendered) as Array<{ kind?: string; metadata?: { name: string } } | null>)
+      .filter((d) => d?.kind === 'ValidatingAdmissionPolicy').map((d) => d!.metadata!.name).sort();
+  }
+
+  const template = async (...set: string[]) => {
+    const helm = (await shared.hub.binaries).helm;
+    const result = await runCommand(helm, ['template', 'mecm', chart, '--namespace', 'mecm-system', ...set.flatMap((s) => ['--set', s])]);
+    assert.equal(result.code, 0, result.stderr);
+    return result.stdout;
+  };
+
+  it('turns tenancy off for a single trusted team with tenancy.enforce=false: the flag, and no tenancy policies', async () => {
+    const rendered = await template('tenancy.enforce=false');
+    assert.match(rendered, /- --enforce-tenancy=false/);
+    assert.deepEqual(policyNames(rendered), ['mecm-edgehost-secrets']);
+  });
+
+  it('leaves the tenancy policies out with tenancy.admissionPolicies=false, tenancy still enforced by the operator', async () => {
+    const rendered = await template('tenancy.admissionPolicies=false');
+    assert.match(rendered, /- --enforce-tenancy=true/);
+    assert.deepEqual(policyNames(rendered), ['mecm-edgehost-secrets']);
   });
 
   describe('its ValidatingAdmissionPolicy on the hub', function () {

@@ -44,4 +44,14 @@ describe('charts/mecm-operator (generated parts)', () => {
     const role = await readFile(fileURLToPath(new URL('../../../config/rbac/namespace_role.yaml', import.meta.url)), 'utf8');
     assert.equal(await readFile(`${chart}files/namespace_role.yaml`, 'utf8'), role, 'run npm run gen:crds');
   });
+
+  it('carries the admission policies of config/policies/, and no others', async () => {
+    const source = fileURLToPath(new URL('../../../config/policies/', import.meta.url));
+    const files = (await readdir(source)).filter((f) => f.endsWith('.yaml')).sort();
+    assert.ok(files.length >= 3, 'the three tenancy policies');
+    assert.deepEqual((await readdir(`${chart}files/policies`)).sort(), files, 'run npm run gen:crds');
+    for (const file of files) {
+      assert.equal(await readFile(`${chart}files/policies/${file}`, 'utf8'), await readFile(`${source}${file}`, 'utf8'), `${file}: run npm run gen:crds`);
+    }
+  });
 });
