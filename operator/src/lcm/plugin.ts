@@ -11,6 +11,7 @@
  * return value.
  */
 import type { ReasonedError } from '../runtime/reconcile.js';
+import type { EdgeIdentity } from '../tenancy/identity.js';
 
 /** The label on what the operator made (edge namespaces, hub Secrets), and its value. */
 export const managedBy = { label: 'app.kubernetes.io/managed-by', value: 'mecm-operator' } as const;
@@ -43,6 +44,15 @@ export interface ReleaseTarget {
    * Unset (tools, tests): no label is written and none is checked.
    */
   readonly ownerUid?: string;
+  /**
+   * The tenant's identity on the edge. When set, every change the plugin makes for this target
+   * (helm install, upgrade, rollback, uninstall, unlock; scale and adopt patches) is made as
+   * that identity, after `ensureIdentity`, so the edge API server refuses what the tenant's
+   * grant does not cover (`Forbidden`). Reads, and namespace creation and deletion, use the
+   * admin credential; a namespace made for the target is labelled with the tenant.
+   * Unset: everything runs with the admin credential (no tenancy).
+   */
+  readonly identity?: EdgeIdentity;
 }
 
 export interface RegistryCredentials {
@@ -216,6 +226,17 @@ export interface LcmPlugin {
    * release is in it: 'Deleted' (or being deleted), 'Kept' otherwise, 'Absent' when gone.
    */
   deleteNamespace(target: ReleaseTarget): Promise<'Deleted' | 'Kept' | 'Absent'>;
+  /**
+   * With the admin credential, makes the edge hold exactly the grant of `target.identity` that
+   * this target needs: its ServiceAccount (and namespace), its RoleBinding to `admin` in the
+   * target's namespace when that namespace exists, and its ClusterRoleBinding to
+   * `cluster-admin` when the identity is cluster-scoped — removed when it is not. Only reads
+   * when all is in place; after a change, waits until the edge API server honours it. Returns
+   * what it changed (empty: nothing). Refuses (`Forbidden`) a target namespace labelled for
+   * another tenant. A target without identity needs nothing. Every change the plugin makes as
+   * the identity ensures it first, so a caller needs it only to apply a changed grant at once.
+   */
+  ensureIdentity(target: ReleaseTarget): Promise<readonly string[]>;
 }
 
 /** Why an LCM operation failed: the condition reason of the failure. */
@@ -228,6 +249,11 @@ export const LCM_ERROR_KINDS = [
   'ClusterUnreachable',
   /** The cluster or the registry refused the credentials. */
   'Unauthorized',
+  /**
+   * The edge refused the tenant's identity (ReleaseTarget.identity): the chart or operation
+   * reaches beyond the tenant's grant (cluster-scoped objects, other namespaces).
+   */
+  'Forbidden',
   /** The release is locked by an unfinished operation (see LcmPlugin.unlock), or one runs now. */
   'OperationInProgress',
   /** The chart cannot be rendered with these values, or the cluster refused what it rendered. */

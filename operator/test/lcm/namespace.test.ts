@@ -6,7 +6,6 @@
  * an absent namespace.
  */
 import assert from 'node:assert/strict';
-import yaml from 'js-yaml';
 import type { Cluster } from '../../../testenv/src/environment.js';
 import { waitFor } from '../../../testenv/src/process.js';
 import { createdForReleaseAnnotation } from '../../src/lcm/kubernetes/namespace.js';
@@ -18,7 +17,7 @@ import { coreTypes, type KubeObject } from '../../src/runtime/kube/resource.js';
 import { ResourceClient } from '../../src/runtime/kube/resource-client.js';
 import { envStartTimeoutMs, sharedEnv } from '../support/env.js';
 import { clientFor } from '../support/hub-client.js';
-import { helmJson, installRequest, newPlugin, pushDemoChart, targetOn, type PushedChart } from './support.js';
+import { helmJson, installRequest, newPlugin, pushDemoChart, serviceAccountKubeconfig, targetOn, type PushedChart } from './support.js';
 
 const run = Date.now().toString(36);
 const ns = (suffix: string) => `lcm-ns-${run}-${suffix}`;
@@ -134,18 +133,6 @@ describe('Kubernetes LCM plugin: release namespaces', function () {
     assert.equal((await namespaces.get(app.namespace)).metadata.deletionTimestamp, undefined, 'nothing was deleted');
   });
 });
-
-/** A kubeconfig of `edge` that authenticates as a new ServiceAccount in `default` with no rights. */
-async function serviceAccountKubeconfig(edge: Cluster, api: KubeClient, name: string): Promise<string> {
-  await api.request({ method: 'POST', path: '/api/v1/namespaces/default/serviceaccounts', body: { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name } } });
-  const request = await api.request<{ status: { token: string } }>({
-    method: 'POST', path: `/api/v1/namespaces/default/serviceaccounts/${name}/token`,
-    body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { expirationSeconds: 3600 } },
-  });
-  const config = yaml.load(await edge.kubeconfig()) as { users: Array<{ name: string; user: Record<string, unknown> }> };
-  for (const user of config.users) user.user = { token: request.status.token };
-  return yaml.dump(config);
-}
 
 /** Lets the ServiceAccount `account` get namespaces, nothing else. */
 async function grantNamespaceReads(api: KubeClient, role: string, account: string): Promise<void> {

@@ -9,10 +9,12 @@ import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import yaml from 'js-yaml';
 import type { Cluster } from '../../../testenv/src/environment.js';
 import { openCsar } from '../../src/csar/index.js';
 import { KubernetesPlugin } from '../../src/lcm/kubernetes/plugin.js';
 import type { InstallRequest, ReleaseTarget } from '../../src/lcm/plugin.js';
+import type { KubeClient } from '../../src/runtime/kube/client.js';
 import { pushChart } from '../../src/oci/chart.js';
 import { Registry } from '../../src/oci/registry.js';
 import { runCommand, type CommandResult } from '../support/kubectl.js';
@@ -96,18 +98,32 @@ export interface PushedChart {
 }
 
 /** Packages lcmdemo at `version` with the real helm and pushes it under `repoPrefix` on `registryUrl`. */
-export async function pushDemoChart(helm: string, registryUrl: string, repoPrefix: string, version: string): Promise<PushedChart> {
+export function pushDemoChart(helm: string, registryUrl: string, repoPrefix: string, version: string): Promise<PushedChart> {
+  return pushTestChart(helm, registryUrl, repoPrefix, { name: 'lcmdemo', version, values: demoValues, templates: demoTemplates });
+}
+
+/** A chart of a test: its name, version, values.yaml and templates (file name → text). */
+export interface TestChart {
+  readonly name: string;
+  readonly version: string;
+  readonly values: string;
+  readonly templates: Readonly<Record<string, string>>;
+}
+
+/** Packages `chart` with the real helm (appVersion `app-<version>`) and pushes it under `repoPrefix` on `registryUrl`. */
+export async function pushTestChart(helm: string, registryUrl: string, repoPrefix: string, chart: TestChart): Promise<PushedChart> {
+  const { name, version } = chart;
   const dir = await mkdtemp(join(tmpdir(), 'lcm-chart-'));
   try {
-    const chartDir = join(dir, 'lcmdemo');
+    const chartDir = join(dir, name);
     await mkdir(join(chartDir, 'templates'), { recursive: true });
-    await writeFile(join(chartDir, 'Chart.yaml'), `apiVersion: v2\nname: lcmdemo\nversion: ${version}\nappVersion: "app-${version}"\n`);
-    await writeFile(join(chartDir, 'values.yaml'), demoValues);
-    for (const [name, text] of Object.entries(demoTemplates)) await writeFile(join(chartDir, 'templates', name), text);
+    await writeFile(join(chartDir, 'Chart.yaml'), `apiVersion: v2\nname: ${name}\nversion: ${version}\nappVersion: "app-${version}"\n`);
+    await writeFile(join(chartDir, 'values.yaml'), chart.values);
+    for (const [file, text] of Object.entries(chart.templates)) await writeFile(join(chartDir, 'templates', file), text);
     const packaged = await runCommand(helm, ['package', chartDir, '--destination', dir]);
     if (packaged.code !== 0) throw new Error(`helm package failed: ${packaged.stderr}`);
-    const tgz = await readFile(join(dir, `lcmdemo-${version}.tgz`));
-    return push(registryUrl, `${repoPrefix}/lcmdemo`, { name: 'lcmdemo', version, appVersion: `app-${version}` }, tgz);
+    const tgz = await readFile(join(dir, `${name}-${version}.tgz`));
+    return push(registryUrl, `${repoPrefix}/${name}`, { name, version, appVersion: `app-${version}` }, tgz);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -197,4 +213,16 @@ export async function basicAuthRegistry(targetUrl: string, username: string, pas
       server.close(() => resolve());
     }),
   };
+}
+
+/** A kubeconfig of `edge` that authenticates as a new ServiceAccount in `default` with no rights. */
+export async function serviceAccountKubeconfig(edge: Cluster, api: KubeClient, name: string): Promise<string> {
+  await api.request({ method: 'POST', path: '/api/v1/namespaces/default/serviceaccounts', body: { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name } } });
+  const request = await api.request<{ status: { token: string } }>({
+    method: 'POST', path: `/api/v1/namespaces/default/serviceaccounts/${name}/token`,
+    body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { expirationSeconds: 3600 } },
+  });
+  const config = yaml.load(await edge.kubeconfig()) as { users: Array<{ name: string; user: Record<string, unknown> }> };
+  for (const user of config.users) user.user = { token: request.status.token };
+  return yaml.dump(config);
 }

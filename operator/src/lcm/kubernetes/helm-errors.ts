@@ -3,7 +3,9 @@
  * errors, so this is a table of the phrases helm 3 and the API server use, tried in order;
  * the table tests in operator/test/lcm/helm-errors.unit.test.ts hold real helm output.
  */
+import type { EdgeIdentity } from '../../tenancy/identity.js';
 import { LcmError, type LcmErrorKind } from '../plugin.js';
+import { forbiddenAdvice, refusesIdentity } from './forbidden.js';
 
 /** A failed helm command; `message` names the command and release, never credentials. */
 export class HelmError extends LcmError {
@@ -17,6 +19,8 @@ export class HelmError extends LcmError {
 export interface FailureContext {
   /** `host:port` of the chart's registry, to tell its network errors from the cluster's. */
   readonly registryHost?: string;
+  /** The tenant's identity helm ran as (--kube-as-user), to tell its refusals from the admin's. */
+  readonly identity?: EdgeIdentity;
 }
 
 const network = /connection refused|no such host|i\/o timeout|dial tcp|TLS handshake|connection reset|network is unreachable|server gave HTTP response to HTTPS client|unexpected EOF|x509:/i;
@@ -32,6 +36,7 @@ const matches = (pattern: RegExp) => (detail: string) => pattern.test(detail);
 const rules: readonly Rule[] = [
   { kind: 'OperationInProgress', test: matches(/another operation \(install\/upgrade\/rollback\) is in progress/) },
   { kind: 'ClusterUnreachable', test: matches(/Kubernetes cluster unreachable|error loading config file|invalid configuration|no configuration has been provided|context "[^"]*" does not exist/) },
+  { kind: 'Forbidden', test: (detail, { identity }) => refusesIdentity(detail, identity) },
   {
     kind: 'RegistryUnreachable',
     test: (detail, { registryHost }) => network.test(detail) &&
@@ -55,6 +60,7 @@ const advice: Record<LcmErrorKind, string> = {
   RegistryUnreachable: 'The edge repository did not answer; the operation is retried.',
   ClusterUnreachable: 'The edge cluster did not answer; the operation is retried.',
   Unauthorized: 'Check the credentials in the EdgeHost\'s Secrets.',
+  Forbidden: forbiddenAdvice(undefined),
   OperationInProgress: 'An unfinished operation holds the release; unlock recovers a release left pending.',
   InvalidValues: 'Fix the values (or the chart) and apply again.',
   Conflict: 'Use another release name or namespace, or override the values that fix object names or ports.',
@@ -79,6 +85,7 @@ export function classifyHelmFailure(detail: string, context: FailureContext = {}
 }
 
 /** The one-line message of a classified failure, before redaction. */
-export function failureMessage(kind: LcmErrorKind, what: string, detail: string): string {
-  return `${what} failed: ${detail || 'helm gave no reason'}. ${advice[kind]}`;
+export function failureMessage(kind: LcmErrorKind, what: string, detail: string, context: FailureContext = {}): string {
+  const todo = kind === 'Forbidden' ? forbiddenAdvice(context.identity) : advice[kind];
+  return `${what} failed: ${detail || 'helm gave no reason'}. ${todo}`;
 }

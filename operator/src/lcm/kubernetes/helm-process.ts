@@ -11,6 +11,7 @@ import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { EdgeIdentity } from '../../tenancy/identity.js';
 import { classifyHelmFailure, errorDetail, failureMessage, HelmError } from './helm-errors.js';
 import { credentialSecrets, kubeconfigSecrets, redact } from './redact.js';
 
@@ -41,6 +42,11 @@ export interface HelmCall {
   readonly owner?: string;
   /** Written to a file and passed with `-f`. */
   readonly values?: Readonly<Record<string, unknown>>;
+  /**
+   * Run as this identity (helm's --kube-as-user and one --kube-as-group per group): every API
+   * request helm makes, its release storage included, is authorized as the identity.
+   */
+  readonly identity?: EdgeIdentity;
   /** Registry the chart comes from: for credentials and to tell its errors from the cluster's. */
   readonly registry?: { readonly host: string; readonly credentials?: { readonly username: string; readonly password: string } };
 }
@@ -82,8 +88,9 @@ export class HelmProcess {
       }
       if (result.code !== 0) {
         const detail = errorDetail(result.stderr);
-        const kind = classifyHelmFailure(detail, { registryHost: call.registry?.host });
-        throw new HelmError(kind, scrub(failureMessage(kind, call.what, detail)), command(call), result.code ?? undefined);
+        const context = { registryHost: call.registry?.host, identity: call.identity };
+        const kind = classifyHelmFailure(detail, context);
+        throw new HelmError(kind, scrub(failureMessage(kind, call.what, detail, context)), command(call), result.code ?? undefined);
       }
       return { stdout: result.stdout, stderr: scrub(result.stderr) };
     } catch (error) {
@@ -116,6 +123,10 @@ export class HelmProcess {
     }
     await file('registry.json', JSON.stringify({ auths }));
     const args = [...call.args, '--kubeconfig', join(dir, 'kubeconfig'), '--registry-config', join(dir, 'registry.json')];
+    if (call.identity) {
+      args.push('--kube-as-user', call.identity.user);
+      for (const group of call.identity.groups) args.push('--kube-as-group', group);
+    }
     if (call.values) {
       await file('values.json', JSON.stringify(call.values));
       args.push('--values', join(dir, 'values.json'));

@@ -4,6 +4,9 @@
  * never `--wait` or `--atomic` (readiness is observed separately), never `--install` (the
  * controller chooses install or upgrade), always `--reset-values` on upgrade (the request's
  * values are the whole truth; without it helm reuses the old values when none are given).
+ * Install, upgrade, rollback and uninstall run as the target's tenant identity when it has one
+ * (helm impersonates it for every request, its release storage included); reads run as the
+ * kubeconfig's own user.
  */
 import { lcmErrorOf } from './edge-api.js';
 import { HelmError } from './helm-errors.js';
@@ -83,7 +86,7 @@ export class Helm {
   /** `helm rollback` to `revision` (default: the previous one). Prints no JSON; read status after. */
   async rollback(target: ReleaseTarget, timeoutMs: number, revision?: number): Promise<void> {
     await this.process.run({
-      ...this.base(target, 'rollback'), timeoutMs,
+      ...this.change(target, 'rollback'), timeoutMs,
       args: ['rollback', target.releaseName, ...(revision === undefined ? [] : [String(revision)]),
         '--namespace', target.namespace, '--history-max', String(this.historyMax), '--timeout', seconds(timeoutMs)],
     });
@@ -93,7 +96,7 @@ export class Helm {
   async uninstall(target: ReleaseTarget, timeoutMs: number): Promise<void> {
     try {
       await this.process.run({
-        ...this.base(target, 'uninstall'), timeoutMs,
+        ...this.change(target, 'uninstall'), timeoutMs,
         args: ['uninstall', target.releaseName, '--namespace', target.namespace, '--timeout', seconds(timeoutMs)],
       });
     } catch (error) {
@@ -121,10 +124,14 @@ export class Helm {
     };
   }
 
+  /** A call that changes the release: made as the target's identity, when it has one. */
+  private change(target: ReleaseTarget, verb: string): Omit<HelmCall, 'args'> {
+    return { ...this.base(target, verb), ...(target.identity ? { identity: target.identity } : {}) };
+  }
+
   private chartCall(request: InstallRequest, verb: string, args: string[]): HelmCall {
     return {
-      what: this.what(verb, request), kubeconfig: this.kubeconfig(request, verb), timeoutMs: request.timeoutMs, values: request.values,
-      owner: request.owner ?? request.namespace,
+      ...this.change(request, verb), timeoutMs: request.timeoutMs, values: request.values,
       registry: { host: registryHost(request.chartRef), credentials: request.registryCredentials },
       args: [...args, '--namespace', request.namespace, '--timeout', seconds(request.timeoutMs), '--output', 'json',
         ...(request.plainHttp ? ['--plain-http'] : []),

@@ -1,7 +1,8 @@
 /**
  * Release namespaces on the edge. The plugin makes a missing namespace itself (not with helm's
- * --create-namespace) so that it carries, from its creation, the managed-by label, the release
- * it was made for and the owner it was made for (the AppInstance UID, `ownerUidLabel`).
+ * --create-namespace), with the admin credential (a tenant's identity cannot make namespaces),
+ * so that it carries, from its creation, the managed-by label, the release it was made for, the
+ * owner it was made for (the AppInstance UID, `ownerUidLabel`) and its tenant (EDGE_TENANT_LABEL).
  * Deletion follows the tenancy rule:
  *
  *   namespaceState ─► Absent ───────────────────────────► nothing to delete
@@ -20,7 +21,9 @@
 import type { KubeClient } from '../../runtime/kube/client.js';
 import { isAlreadyExists, isNotFound } from '../../runtime/kube/errors.js';
 import { coreTypes, objectPath, collectionPath, type KubeObject } from '../../runtime/kube/resource.js';
+import { EDGE_TENANT_LABEL } from '../../tenancy/identity.js';
 import { managedBy, ownerUidLabel, type NamespaceState, type ReleaseTarget } from '../plugin.js';
+import { getIfExists } from './edge-api.js';
 import { helmStorage, storageSecrets } from './ownership.js';
 
 /** On a namespace the operator made: the release it was made for. */
@@ -37,7 +40,11 @@ export async function ensureNamespace(client: KubeClient, target: ReleaseTarget)
         apiVersion: 'v1', kind: 'Namespace',
         metadata: {
           name: target.namespace,
-          labels: { [managedBy.label]: managedBy.value, ...(target.ownerUid ? { [ownerUidLabel]: target.ownerUid } : {}) },
+          labels: {
+            [managedBy.label]: managedBy.value,
+            ...(target.ownerUid ? { [ownerUidLabel]: target.ownerUid } : {}),
+            ...(target.identity ? { [EDGE_TENANT_LABEL]: target.identity.tenant } : {}),
+          },
           annotations: { [createdForReleaseAnnotation]: target.releaseName },
         },
       },
@@ -81,9 +88,12 @@ export async function deleteNamespace(client: KubeClient, target: ReleaseTarget)
  * Ours: labelled as made by the operator, for this owner. Without an owner label it was made
  * before owners were recorded: ours when made for this release; with no release annotation
  * either it was made before that existed and counts as ours. The check for other releases
- * keeps it when it is shared.
+ * keeps it when it is shared. A namespace labelled for another tenant than the target's is
+ * never ours, whatever else it says.
  */
 function ownerOf(ns: KubeObject, target: ReleaseTarget): 'Ours' | 'Theirs' {
+  const tenant = ns.metadata.labels?.[EDGE_TENANT_LABEL];
+  if (target.identity && tenant !== undefined && tenant !== target.identity.tenant) return 'Theirs';
   if (ns.metadata.labels?.[managedBy.label] !== managedBy.value) return 'Theirs';
   const owner = ns.metadata.labels[ownerUidLabel];
   if (owner !== undefined) return owner === target.ownerUid ? 'Ours' : 'Theirs';
@@ -113,11 +123,6 @@ async function otherReleases(client: KubeClient, target: ReleaseTarget): Promise
   return [...names].sort();
 }
 
-async function getNamespace(client: KubeClient, name: string): Promise<KubeObject | undefined> {
-  try {
-    return await client.request<KubeObject>({ method: 'GET', path: objectPath(coreTypes.namespace, name) });
-  } catch (error) {
-    if (isNotFound(error)) return undefined;
-    throw error;
-  }
+function getNamespace(client: KubeClient, name: string): Promise<KubeObject | undefined> {
+  return getIfExists(client, coreTypes.namespace, name);
 }

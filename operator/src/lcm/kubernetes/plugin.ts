@@ -10,6 +10,11 @@
  * Ownership (ownership.ts): install and upgrade label the release with `target.ownerUid`;
  * status reports the label; every other change (upgrade, rollback, uninstall, unlock, scale,
  * adopt) first refuses a release labelled with another UID, whatever the caller decided.
+ *
+ * Tenancy (grant.ts): for a target with an identity, every change (helm install, upgrade,
+ * rollback, uninstall, unlock; scale and adopt patches) first ensures the tenant's grant on the
+ * edge with the admin credential, then runs as the identity, so the edge refuses what the grant
+ * does not cover (Forbidden). Reads, the owner checks and namespaces stay with the admin.
  */
 import type { KubeClient, KubeClientOptions } from '../../runtime/kube/client.js';
 import {
@@ -22,6 +27,7 @@ import { EdgeClients } from '../../edge/clients.js';
 import { lcmErrorOf } from './edge-api.js';
 import { Helm } from './helm.js';
 import { parseManifest, workloadsOf, type ManifestObject } from './manifest.js';
+import { ensureGrant } from './grant.js';
 import { deleteNamespace, ensureNamespace, namespaceState } from './namespace.js';
 import { adoptRelease, refuseAnothers, revisionOwner } from './ownership.js';
 import { scaleWorkloads } from './scale.js';
@@ -52,6 +58,8 @@ export interface KubernetesPluginOptions {
   readonly clients?: EdgeClients;
   /** Options of the plugin's own edge API clients, when `clients` is not given. */
   readonly kubeClient?: Omit<KubeClientOptions, 'name' | 'timeoutMs'>;
+  /** How long a grant just made (or withdrawn) may take to be honoured by an edge (default 10 s). */
+  readonly grantSettleTimeoutMs?: number;
 }
 
 export class KubernetesPlugin implements LcmPlugin {
@@ -61,6 +69,7 @@ export class KubernetesPlugin implements LcmPlugin {
   private readonly ownsClients: boolean;
   private readonly busy = new Set<string>();
   private readonly operationTimeoutMs: number;
+  private readonly grantSettleTimeoutMs: number;
 
   constructor(options: KubernetesPluginOptions) {
     this.ownsClients = !options.clients;
@@ -72,6 +81,7 @@ export class KubernetesPlugin implements LcmPlugin {
       sanitizeKubeconfig: (kubeconfig) => clients.sanitized(kubeconfig),
     });
     this.operationTimeoutMs = options.operationTimeoutMs ?? 300_000;
+    this.grantSettleTimeoutMs = options.grantSettleTimeoutMs ?? 10_000;
   }
 
   async status(target: ReleaseTarget): Promise<ReleaseStatus> {
@@ -84,6 +94,7 @@ export class KubernetesPlugin implements LcmPlugin {
   install(request: InstallRequest): Promise<Release> {
     return this.exclusive(request, 'install', async () => {
       if (request.createNamespace) await this.ensureNamespace(request);
+      await this.ensureIdentity(request);
       return this.helm.install(request);
     });
   }
@@ -91,6 +102,7 @@ export class KubernetesPlugin implements LcmPlugin {
   upgrade(request: InstallRequest): Promise<Release> {
     return this.exclusive(request, 'upgrade', async () => {
       await this.refuseAnothers(request, 'upgrade');
+      await this.ensureIdentity(request);
       return this.helm.upgrade(request);
     });
   }
@@ -98,6 +110,7 @@ export class KubernetesPlugin implements LcmPlugin {
   rollback(target: ReleaseTarget, revision?: number): Promise<Release> {
     return this.exclusive(target, 'rollback', async () => {
       await this.refuseAnothers(target, 'roll back');
+      await this.ensureIdentity(target);
       await this.helm.rollback(target, this.operationTimeoutMs, revision);
       return this.present(target, 'rollback');
     });
@@ -106,12 +119,16 @@ export class KubernetesPlugin implements LcmPlugin {
   uninstall(target: ReleaseTarget): Promise<void> {
     return this.exclusive(target, 'uninstall', async () => {
       await this.refuseAnothers(target, 'uninstall');
+      await this.ensureIdentity(target);
       await this.helm.uninstall(target, this.operationTimeoutMs);
     });
   }
 
   adopt(target: ReleaseTarget): Promise<void> {
-    return this.exclusive(target, 'adopt', () => this.onEdge(target, `Adopting release ${name(target)}`, (client) => adoptRelease(client, target)));
+    return this.exclusive(target, 'adopt', async () => {
+      await this.ensureIdentity(target);
+      await this.onEdge(target, `Adopting release ${name(target)}`, (client) => adoptRelease(client, target), 'identity');
+    });
   }
 
   unlock(target: ReleaseTarget): Promise<ReleaseStatus> {
@@ -119,6 +136,7 @@ export class KubernetesPlugin implements LcmPlugin {
       await this.refuseAnothers(target, 'unlock');
       const status = await this.status(target);
       if (!status.exists || !isLocked(status)) return status;
+      await this.ensureIdentity(target);
       if (status.status !== 'uninstalling') {
         // Helm leaves the revision that was live as `deployed` until the new one succeeds.
         const history = await this.helm.history(target);
@@ -141,9 +159,10 @@ export class KubernetesPlugin implements LcmPlugin {
 
   async scale(target: ReleaseTarget, mode: OperateMode): Promise<void> {
     await this.refuseAnothers(target, 'scale');
+    await this.ensureIdentity(target);
     const objects = await this.objects(target);
     await this.onEdge(target, `Setting release ${name(target)} ${mode}`,
-      (client) => scaleWorkloads(client, workloadsOf(objects), mode));
+      (client) => scaleWorkloads(client, workloadsOf(objects), mode), 'identity');
   }
 
   async drift(target: ReleaseTarget): Promise<DriftReport> {
@@ -161,6 +180,14 @@ export class KubernetesPlugin implements LcmPlugin {
 
   deleteNamespace(target: ReleaseTarget): Promise<'Deleted' | 'Kept' | 'Absent'> {
     return this.onEdge(target, `Deleting namespace ${target.namespace}`, (client) => deleteNamespace(client, target));
+  }
+
+  async ensureIdentity(target: ReleaseTarget): Promise<readonly string[]> {
+    const identity = target.identity;
+    if (!identity) return [];
+    const asIdentity = await this.client(target, 'identity', `Granting tenant ${identity.tenant} namespace ${target.namespace}`);
+    return this.onEdge(target, `Granting tenant ${identity.tenant} namespace ${target.namespace}`,
+      (admin) => ensureGrant(admin, asIdentity, identity, target.namespace, { settleTimeoutMs: this.grantSettleTimeoutMs }));
   }
 
   /** Stops helm processes still running (SIGTERM: helm marks their releases failed) and closes clients. */
@@ -184,16 +211,30 @@ export class KubernetesPlugin implements LcmPlugin {
     return status;
   }
 
-  private async onEdge<T>(target: ReleaseTarget, what: string, use: (client: KubeClient) => Promise<T>): Promise<T> {
+  /**
+   * Runs `use` with the edge client of `target`: the admin's, or (`as` identity) the one that
+   * impersonates the target's identity when it has one. Failures become LcmError.
+   */
+  private async onEdge<T>(target: ReleaseTarget, what: string, use: (client: KubeClient) => Promise<T>, as: Acting = 'admin'): Promise<T> {
+    const client = await this.client(target, as, what);
     try {
-      return await use(await this.clients.get(target.kubeconfig));
+      return await use(client);
+    } catch (error) {
+      throw lcmErrorOf(error, what, target.identity);
+    }
+  }
+
+  private async client(target: ReleaseTarget, as: Acting, what: string): Promise<KubeClient> {
+    const impersonate = as === 'identity' ? target.identity : undefined;
+    try {
+      return await this.clients.get(target.kubeconfig, impersonate ? { impersonate } : {});
     } catch (error) {
       throw lcmErrorOf(error, what);
     }
   }
 
   private async exclusive<T>(target: ReleaseTarget, verb: string, run: () => Promise<T>): Promise<T> {
-    const client = await this.clients.get(target.kubeconfig).catch((error: unknown) => { throw lcmErrorOf(error, `Cannot ${verb} release ${name(target)}`); });
+    const client = await this.client(target, 'admin', `Cannot ${verb} release ${name(target)}`);
     const key = `${client.host}/${target.namespace}/${target.releaseName}`;
     if (this.busy.has(key)) {
       throw new LcmError('OperationInProgress', `Cannot ${verb} release ${name(target)}: another operation on it is running in this operator; retry when it ends.`);
@@ -208,3 +249,6 @@ export class KubernetesPlugin implements LcmPlugin {
 }
 
 const name = (t: ReleaseTarget) => `${t.namespace}/${t.releaseName}`;
+
+/** Whose credential an edge call uses: the admin kubeconfig's, or the target's identity (when it has one). */
+type Acting = 'admin' | 'identity';

@@ -5,9 +5,9 @@
  * left). `workloadStatus` is pure; `readWorkloads` does the reads.
  */
 import type { KubeClient } from '../../runtime/kube/client.js';
-import { isNotFound } from '../../runtime/kube/errors.js';
-import { objectPath, type KubeObject, type ResourceType } from '../../runtime/kube/resource.js';
+import type { KubeObject, ResourceType } from '../../runtime/kube/resource.js';
 import type { WorkloadKind, WorkloadState, WorkloadStatus, WorkloadSummary } from '../plugin.js';
+import { getIfExists } from './edge-api.js';
 import { numberAt, type ManifestWorkload } from './manifest.js';
 
 export const workloadTypes = {
@@ -117,11 +117,6 @@ export async function readWorkloads(client: KubeClient, workloads: readonly Mani
 }
 
 /** The live workload, or undefined when it does not exist. */
-export async function getWorkload(client: KubeClient, workload: ManifestWorkload): Promise<LiveWorkload | undefined> {
-  try {
-    return await client.request<LiveWorkload>({ method: 'GET', path: objectPath(workloadTypes[workload.kind], workload.name, workload.namespace) });
-  } catch (error) {
-    if (isNotFound(error)) return undefined;
-    throw error;
-  }
+export function getWorkload(client: KubeClient, workload: ManifestWorkload): Promise<LiveWorkload | undefined> {
+  return getIfExists<LiveWorkload>(client, workloadTypes[workload.kind], workload.name, workload.namespace);
 }

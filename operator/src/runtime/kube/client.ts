@@ -21,6 +21,17 @@ export interface KubeClientOptions {
   readonly onRequest?: (sample: RequestSample) => void;
 }
 
+/**
+ * Whom a client acts as (Kubernetes user impersonation): the API server authorizes each
+ * request as `user` with `groups`, provided the client's own credential may impersonate them.
+ */
+export interface Impersonation {
+  /** Sent as Impersonate-User. */
+  readonly user: string;
+  /** Sent as one Impersonate-Group header each. */
+  readonly groups: readonly string[];
+}
+
 export interface RequestSample {
   readonly client: string;
   readonly host: string;
@@ -44,7 +55,6 @@ export interface RequestInput {
 
 export class KubeClient {
   readonly host: string;
-  private readonly limiter: TokenBucket;
   private readonly timeoutMs: number;
 
   private constructor(
@@ -53,9 +63,11 @@ export class KubeClient {
     private readonly agent: HttpsAgent | HttpAgent,
     private readonly tls: Pick<RequestOptions, 'ca' | 'cert' | 'key' | 'rejectUnauthorized' | 'servername'>,
     private readonly options: KubeClientOptions,
+    private readonly limiter: TokenBucket,
+    /** Set on a client made by `impersonating`; such a client does not own the agent. */
+    readonly impersonation?: Impersonation,
   ) {
     this.host = server.host;
-    this.limiter = new TokenBucket(options.qps ?? 50, options.burst ?? 100);
     this.timeoutMs = options.timeoutMs ?? 30_000;
   }
 
@@ -69,7 +81,18 @@ export class KubeClient {
     const tls = { ca: opts.ca, cert: opts.cert, key: opts.key, rejectUnauthorized: opts.rejectUnauthorized, servername: opts.servername };
     const agentOptions = { keepAlive: true, maxSockets: 64, maxFreeSockets: 8, ...tls };
     const agent = server.protocol === 'https:' ? new HttpsAgent(agentOptions) : new HttpAgent({ keepAlive: true, maxSockets: 64 });
-    return new KubeClient(config, server, agent, tls, options);
+    return new KubeClient(config, server, agent, tls, options, new TokenBucket(options.qps ?? 50, options.burst ?? 100));
+  }
+
+  /**
+   * A client that sends every request as `who`, over this client's connections and within its
+   * rate limit (the cluster sees one client, not one per identity). This client itself never
+   * sends impersonation headers. Closing the returned client does nothing; close this one.
+   */
+  impersonating(who: Impersonation): KubeClient {
+    if (this.impersonation) throw new Error('an impersonating client cannot impersonate again');
+    return new KubeClient(this.config, this.server, this.agent, this.tls, this.options, this.limiter,
+      { user: who.user, groups: [...who.groups] });
   }
 
   /** Open sockets of this client (to verify that reconnects do not leak). */
@@ -78,9 +101,9 @@ export class KubeClient {
     return count(this.agent.sockets) + count(this.agent.freeSockets);
   }
 
-  /** Closes idle and open sockets; the client must not be used afterwards. */
+  /** Closes idle and open sockets; the client must not be used afterwards. A no-op on an impersonating client. */
   close(): void {
-    this.agent.destroy();
+    if (!this.impersonation) this.agent.destroy();
   }
 
   /**
@@ -156,11 +179,17 @@ export class KubeClient {
     await this.config.applyToHTTPSOptions(auth);
     const payload = input.body === undefined ? undefined
       : typeof input.body === 'string' ? input.body : JSON.stringify(input.body);
-    const headers: Record<string, string> = { Accept: input.accept ?? 'application/json', 'User-Agent': 'mecm-operator' };
+    const headers: Record<string, string | string[]> = { Accept: input.accept ?? 'application/json', 'User-Agent': 'mecm-operator' };
     for (const [key, value] of Object.entries(auth.headers ?? {})) {
-      if (typeof value === 'string') headers[key] = value;
+      // An impersonating client acts as its identity only, whatever the kubeconfig's `as` says.
+      if (typeof value === 'string' && !(this.impersonation && /^impersonate-/i.test(key))) headers[key] = value;
     }
     if (auth.auth) headers.Authorization = `Basic ${Buffer.from(auth.auth).toString('base64')}`;
+    if (this.impersonation) {
+      headers['Impersonate-User'] = this.impersonation.user;
+      // Node sends an array as one header line per value, as the API server expects for groups.
+      if (this.impersonation.groups.length) headers['Impersonate-Group'] = [...this.impersonation.groups];
+    }
     if (payload !== undefined) {
       headers['Content-Type'] = input.contentType ?? 'application/json';
       headers['Content-Length'] = String(Buffer.byteLength(payload));

@@ -57,6 +57,7 @@ class ScriptedPlugin implements LcmPlugin {
   ensureNamespace(): Promise<'Created' | 'Ours' | 'Theirs'> { return this.call('ensureNamespace', this.namespace); }
   namespaceState(): Promise<NamespaceState> { return this.call('namespaceState', { owner: 'Absent' }); }
   deleteNamespace(): Promise<'Deleted' | 'Kept' | 'Absent'> { return this.call('deleteNamespace', 'Deleted'); }
+  ensureIdentity(): Promise<readonly string[]> { return this.call('ensureIdentity', []); }
 }
 
 const now = new Date('2025-03-01T10:00:00Z');
