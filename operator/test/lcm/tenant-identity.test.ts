@@ -185,6 +185,20 @@ describe('Kubernetes LCM plugin: tenant edge identities', function () {
     assert.deepEqual(await plugin.status(web), { exists: false });
   });
 
+  it('adopts, as the tenant, a release installed before tenancy with the admin credential', async function () {
+    this.timeout(60_000);
+    const old = await tenantTarget(tenant('a'), 'old', 'old');
+    await plugin.install(installRequest({ ...old, identity: undefined, ownerUid: undefined }, demo));
+    const unowned = await plugin.status(old);
+    assert.ok(unowned.exists);
+    assert.equal(unowned.ownerUid, undefined);
+    await plugin.adopt(old);
+    const adopted = await plugin.status(old);
+    assert.ok(adopted.exists);
+    assert.equal(adopted.ownerUid, 'uid-old');
+    await plugin.uninstall(old);
+  });
+
   it('refuses a chart with a ClusterRoleBinding as Forbidden, saying what to do, and installs it once the tenant has cluster scope', async function () {
     this.timeout(120_000);
     const t = tenant('b');
