@@ -17,6 +17,8 @@ export interface OperatorConfig {
   readonly insecureKubeconfigTls: boolean;
   readonly healthProbeBindAddress: string;
   readonly northBindAddress: string;
+  /** North's settings (docs/north.md); used only when northBindAddress is not 0. */
+  readonly north: NorthConfig;
   readonly leaderElect: boolean;
   readonly leaderElectionNamespace: string;
   readonly leaderElectionId: string;
@@ -45,6 +47,28 @@ export interface OperatorConfig {
   readonly enforceTenancy: boolean;
 }
 
+export interface NorthConfig {
+  readonly tlsCertFile: string | undefined;
+  readonly tlsKeyFile: string | undefined;
+  /** Serve North over plain HTTP on a non-loopback address (behind a TLS-terminating proxy). */
+  readonly insecureHttp: boolean;
+  /** Hub-side OCI registry for uploaded packages, http(s)://host:port. */
+  readonly registry: string | undefined;
+  readonly registryUsername: string | undefined;
+  /** From MECM_NORTH_REGISTRY_PASSWORD only (never a flag: argv is visible to every process). */
+  readonly registryPassword: string | undefined;
+  readonly jwtPublicKeyFile: string | undefined;
+  readonly jwtJwksUrl: string | undefined;
+  readonly jwtIssuer: string | undefined;
+  readonly jwtAudience: string | undefined;
+  readonly jwtUserPrefix: string;
+  /** `authorities` entry → Kubernetes group. */
+  readonly jwtRoleGroups: Readonly<Record<string, string>>;
+  readonly tenantRole: string;
+  readonly maxUploadBytes: number;
+  readonly deleteWaitSeconds: number;
+}
+
 const flags = {
   kubeconfig: { type: 'string', help: 'hub kubeconfig file (default: $KUBECONFIG, then in-cluster)' },
   namespace: { type: 'string', help: 'the operator\'s namespace: EdgeHost Secrets must be here, and Secrets are listed only here (default: $POD_NAMESPACE, then mecm-system; env MECM_NAMESPACE)' },
@@ -53,7 +77,21 @@ const flags = {
   'insecure-kubeconfig-exec': { type: 'boolean', default: false, help: 'allow exec credential plugins in EdgeHost kubeconfigs (they run inside the operator)' },
   'insecure-kubeconfig-tls': { type: 'boolean', default: false, help: 'allow insecure-skip-tls-verify in EdgeHost kubeconfigs' },
   'health-probe-bind-address': { type: 'string', default: ':8081', help: 'address of /healthz and /readyz; 0 disables' },
-  'north-bind-address': { type: 'string', default: '0', help: 'address of the North REST shim; 0 disables' },
+  'north-bind-address': { type: 'string', default: '0', help: 'address of the North REST shim for the EdgeGallery appstore (docs/north.md); 0 disables' },
+  'north-tls-cert-file': { type: 'string', help: 'North\'s TLS certificate (PEM; re-read when it changes)' },
+  'north-tls-key-file': { type: 'string', help: 'North\'s TLS key (PEM)' },
+  'north-insecure-http': { type: 'boolean', default: false, help: 'serve North over plain HTTP on a non-loopback address (only behind a TLS-terminating proxy)' },
+  'north-registry': { type: 'string', help: 'hub-side OCI registry where uploaded packages are stored, http(s)://host:port (required with North)' },
+  'north-registry-username': { type: 'string', help: 'user for the North registry; the password comes from env MECM_NORTH_REGISTRY_PASSWORD' },
+  'north-jwt-public-key-file': { type: 'string', help: 'PEM public key EdgeGallery user JWTs are signed with' },
+  'north-jwt-jwks-url': { type: 'string', help: 'JWKS URL of EdgeGallery user JWTs (instead of a key file)' },
+  'north-jwt-issuer': { type: 'string', help: 'required iss of EdgeGallery user JWTs' },
+  'north-jwt-audience': { type: 'string', help: 'required aud of EdgeGallery user JWTs' },
+  'north-jwt-user-prefix': { type: 'string', default: 'appstore:', help: 'Kubernetes user name of an appstore user: this prefix + the JWT\'s userId' },
+  'north-jwt-role-groups': { type: 'string', default: '', help: 'JWT authorities to Kubernetes groups, e.g. ROLE_APPSTORE_ADMIN=mecm-north:admins,ROLE_APPSTORE_CLIENT=mecm-north:readers' },
+  'north-tenant-role': { type: 'string', default: 'mecm-north-tenant', help: 'ClusterRole bound to a Tenant\'s appstore users in its namespaces' },
+  'north-max-upload-size': { type: 'string', default: String(512 * 1024 * 1024), help: 'largest package upload through North, in bytes' },
+  'north-delete-wait': { type: 'string', default: '60', help: 'seconds a North DELETE of an order waits for its instances to be gone' },
   'leader-elect': { type: 'boolean', default: false, help: 'elect a leader so only one replica reconciles' },
   'leader-election-namespace': { type: 'string', help: 'namespace of the leader Lease (default: --namespace; env MECM_LEADER_ELECTION_NAMESPACE)' },
   'leader-election-id': { type: 'string', default: 'mecm-operator-leader', help: 'name of the leader Lease' },
@@ -104,6 +142,17 @@ function booleanAssignments(argv: readonly string[]): { args: string[]; assigned
   return { args, assigned };
 }
 
+/** `ROLE_A=group-a,ROLE_B=group-b` → a map; throws naming the bad entry. */
+function roleGroups(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const entry of text.split(',').map((e) => e.trim()).filter(Boolean)) {
+    const match = /^([A-Za-z0-9_.:-]+)=([A-Za-z0-9_.:@-]+)$/.exec(entry);
+    if (!match) throw new Error(`--north-jwt-role-groups: "${entry}" is not AUTHORITY=group`);
+    out[match[1]!] = match[2]!;
+  }
+  return out;
+}
+
 /** Parses argv; throws an Error whose message names the bad flag. */
 export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): OperatorConfig | 'help' {
   const options = Object.fromEntries(Object.entries(flags).map(([name, f]) => [name, { type: f.type }]));
@@ -136,6 +185,23 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Op
     insecureKubeconfigTls: get('insecure-kubeconfig-tls') === true,
     healthProbeBindAddress: text('health-probe-bind-address'),
     northBindAddress: text('north-bind-address'),
+    north: {
+      tlsCertFile: (get('north-tls-cert-file') as string | undefined) || undefined,
+      tlsKeyFile: (get('north-tls-key-file') as string | undefined) || undefined,
+      insecureHttp: get('north-insecure-http') === true,
+      registry: (get('north-registry') as string | undefined) || undefined,
+      registryUsername: (get('north-registry-username') as string | undefined) || undefined,
+      registryPassword: env.MECM_NORTH_REGISTRY_PASSWORD || undefined,
+      jwtPublicKeyFile: (get('north-jwt-public-key-file') as string | undefined) || undefined,
+      jwtJwksUrl: (get('north-jwt-jwks-url') as string | undefined) || undefined,
+      jwtIssuer: (get('north-jwt-issuer') as string | undefined) || undefined,
+      jwtAudience: (get('north-jwt-audience') as string | undefined) || undefined,
+      jwtUserPrefix: text('north-jwt-user-prefix'),
+      jwtRoleGroups: roleGroups(text('north-jwt-role-groups')),
+      tenantRole: text('north-tenant-role'),
+      maxUploadBytes: Math.floor(positive('north-max-upload-size')),
+      deleteWaitSeconds: positive('north-delete-wait'),
+    },
     leaderElect: get('leader-elect') === true,
     leaderElectionNamespace: (get('leader-election-namespace') as string | undefined) || namespace,
     leaderElectionId: text('leader-election-id'),

@@ -8,6 +8,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { parseConfig, usage } from './config.js';
 import { registerControllers } from './controllers/register.js';
 import { log } from './log.js';
+import { prepareNorth } from './north/start.js';
 import { errorMessage } from './runtime/logger.js';
 import { Manager } from './runtime/manager.js';
 import { RuntimeMetrics } from './runtime/metrics.js';
@@ -54,6 +55,7 @@ async function main(): Promise<void> {
     } : {}),
   });
   registerControllers(manager, config);
+  const north = prepareNorth(manager, config);
   const servers = await Promise.all([
     serveMetrics(config.metricsBindAddress, manager.metrics.registry, config.insecureMetrics ? undefined : new KubeMetricsAuth(manager.hub)),
     serveProbes(config.healthProbeBindAddress, { healthz: () => ({ ok: true }), readyz: () => manager.readiness() }),
@@ -71,7 +73,9 @@ async function main(): Promise<void> {
         process.exit(1);
       });
     for (const server of servers) server?.close();
+    void serving?.close();
   };
+  let serving: Awaited<ReturnType<NonNullable<typeof north>['serve']>> | undefined;
   process.once('SIGINT', () => stop('SIGINT'));
   process.once('SIGTERM', () => stop('SIGTERM'));
 
@@ -81,6 +85,11 @@ async function main(): Promise<void> {
   });
   await manager.start();
   log.info('Caches synced', {});
+  // North reads the caches: it answers once they are synced, on every replica.
+  if (north && !stopping) {
+    serving = await north.serve();
+    log.info('North serving', { url: serving.url });
+  }
 }
 
 main().catch((error: unknown) => {

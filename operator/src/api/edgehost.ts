@@ -99,6 +99,11 @@ const Probe = Type.Object({
 /** Desired state of an EdgeHost. */
 export const EdgeHostSpec = Type.Object({
   displayName: Type.Optional(Type.String({ description: 'Human-friendly name shown to users; defaults to metadata.name.', maxLength: 128 })),
+  address: Type.Optional(Type.String({
+    description: 'IPv4 address the appstore knows this host by (EdgeGallery\'s mechostIp), e.g. 192.0.2.10. North addresses hosts by it and refuses an address two EdgeHosts share. Absent: the host is not offered through North.',
+    minLength: 7, maxLength: 15,
+    ...cel({ rule: 'isIP(self) && ip(self).family() == 4', message: 'address must be an IPv4 address such as 192.0.2.10 (the appstore addresses hosts by IPv4)' }),
+  })),
   location: Type.Optional(Location),
   affinity: Type.Optional(Type.Array(Type.String({ description: 'A capability label, e.g. X86 or GPU.', minLength: 1, maxLength: 63 }), {
     description: 'Capability labels of the host that apps may ask for (EdgeGallery\'s affinity, e.g. X86, ARM64, GPU).',
@@ -161,6 +166,7 @@ export const edgeHostCrd: CrdDefinition = {
   status: EdgeHostStatus,
   printerColumns: [
     { name: 'City', type: 'string', jsonPath: '.spec.location.city', description: 'City of the site.' },
+    { name: 'Address', type: 'string', jsonPath: '.spec.address', description: 'IPv4 address the appstore knows the host by.', priority: 1 },
     { name: 'Ready', type: 'string', jsonPath: '.status.conditions[?(@.type=="Ready")].status', description: 'Whether the host is usable.' },
     { name: 'Version', type: 'string', jsonPath: '.status.kubernetesVersion', description: 'Kubernetes version of the edge cluster.' },
     { name: 'Nodes', type: 'integer', jsonPath: '.status.nodeCount', description: 'Nodes in the edge cluster.' },
@@ -168,4 +174,6 @@ export const edgeHostCrd: CrdDefinition = {
     { name: 'Reason', type: 'string', jsonPath: '.status.conditions[?(@.type=="Ready")].reason', description: 'Why the host is (not) Ready.', priority: 1 },
     { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp', description: 'Time since the host was registered.' },
   ],
+  // North finds a host by the address the appstore sends (kubectl get eh --field-selector spec.address=…).
+  selectableFields: ['.spec.address'],
 };

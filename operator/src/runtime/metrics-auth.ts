@@ -4,8 +4,8 @@
  * what a ServiceMonitor's token and `nonResourceURLs: ["/metrics"]` RBAC grant. Verdicts are
  * cached briefly per token digest, so a scrape every few seconds costs no API calls.
  */
-import { createHash } from 'node:crypto';
 import type { KubeClient } from './kube/client.js';
+import { digestKey, reviewAccess, reviewToken, TtlCache } from './kube-auth.js';
 
 export type MetricsVerdict = 'Allowed' | 'Unauthenticated' | 'Forbidden' | 'Unavailable';
 
@@ -13,51 +13,30 @@ export interface MetricsAuth {
   check(authorization: string | undefined): Promise<MetricsVerdict>;
 }
 
-interface TokenReview {
-  status?: { authenticated?: boolean; user?: { username?: string; uid?: string; groups?: string[]; extra?: Record<string, string[]> } };
-}
-
-interface SubjectAccessReview {
-  status?: { allowed?: boolean };
-}
-
 export class KubeMetricsAuth implements MetricsAuth {
-  private readonly verdicts = new Map<string, { verdict: MetricsVerdict; until: number }>();
+  private readonly verdicts: TtlCache<MetricsVerdict>;
 
-  constructor(private readonly hub: KubeClient, private readonly options: { readonly ttlMs?: number; readonly maxEntries?: number } = {}) {}
+  constructor(private readonly hub: KubeClient, options: { readonly ttlMs?: number; readonly maxEntries?: number } = {}) {
+    this.verdicts = new TtlCache(options.ttlMs ?? 60_000, options.maxEntries ?? 1000);
+  }
 
   async check(authorization: string | undefined): Promise<MetricsVerdict> {
     const token = /^Bearer ([!-~]{1,8192})$/.exec(authorization ?? '')?.[1];
     if (!token) return 'Unauthenticated';
-    const key = createHash('sha256').update(token).digest('hex');
-    const now = Date.now();
+    const key = digestKey(token);
     const cached = this.verdicts.get(key);
-    if (cached && cached.until > now) return cached.verdict;
+    if (cached) return cached;
     const verdict = await this.review(token);
     // An API outage is not remembered: the next scrape asks again.
-    if (verdict !== 'Unavailable') {
-      if (this.verdicts.size >= (this.options.maxEntries ?? 1000)) this.verdicts.clear();
-      this.verdicts.set(key, { verdict, until: now + (this.options.ttlMs ?? 60_000) });
-    }
+    if (verdict !== 'Unavailable') this.verdicts.set(key, verdict);
     return verdict;
   }
 
   private async review(token: string): Promise<MetricsVerdict> {
     try {
-      const review = await this.hub.request<TokenReview>({
-        method: 'POST', path: '/apis/authentication.k8s.io/v1/tokenreviews', timeoutMs: 10_000,
-        body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec: { token } },
-      });
-      const user = review.status?.user;
-      if (!review.status?.authenticated || !user?.username) return 'Unauthenticated';
-      const access = await this.hub.request<SubjectAccessReview>({
-        method: 'POST', path: '/apis/authorization.k8s.io/v1/subjectaccessreviews', timeoutMs: 10_000,
-        body: {
-          apiVersion: 'authorization.k8s.io/v1', kind: 'SubjectAccessReview',
-          spec: { user: user.username, uid: user.uid, groups: user.groups, extra: user.extra, nonResourceAttributes: { path: '/metrics', verb: 'get' } },
-        },
-      });
-      return access.status?.allowed ? 'Allowed' : 'Forbidden';
+      const user = await reviewToken(this.hub, token);
+      if (!user) return 'Unauthenticated';
+      return await reviewAccess(this.hub, user, { kind: 'NonResource', path: '/metrics', verb: 'get' }) ? 'Allowed' : 'Forbidden';
     } catch {
       return 'Unavailable';
     }
