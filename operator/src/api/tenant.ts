@@ -82,7 +82,7 @@ export const TenantSpec = Type.Object({
     minItems: 1, maxItems: 64, ...listSet(),
   })),
   allowClusterScopedObjects: Type.Optional(Type.Boolean({
-    description: 'Whether the tenant\'s charts may create cluster-scoped objects (ClusterRoles, ClusterRoleBindings, CRDs, …) on the edge: its edge identity is bound to cluster-admin instead of admin in its namespaces. Default false.',
+    description: 'Whether the tenant\'s charts may create cluster-scoped objects (ClusterRoles, ClusterRoleBindings, CRDs, …) on the edge. Its edge identity is then bound to cluster-admin, which reaches every namespace of the edge, other tenants\' included: grant it only to a team trusted with the whole edge. Default false.',
     default: false,
   })),
   sharedServices: Type.Optional(Type.Boolean({
