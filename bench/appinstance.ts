@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { AppInstance } from '../operator/src/api/appinstance.js';
 import { mecmTypes } from '../operator/src/api/resources.js';
+import type { Tenant } from '../operator/src/api/tenant.js';
 import { PackageStore } from '../operator/src/packages/store.js';
 import { registerAppInstanceController } from '../operator/src/controllers/appinstance/controller.js';
 import { registerAppPackageController } from '../operator/src/controllers/apppackage/controller.js';
@@ -22,6 +23,8 @@ import { KubeClient } from '../operator/src/runtime/kube/client.js';
 import { coreTypes, type KubeObject } from '../operator/src/runtime/kube/resource.js';
 import { ResourceClient } from '../operator/src/runtime/kube/resource-client.js';
 import { Manager } from '../operator/src/runtime/manager.js';
+import { Tenancy } from '../operator/src/tenancy/tenancy.js';
+import { testTenant } from '../operator/test/fixtures/tenant.js';
 import { AppstoreSimulator } from '../testenv/src/appstore-simulator.js';
 import { buildTgz, validFiles, withManifest, zipOf, APPD_YAML } from '../operator/test/csar/support/packages.js';
 import { benchClusters, ensureOperatorNamespace, figure, inParallel, kubeConfigOf, operatorNamespace, quietLog, rssMiB } from './support.js';
@@ -49,6 +52,9 @@ try {
   const writer = await KubeClient.create(hubConfig, { name: 'bench', qps: 500, burst: 500 });
   const ns = `bench-ainst-${Date.now().toString(36)}`;
   await new ResourceClient(writer, coreTypes.namespace).create({ metadata: { name: ns } });
+  // Tenancy is enforced, as by default: the namespace's grant (edge namespaces <ns>-*, the default for a Tenant named ns).
+  const tenants = new ResourceClient<Tenant>(writer, mecmTypes.tenant);
+  const tenant = (await tenants.create(testTenant(ns))).metadata.name ?? '';
   // EdgeHost Secrets live in the operator's namespace, named after this run.
   await ensureOperatorNamespace(writer);
   const secrets = new ResourceClient<KubeObject & { stringData: Record<string, string> }>(writer, coreTypes.secret);
@@ -67,9 +73,12 @@ try {
   const manager = await Manager.create({ hub: hubConfig, log: quietLog, qps: 200, burst: 400 });
   const events = new EventRecorder(manager.hub, 'mecm-operator', 'bench', quietLog);
   const packageStore = new PackageStore(join(work, 'data'));
-  registerAppPackageController(manager, { workers: 2, dataDir: join(work, 'data'), maxPackageBytes: 64 << 20, timeoutMs: 10_000, deletionTimeoutMs: 30_000, retryErroredHostsMs: 5000, events, operatorNamespace }, packageStore);
+  const tenancy = new Tenancy(manager.informer<Tenant>(mecmTypes.tenant), true);
+  registerAppPackageController(manager, {
+    workers: 2, dataDir: join(work, 'data'), maxPackageBytes: 64 << 20, timeoutMs: 10_000, deletionTimeoutMs: 30_000, retryErroredHostsMs: 5000, events, operatorNamespace, tenancy,
+  }, packageStore);
   registerAppInstanceController(manager, new LcmPluginRegistry([new KubernetesPlugin({ helmBinary: bin.helm })]), packageStore,
-    { workers: 8, steadyCheckMs: 60_000, waitMs: 200, deletionTimeoutMs: 60_000, events, operatorNamespace });
+    { workers: 8, steadyCheckMs: 60_000, waitMs: 200, deletionTimeoutMs: 60_000, events, operatorNamespace, tenancy });
   await manager.start();
   const instances = new ResourceClient<AppInstance>(writer, mecmTypes.appInstance);
   const ready = async (name: string) => (await instances.get(name, ns)).status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true;
@@ -115,6 +124,7 @@ try {
   await manager.stop();
   await store.stop();
   for (const i of clusters.edges.keys()) await secrets.delete(`${ns}-edge-${i}`, operatorNamespace).catch(() => undefined);
+  await tenants.delete(tenant).catch(() => undefined);
   writer.close();
 } finally {
   await rm(work, { recursive: true, force: true });

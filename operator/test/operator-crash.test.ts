@@ -14,10 +14,12 @@ import { MepSimulator } from '../../testenv/src/mep-simulator.js';
 import { waitFor } from '../../testenv/src/process.js';
 import type { AppInstance } from '../src/api/appinstance.js';
 import { mecmTypes } from '../src/api/resources.js';
+import type { Tenant } from '../src/api/tenant.js';
 import type { KubeClient } from '../src/runtime/kube/client.js';
 import { isNotFound } from '../src/runtime/kube/errors.js';
 import { coreTypes, type KubeObject } from '../src/runtime/kube/resource.js';
 import { ResourceClient } from '../src/runtime/kube/resource-client.js';
+import { testTenant, tenantNameFor } from './fixtures/tenant.js';
 import { providerPackage } from './support/apps.js';
 import { installCrds } from './support/crds.js';
 import { envStartTimeoutMs, sharedEnv, type SharedEnv } from './support/env.js';
@@ -51,6 +53,8 @@ describe('Operator killed with SIGKILL during the AppInstance workflow', functio
     store = await AppstoreSimulator.start();
     await store.addPackage({ appId: 'provider', packageId: 'v1', name: 'provider', version: '1.0', provider: 'Tests', file: await providerPackage() });
     await new ResourceClient(direct, coreTypes.namespace).create({ metadata: { name: namespace } });
+    // Tenancy is enforced (the operator's default): the namespace's grant, with the edge namespace the app uses.
+    await new ResourceClient<Tenant>(direct, mecmTypes.tenant).create(testTenant(namespace, { edgeNamespaces: [`crash-app-${run}`] }));
     const edge = shared.edges[0]!;
     await writeOperatorKubeconfig(shared.hub, kubeconfigFile);
     await new ResourceClient<KubeObject & { stringData: Record<string, string> }>(direct, coreTypes.secret)
@@ -79,6 +83,7 @@ describe('Operator killed with SIGKILL during the AppInstance workflow', functio
     await packages.delete('provider', namespace).catch(() => undefined);
     await waitFor('package gone', async () => packages.get('provider', namespace).then(() => false, (e: unknown) => isNotFound(e)), 30_000, 250).catch(() => undefined);
     await new ResourceClient(direct, mecmTypes.edgeHost).delete(`crash-${run}`).catch(() => undefined);
+    await new ResourceClient(direct, mecmTypes.tenant).delete(tenantNameFor(namespace)).catch(() => undefined);
     await new ResourceClient(direct, coreTypes.secret).delete(edgeSecret, operatorNamespace).catch(() => undefined);
     await kill(operator);
     await store?.stop();

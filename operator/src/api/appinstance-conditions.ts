@@ -21,8 +21,9 @@ export type AppInstanceReason =
   // Reconciling
   | 'Initializing' | 'Installing' | 'Upgrading' | 'Remediating' | 'EdgeUnreachable' | 'WorkloadsNotReady'
   | 'DependentsExist' | 'RulesDeleting' | 'Uninstalling' | 'NamespaceDeleting'
-  // Stalled (OwnedByAnother also as Instantiated=False: the release is another instance's)
-  | 'UnsupportedInfrastructure' | 'RetriesExhausted' | 'ValuesInvalid' | 'SecretNamespaceNotAllowed' | 'OwnedByAnother'
+  // Stalled (OwnedByAnother also as Instantiated=False: the release is another instance's;
+  // NotPermitted also as RulesConfigured=False when the Tenant refuses the app's rules)
+  | 'UnsupportedInfrastructure' | 'RetriesExhausted' | 'ValuesInvalid' | 'SecretNamespaceNotAllowed' | 'OwnedByAnother' | 'NotPermitted'
   // Reconciling, waiting for a valuesFrom source to appear
   | 'ValuesNotFound'
   // Ready
@@ -35,4 +36,4 @@ export type AppInstanceEventReason =
   | 'Installed' | 'Upgraded' | 'DriftRepaired' | 'RolledBack' | 'Uninstalled' | 'ReleaseUnlocked'
   | 'Stopped' | 'Started' | 'NamespaceKept' | 'TerminationAbandoned' | 'ReleaseAdopted' | 'OwnedByAnother'
   | 'InstallFailed' | 'UpgradeFailed' | 'RemediateFailed' | 'AdoptFailed' | 'UnlockFailed' | 'ScaleFailed' | 'UninstallFailed'
-  | 'DeleteNamespaceFailed';
+  | 'DeleteNamespaceFailed' | 'NotPermitted';

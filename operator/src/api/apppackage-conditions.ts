@@ -4,6 +4,7 @@
  *
  *   Downloaded   True  DownloadSucceeded
  *                False <DownloadFailureReason> | CredentialsSecretInvalid
+ *                      | NotPermitted (larger than what is left of the Tenant's spec.limits.packageBytes; Stalled)
  *   Parsed       True  ParseSucceeded
  *                False <CsarErrorReason>                                   (Stalled)
  *   RulesValid   True  RulesValid
@@ -14,6 +15,10 @@
  *   Distributed  True  DistributionSucceeded | NoTargetHosts
  *                False DistributionInProgress | DistributionFailed
  *                      (status.hosts[] says why per host, e.g. SecretNamespaceNotAllowed)
+ *                      | NotPermitted (a target the Tenant does not grant; Stalled once the others are done)
+ *   Stalled      True  NotPermitted: the namespace's Tenant does not allow the package (no grant, a
+ *                      contested namespace, spec.limits.appPackages): nothing is downloaded or
+ *                      distributed, what was distributed stays
  *   Ready        = Downloaded ∧ Parsed ∧ Distributed, not Stalled (controllers/apppackage/summarize.ts)
  */
 import type { CsarErrorReason, VerifyResult } from '../csar/index.js';
@@ -50,7 +55,9 @@ export type AppPackageReason =
   | DistributionFailureReason
   // A host's repository Secret is outside the operator's namespace (shown per host)
   | 'SecretNamespaceNotAllowed'
-  | 'RemovalPending';
+  | 'RemovalPending'
+  // The Tenant governing the namespace does not grant what the package needs
+  | 'NotPermitted';
 
 /** Reasons of the Events the AppPackage controller records, beyond its condition reasons. */
 export type AppPackageEventReason =

@@ -7,6 +7,8 @@
  *             False HostNotFound | MEPNotConfigured | MEPSecretInvalid   (Stalled)
  *                   | SecretNamespaceNotAllowed  (the host's MEP Secret is outside the operator's namespace)
  *                   | AppInstanceIdInUse   (another AppRule holds the appInstanceId on the host)
+ *                   | NotPermitted   (the namespace's Tenant does not grant the host or the rules; nothing
+ *                                    is sent to the MEP, what it holds stays)
  *             False MEPTaskFailed | MEPTaskTimedOut                      (retried with backoff)
  *             False MEP<kind>         the MEP refused or did not answer (see MepError)
  *   Ready     = Applied (summarize.ts)
@@ -19,7 +21,7 @@ import type { APP_RULE_CONDITIONS } from './apprule.js';
 export type AppRuleConditionType = Exclude<(typeof APP_RULE_CONDITIONS)[number], CommonConditionType>;
 
 /** Why the rules cannot be applied until something outside the AppRule changes. */
-export type AppRuleStallReason = 'HostNotFound' | 'MEPNotConfigured' | 'MEPSecretInvalid' | 'SecretNamespaceNotAllowed' | 'AppInstanceIdInUse';
+export type AppRuleStallReason = 'HostNotFound' | 'MEPNotConfigured' | 'MEPSecretInvalid' | 'SecretNamespaceNotAllowed' | 'AppInstanceIdInUse' | 'NotPermitted';
 
 export type AppRuleReason =
   | 'RulesApplied'

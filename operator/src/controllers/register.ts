@@ -6,6 +6,9 @@ import type { Manager } from '../runtime/manager.js';
 import { PackageStore } from '../packages/store.js';
 import { KubernetesPlugin } from '../lcm/kubernetes/plugin.js';
 import { LcmPluginRegistry } from '../lcm/registry.js';
+import { mecmTypes } from '../api/resources.js';
+import type { Tenant } from '../api/tenant.js';
+import { Tenancy } from '../tenancy/tenancy.js';
 import { registerAppInstanceController } from './appinstance/controller.js';
 import { registerAppPackageController } from './apppackage/controller.js';
 import { registerAppRuleController } from './apprule/controller.js';
@@ -22,6 +25,8 @@ export function registerControllers(manager: Manager, config: OperatorConfig): v
   });
   // EdgeHost Secrets are read only from the operator's namespace (its Role lists and watches Secrets there alone).
   const operatorNamespace = config.namespace;
+  // One view of the Tenants (one shared informer) for every controller that checks what a namespace may use.
+  const tenancy = new Tenancy(manager.informer<Tenant>(mecmTypes.tenant), config.enforceTenancy);
   registerEdgeHostController(manager, edgeClients, {
     operatorNamespace,
     workers: config.probeConcurrency,
@@ -41,6 +46,7 @@ export function registerControllers(manager: Manager, config: OperatorConfig): v
     deletionTimeoutMs: 10 * 60_000,
     retryErroredHostsMs: 5 * 60_000,
     events,
+    tenancy,
   }, packages);
   registerAppRuleController(manager, {
     operatorNamespace,
@@ -50,9 +56,10 @@ export function registerControllers(manager: Manager, config: OperatorConfig): v
     taskPollMs: 500,
     taskTimeoutMs: config.mepTaskTimeoutSeconds * 1000,
     events,
+    tenancy,
   });
   const plugins = new LcmPluginRegistry([new KubernetesPlugin({ helmBinary: config.helmBinary, clients: edgeClients })]);
   registerAppInstanceController(manager, plugins, packages, {
-    operatorNamespace, workers: config.concurrency, steadyCheckMs: 60_000, waitMs: 5_000, deletionTimeoutMs: 15 * 60_000, events,
+    operatorNamespace, workers: config.concurrency, steadyCheckMs: 60_000, waitMs: 5_000, deletionTimeoutMs: 15 * 60_000, events, tenancy,
   });
 }

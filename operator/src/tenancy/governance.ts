@@ -76,12 +76,15 @@ export type CountedKind = 'appInstances' | 'appPackages';
  * Whether an object is within its Tenant's count limit: the oldest `limit` objects of the kind
  * in the Tenant's namespaces are (creation time, then UID), so a new one never displaces one
  * that runs. `siblings` are all objects of the kind in the Tenant's namespaces, itself included.
+ * creationTimestamp counts whole seconds: between objects created in the same second, one
+ * `admitted` already (the caller's proof it was let in, e.g. its controller's finalizer) comes
+ * before the UID, so a sibling created a moment later cannot take its place.
  */
-export function countVerdict(g: Governance, kind: CountedKind, self: Aged, siblings: readonly Aged[]): Verdict {
+export function countVerdict<T extends Aged>(g: Governance, kind: CountedKind, self: T, siblings: readonly T[], admitted: (o: T) => boolean = () => false): Verdict {
   if (g.kind !== 'Governed') return governedVerdict(g);
   const limit = g.tenant.spec.limits?.[kind];
   if (limit === undefined) return allowed;
-  const older = siblings.filter((s) => s.metadata.uid !== self.metadata.uid && compareAge(s, self) < 0).length;
+  const older = siblings.filter((s) => s.metadata.uid !== self.metadata.uid && compareAge(s, self, admitted) < 0).length;
   if (older < limit) return allowed;
   const what = kind === 'appInstances' ? 'AppInstances' : 'AppPackages';
   return refused(`Tenant ${nameOf(g.tenant)} allows ${limit} ${what} (spec.limits.${kind}) and ${older} older ones exist: delete one or ask an admin to raise the limit`);
@@ -92,10 +95,10 @@ export interface Aged {
   readonly metadata: { readonly uid?: string; readonly creationTimestamp?: string };
 }
 
-/** Oldest first: creation time, then UID. */
-export function compareAge(a: Aged, b: Aged): number {
+/** Oldest first: creation time, then (within a second) the admitted one, then UID. */
+export function compareAge<T extends Aged>(a: T, b: T, admitted: (o: T) => boolean = () => false): number {
   const byTime = (a.metadata.creationTimestamp ?? '').localeCompare(b.metadata.creationTimestamp ?? '');
-  return byTime || (a.metadata.uid ?? '').localeCompare(b.metadata.uid ?? '');
+  return byTime || Number(admitted(b)) - Number(admitted(a)) || (a.metadata.uid ?? '').localeCompare(b.metadata.uid ?? '');
 }
 
 /**

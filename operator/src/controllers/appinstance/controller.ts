@@ -9,6 +9,11 @@
  *
  * Every step is idempotent and the state lives in the world and in `.status`, so a killed
  * operator resumes with the release it left, never a second one.
+ *
+ * Tenancy: the Tenant governing the namespace must grant the host and the edge namespace, and
+ * the instance must be among its oldest spec.limits.appInstances, before anything reaches the
+ * edge (NotPermitted otherwise). A Tenant's change, or another instance of the Tenant coming or
+ * going, makes its instances decide again.
  */
 import type { AppInstance } from '../../api/appinstance.js';
 import type { AppPackage } from '../../api/apppackage.js';
@@ -27,7 +32,9 @@ import { ResourceClient } from '../../runtime/kube/resource-client.js';
 import type { Manager } from '../../runtime/manager.js';
 import { writeStatus } from '../../runtime/objects.js';
 import { done, type ReconcileContext, type Reconciler, type ReconcileResult } from '../../runtime/reconcile.js';
+import type { Tenancy } from '../../tenancy/tenancy.js';
 import type { SecretObject } from '../secrets.js';
+import { wakeRefusedSiblings } from '../tenant-scope.js';
 import { recordFailure, runAction, type HubActionContext, type HubClients } from './actions/index.js';
 import { decide, type AppInstanceAction } from './decide.js';
 import { observe, type ObserveDeps } from './observe.js';
@@ -43,6 +50,8 @@ export interface AppInstanceControllerOptions {
   readonly waitMs: number;
   readonly deletionTimeoutMs: number;
   readonly events: EventRecorder;
+  /** The Tenants and whether they are enforced: what each namespace's instances may use. */
+  readonly tenancy: Tenancy;
 }
 
 export class AppInstanceReconciler implements Reconciler {
@@ -102,7 +111,7 @@ export function registerAppInstanceController(manager: Manager, plugins: LcmPlug
   const reconciler = new AppInstanceReconciler(instances, {
     instances, packages, hosts, rules, secrets, store, plugins,
     configMaps: new ResourceClient<SecretObject>(manager.hub, coreTypes.configMap),
-    deletionTimeoutMs: options.deletionTimeoutMs, operatorNamespace: options.operatorNamespace,
+    deletionTimeoutMs: options.deletionTimeoutMs, operatorNamespace: options.operatorNamespace, tenancy: options.tenancy,
   }, {
     instances: new ResourceClient<AppInstance>(manager.hub, mecmTypes.appInstance),
     rules: new ResourceClient<AppRule>(manager.hub, mecmTypes.appRule),
@@ -113,6 +122,8 @@ export function registerAppInstanceController(manager: Manager, plugins: LcmPlug
   controller.watch(packages, { map: (p) => instances.byIndex('package', objectKey(p)).map(objectKey) });
   controller.watch(hosts, { map: (h) => instances.byIndex('host', h.metadata.name ?? '').map(objectKey) });
   controller.watch(rules, { map: (r) => (r.metadata.ownerReferences ?? []).filter((o) => o.kind === 'AppInstance').map((o) => `${r.metadata.namespace}/${o.name}`) });
+  options.tenancy.watchFor(controller, instances);
+  wakeRefusedSiblings(controller, instances, options.tenancy);
   manager.addController(controller);
   return controller;
 }

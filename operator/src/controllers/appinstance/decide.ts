@@ -11,6 +11,11 @@
  *   delete ─► DeleteRules ─► (Blocked while others depend on us) ─► Uninstall
  *          ─► DeleteNamespace (ours, nothing else left in it) ─► ReleaseFinalizer
  *
+ *   Not permitted by the namespace's Tenant (host, edge namespace, spec.limits.appInstances):
+ *   NotPermitted (Stalled) before anything else, the edge not even read; a release installed
+ *   while it was permitted stays. Deleted, it uninstalls what it installed (status.release);
+ *   one that never acted on the edge lets its finalizer go without asking the edge.
+ *
  *   A release that is another instance's (ownership.ts) is never touched: OwnedByAnother
  *   (Stalled) instead of Unlock/Upgrade/Remediate/Scale, and on delete the finalizer goes
  *   without Uninstall or DeleteNamespace. One made before owners were recorded is adopted
@@ -18,6 +23,7 @@
  */
 import type { AppRuleSpec } from '../../api/apprule.js';
 import type { LcmPlugin, ReleaseState, ReleaseTarget } from '../../lcm/plugin.js';
+import type { Verdict } from '../../tenancy/verdict.js';
 import type { Values } from './values.js';
 
 /** The plugin of the host's infrastructure and where the release lives. */
@@ -59,6 +65,8 @@ export type EdgeObservation =
   | { readonly kind: 'KubeconfigRefused'; readonly message: string }
   /** Not looked at: the instance is new and has setup steps first. */
   | { readonly kind: 'NotObserved' }
+  /** Not looked at: the Tenant does not permit the instance, and it never acted on the edge. */
+  | { readonly kind: 'NotPermitted'; readonly message: string }
   | { readonly kind: 'Reachable'; readonly access: EdgeAccess };
 
 /** Whose the release on the edge is (see ownership.ts). */
@@ -112,6 +120,8 @@ export interface AppInstanceObservation {
   readonly hasFinalizer: boolean;
   readonly appInstanceId: string | undefined;
   readonly suspended: boolean;
+  /** Whether the namespace's Tenant lets the instance use its host and edge namespace (and its count limit). */
+  readonly permission: Verdict;
   readonly infrastructure: InfrastructureObservation;
   readonly desired: DesiredObservation;
   /** Required services not provided by a Ready instance on the same host. */
@@ -139,6 +149,8 @@ export interface AppInstanceObservation {
 
 export type AppInstanceAction =
   | { readonly kind: 'Nothing'; readonly reason: 'Suspended' }
+  /** The Tenant refuses the instance (`what: 'Instance'`) or its rules (`'Rules'`, told by the owned AppRule). */
+  | { readonly kind: 'NotPermitted'; readonly what: 'Instance' | 'Rules'; readonly message: string }
   | { readonly kind: 'AddFinalizer' }
   | { readonly kind: 'AssignId' }
   | { readonly kind: 'EnsureCredentials' }
@@ -165,13 +177,21 @@ export type AppInstanceAction =
   | { readonly kind: 'BlockTermination'; readonly dependents: readonly string[] }
   | { readonly kind: 'Uninstall'; readonly access: EdgeAccess }
   | { readonly kind: 'DeleteNamespace'; readonly access: EdgeAccess }
-  /** `keptNamespace`: other releases that keep our namespace alive; `leftToOwner`: the release was another's, untouched. */
-  | { readonly kind: 'ReleaseFinalizer'; readonly abandoned: boolean; readonly keptNamespace: readonly string[]; readonly leftToOwner?: ForeignRelease };
+  /**
+   * `keptNamespace`: other releases that keep our namespace alive; `leftToOwner`: the release was
+   * another's, untouched; `notPermitted`: the edge was not asked (the instance never acted on it).
+   */
+  | {
+      readonly kind: 'ReleaseFinalizer'; readonly abandoned: boolean; readonly keptNamespace: readonly string[];
+      readonly leftToOwner?: ForeignRelease; readonly notPermitted?: string;
+    };
 
 const pending = new Set<ReleaseState>(['pending-install', 'pending-upgrade', 'pending-rollback']);
 
 export function decide(o: AppInstanceObservation): AppInstanceAction {
   if (o.deleting) return decideDeletion(o);
+  // Before anything that writes, on the hub or the edge: a refused instance changes nothing.
+  if (!o.permission.ok) return { kind: 'NotPermitted', what: 'Instance', message: o.permission.message };
   if (!o.hasFinalizer) return { kind: 'AddFinalizer' };
   // The id the MEP and the chart know the app by: fixed once, before anything uses it.
   if (!o.appInstanceId) return { kind: 'AssignId' };
@@ -206,6 +226,8 @@ export function decide(o: AppInstanceObservation): AppInstanceAction {
   const rules = o.rules;
   if (rules.kind === 'Missing' || rules.kind === 'Outdated') return { kind: 'ApplyRules', spec: rules.spec };
   if (rules.kind === 'PresentButUnneeded') return { kind: 'DeleteRules' };
+  // The AppRule's refusal is the instance's: waiting would not end it, the grant or the rules must change.
+  if (rules.kind === 'NotReady' && rules.reason === 'NotPermitted') return { kind: 'NotPermitted', what: 'Rules', message: rules.message ?? 'The AppRule is not permitted.' };
   if (rules.kind === 'NotReady') return { kind: 'WaitForRules', reason: rules.reason, message: rules.message };
   const hasRules = want.rules !== undefined;
   if (o.desiredState === 'Started' && !o.workloadsReady) return { kind: 'WaitForWorkloads', hasRules };
@@ -216,8 +238,10 @@ export function decide(o: AppInstanceObservation): AppInstanceAction {
 
 function decideDeletion(o: AppInstanceObservation): AppInstanceAction {
   if (o.rules.kind !== 'NotNeeded') return { kind: 'DeleteRules' };
-  if (o.dependents.length) return { kind: 'BlockTermination', dependents: o.dependents };
   const edge = o.edge;
+  // Never acted on the edge, so nothing there is ours and no one can depend on it.
+  if (edge.kind === 'NotPermitted') return { kind: 'ReleaseFinalizer', abandoned: false, keptNamespace: [], notPermitted: edge.message };
+  if (o.dependents.length) return { kind: 'BlockTermination', dependents: o.dependents };
   if (edge.kind !== 'Reachable') return o.deletionTimedOut ? { kind: 'ReleaseFinalizer', abandoned: true, keptNamespace: [] } : { kind: 'WaitForEdge' };
   if (o.release.kind === 'Present') {
     // Another instance's release, and so its namespace, stay as they are: only our finalizer goes.

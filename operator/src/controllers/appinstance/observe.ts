@@ -3,10 +3,12 @@
  * All reads of the AppInstance controller are here; nothing here writes or creates (the AK/SK
  * Secret is made by the EnsureCredentials action, the namespace by Install).
  *
- *   hub caches: package, host, AppRule, other instances (dependencies)
+ *   hub caches: package, host, AppRule, other instances (dependencies, the Tenant's count), Tenants
  *   hub reads:  host kubeconfig, AK/SK Secret, valuesFrom Secrets/ConfigMaps
  *   edge (through the LCM plugin): release and its owner; when it is not another instance's,
- *         its workloads and drift; while deleting, the namespace
+ *         its workloads and drift; while deleting, the namespace. Never for an instance the
+ *         Tenant does not permit, unless it is deleted after acting on the edge (status.release):
+ *         then it takes out its own release.
  */
 import type { AppInstance } from '../../api/appinstance.js';
 import type { AppPackage } from '../../api/apppackage.js';
@@ -24,7 +26,11 @@ import { isNotFound } from '../../runtime/kube/errors.js';
 import { objectKey } from '../../runtime/kube/resource.js';
 import type { ResourceClient } from '../../runtime/kube/resource-client.js';
 import { hasFinalizer, isDeleting } from '../../runtime/objects.js';
+import { countVerdict, edgeNamespaceVerdict, hostVerdict, mayUseServicesOf, type Governance } from '../../tenancy/governance.js';
+import type { Tenancy } from '../../tenancy/tenancy.js';
+import { firstRefusal, type Verdict } from '../../tenancy/verdict.js';
 import { edgeHostSecretRef, readSecretKey, type SecretKeyReference, type SecretObject } from '../secrets.js';
+import { tenantSiblings } from '../tenant-scope.js';
 import type {
   AppInstanceObservation, DesiredObservation, EdgeAccess, EdgeObservation, NamespaceObservation, ReleaseObservation, ReleaseOwner,
 } from './decide.js';
@@ -49,6 +55,8 @@ export interface ObserveDeps {
   readonly deletionTimeoutMs: number;
   /** Where EdgeHost Secrets must be (the hosts' kubeconfigs). */
   readonly operatorNamespace: string;
+  /** The Tenants: what the instance's namespace may use, and whose services it may rely on. */
+  readonly tenancy: Tenancy;
 }
 
 export interface Observed {
@@ -69,15 +77,21 @@ export async function observe(instance: AppInstance, deps: ObserveDeps, now: Dat
   const chartRef = entry && entry.state === 'Distributed' && entry.digest === pkg?.status?.digest ? entry.chartReference : undefined;
   const csar = sha ? await deps.store.open(sha).catch(() => undefined) : undefined;
   const resolved = host ? deps.plugins.resolve(host.spec.infrastructure.type) : undefined;
+  const governance = deps.tenancy.governance(instance.metadata.namespace ?? '');
+  const permission = permissionOf(instance, host, governance, deps);
+  // Refused, the edge is not even read; deleted after acting on it, the instance takes out what is its own.
+  const edgeRefused = permission.ok || (deleting && status.release !== undefined) ? undefined : permission.message;
 
   // A new instance has setup steps first: the edge is not asked until they are done.
   const kubeconfigRef = host?.spec.infrastructure.kubeconfigSecretRef;
   const kubeconfig = kubeconfigRef ? edgeHostSecretRef(kubeconfigRef, deps.operatorNamespace) : undefined;
-  const access = setupLeft || !kubeconfig?.ok ? undefined : await edgeAccess(instance, kubeconfig.ref, resolved?.ok ? resolved.plugin : undefined, deps);
+  const access = setupLeft || edgeRefused !== undefined || !kubeconfig?.ok
+    ? undefined : await edgeAccess(instance, kubeconfig.ref, resolved?.ok ? resolved.plugin : undefined, deps);
   const edgeSide = access ? await observeEdge(access, instance, deleting) : undefined;
-  const edge: EdgeObservation = setupLeft ? { kind: 'NotObserved' }
-    : kubeconfig && !kubeconfig.ok ? { kind: 'KubeconfigRefused', message: `EdgeHost ${spec.hostRef.name}: ${kubeconfig.message}` }
-      : edgeSide && access ? { kind: 'Reachable', access } : { kind: 'Unreachable' };
+  const edge: EdgeObservation = edgeRefused !== undefined ? { kind: 'NotPermitted', message: edgeRefused }
+    : setupLeft ? { kind: 'NotObserved' }
+      : kubeconfig && !kubeconfig.ok ? { kind: 'KubeconfigRefused', message: `EdgeHost ${spec.hostRef.name}: ${kubeconfig.message}` }
+        : edgeSide && access ? { kind: 'Reachable', access } : { kind: 'Unreachable' };
 
   const desired = await observeDesired(instance, deps, { host, csar, chartRef, deleting });
   // Another instance's release is not recorded in this status: it is not ours to show, nor to adopt later.
@@ -94,13 +108,13 @@ export async function observe(instance: AppInstance, deps: ObserveDeps, now: Dat
   const deletedAt = Date.parse(instance.metadata.deletionTimestamp ?? now.toISOString());
 
   const observation: AppInstanceObservation = {
-    deleting, hasFinalizer: hasFinalizer(instance, finalizer), appInstanceId: status.appInstanceId, suspended: spec.suspend ?? false,
+    deleting, hasFinalizer: hasFinalizer(instance, finalizer), appInstanceId: status.appInstanceId, suspended: spec.suspend ?? false, permission,
     infrastructure: resolved && !resolved.ok
       ? { kind: 'Unsupported', message: `EdgeHost ${spec.hostRef.name} has infrastructure type ${resolved.error.type}; supported: ${resolved.error.supported.join(', ')}.` }
       : { kind: 'Supported' },
     desired,
-    missingDependencies: csar && !deleting ? missingDependencies(instance, csar, deps) : [],
-    dependents: deleting && csar ? dependents(instance, csar, deps) : [],
+    missingDependencies: csar && !deleting ? missingDependencies(instance, csar, governance, deps) : [],
+    dependents: deleting && csar ? dependents(instance, csar, governance, deps) : [],
     edge, release,
     desiredState: spec.desiredState ?? 'Started', stopped: status.operationalState === 'STOPPED',
     driftedObjects: edgeSide?.drifted ?? [],
@@ -112,6 +126,20 @@ export async function observe(instance: AppInstance, deps: ObserveDeps, now: Dat
     deletionTimedOut: now.getTime() - deletedAt > deps.deletionTimeoutMs,
   };
   return { observation, facts };
+}
+
+/**
+ * Whether the namespace's Tenant lets the instance use its host and edge namespace, and it is
+ * among the Tenant's oldest spec.limits.appInstances.
+ */
+function permissionOf(instance: AppInstance, host: EdgeHost | undefined, governance: Governance, deps: ObserveDeps): Verdict {
+  const { hostRef, namespace } = instance.spec;
+  return firstRefusal(
+    hostVerdict(governance, { name: hostRef.name, labels: host?.metadata.labels }),
+    edgeNamespaceVerdict(governance, namespace),
+    // The finalizer is added only once an instance is let in: it comes first among those of its second.
+    countVerdict(governance, 'appInstances', instance, tenantSiblings(governance, deps.instances.list()), (i) => hasFinalizer(i, finalizer)),
+  );
 }
 
 /** The plugin and release target of the instance, when its plugin and kubeconfig (`ref`, an allowed one) are there. */
@@ -266,23 +294,31 @@ function rulesLeftOut(instance: AppInstance, csar: CsarPackage): string[] {
     .map((p) => `${p.kind === 'traffic' ? 'appTrafficRule' : 'appDNSRule'}[${p.index}] ${JSON.stringify(p.ruleId)}: ${p.problem}`);
 }
 
-/** Required services that no Ready instance on the same host produces. */
-function missingDependencies(instance: AppInstance, csar: CsarPackage, deps: ObserveDeps): string[] {
+/**
+ * Required services that no Ready instance on the same host produces which this one may rely
+ * on: one of the same Tenant, or of a Tenant marked sharedServices.
+ */
+function missingDependencies(instance: AppInstance, csar: CsarPackage, governance: Governance, deps: ObserveDeps): string[] {
   const required = csar.appd.servicesRequired.map((s) => s.serName);
   if (!required.length) return [];
   const produced = new Set(deps.instances.byIndex('host', instance.spec.hostRef.name)
     .filter((other) => other.metadata.uid !== instance.metadata.uid && other.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'))
+    .filter((other) => mayUseServicesOf(governance, deps.tenancy.governance(other.metadata.namespace ?? '')))
     .flatMap((other) => parsedOf(other, deps)?.appd.servicesProduced.map((s) => s.serName) ?? []));
   return required.filter((s) => !produced.has(s));
 }
 
-/** Other live instances on the host that require a service this one produces. */
-function dependents(instance: AppInstance, csar: CsarPackage, deps: ObserveDeps): string[] {
+/**
+ * Other live instances on the host that require a service this one produces and were allowed
+ * to rely on it: another Tenant's app cannot hold this one's termination hostage.
+ */
+function dependents(instance: AppInstance, csar: CsarPackage, governance: Governance, deps: ObserveDeps): string[] {
   const mine = new Set(csar.appd.servicesProduced.map((s) => s.serName));
   if (!mine.size) return [];
   return deps.instances.byIndex('host', instance.spec.hostRef.name)
     .filter((other) => other.metadata.uid !== instance.metadata.uid && !isDeleting(other))
     .filter((other) => (parsedOf(other, deps)?.appd.servicesRequired.map((s) => s.serName) ?? []).some((s) => mine.has(s)))
+    .filter((other) => mayUseServicesOf(deps.tenancy.governance(other.metadata.namespace ?? ''), governance))
     .map((other) => objectKey(other));
 }
 

@@ -16,6 +16,11 @@
  * holds the package until they are out of every host (hosts that do not answer are given up on
  * after deletionTimeoutMs, with an event). Ready comes from summarize.ts only; errors become
  * queue decisions in the runtime only.
+ *
+ * Tenancy: the Tenant governing the namespace must allow the package (NotPermitted otherwise,
+ * before anything is downloaded) and grant each target host (a target it does not grant is
+ * reported, not pushed to). A Tenant's change, or another package of the Tenant coming or going
+ * (limits), makes its packages decide again.
  */
 import type { AppPackage } from '../../api/apppackage.js';
 import type { EdgeHost } from '../../api/edgehost.js';
@@ -28,12 +33,15 @@ import { ResourceClient } from '../../runtime/kube/resource-client.js';
 import type { Manager } from '../../runtime/manager.js';
 import { writeStatus } from '../../runtime/objects.js';
 import { done, type ReconcileContext, type Reconciler, type ReconcileResult } from '../../runtime/reconcile.js';
+import type { Tenancy } from '../../tenancy/tenancy.js';
 import type { SecretObject } from '../secrets.js';
+import { wakeRefusedSiblings } from '../tenant-scope.js';
 import { addFinalizer } from './actions/add-finalizer.js';
 import type { ActionContext } from './actions/context.js';
 import { distribute } from './actions/distribute.js';
 import { download } from './actions/download.js';
 import { inspect } from './actions/inspect.js';
+import { notPermitted } from './actions/not-permitted.js';
 import { releaseFinalizer } from './actions/release-finalizer.js';
 import { reportFailure } from './actions/report-failure.js';
 import { withdraw } from './actions/withdraw.js';
@@ -55,6 +63,8 @@ export interface AppPackageControllerOptions {
   readonly deletionTimeoutMs: number;
   readonly retryErroredHostsMs: number;
   readonly events: EventRecorder;
+  /** The Tenants and whether they are enforced: what each namespace's packages may use. */
+  readonly tenancy: Tenancy;
 }
 
 export class AppPackageReconciler implements Reconciler {
@@ -69,7 +79,9 @@ export class AppPackageReconciler implements Reconciler {
     private readonly store: PackageStore,
     private readonly options: AppPackageControllerOptions,
   ) {
-    this.deps = { packages, resources, hosts, secrets, store, verifications: this.verifications, operatorNamespace: options.operatorNamespace };
+    this.deps = {
+      packages, resources, hosts, secrets, store, verifications: this.verifications, operatorNamespace: options.operatorNamespace, tenancy: options.tenancy,
+    };
   }
 
   async reconcile(key: string, context: ReconcileContext): Promise<ReconcileResult> {
@@ -91,6 +103,7 @@ export class AppPackageReconciler implements Reconciler {
       case 'Nothing': return Promise.resolve(done);
       case 'AddFinalizer': return addFinalizer(ctx, this.resources);
       case 'ReportFailure': return reportFailure(ctx, action);
+      case 'NotPermitted': return notPermitted(ctx, action);
       case 'Download': return download(ctx, action, this.store.cacheDir, timeoutMs).finally(() => this.evictUnused(ctx));
       case 'Inspect': return inspect(ctx, action, { store: this.store, verifications: this.verifications, key });
       case 'Distribute': return distribute(ctx, action, this.options);
@@ -133,6 +146,8 @@ export function registerAppPackageController(manager: Manager, options: AppPacka
   // A host whose labels change may enter or leave a selector, one whose repository moved is
   // pushed to again; its probe status changes nothing here.
   controller.watch(hosts, { map: () => packages.list().map(objectKey), updateMatters: specOrLabelsChanged });
+  options.tenancy.watchFor(controller, packages);
+  wakeRefusedSiblings(controller, packages, options.tenancy);
   manager.addController(controller);
   return controller;
 }

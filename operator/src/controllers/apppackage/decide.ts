@@ -4,13 +4,22 @@
  *   create ─► AddFinalizer ─► Download ─► Inspect ─────────► Distribute ─► settled (done)
  *                             cache by    parse, verify      per host, decideHost:
  *                             digest *    refused: Stalled   Keep · Wait · Missing · Push
- *                                                            Remove · Forget (left the targets)
- *   delete ─► Withdraw (Remove/Forget every host) ─► ReleaseFinalizer (gives up on hosts
+ *                             within the                     NotPermitted (not granted)
+ *                             Tenant's                       Remove · Forget · Drop (left
+ *                             bytes **                       the targets)
+ *   delete ─► Withdraw (Remove/Forget/Drop every host) ─► ReleaseFinalizer (gives up on hosts
  *             that did not answer within deletionTimeoutMs)
  *   suspend ─► Nothing (a deletion still goes ahead)
+ *   not permitted (no Tenant governs the namespace, or over spec.limits.appPackages)
+ *           ─► NotPermitted: Stalled, nothing downloaded or distributed, nothing withdrawn
  *
  * (*) The cache serves a package only the digest its own source served (status.digest); for a
  * spec.sha256 cached by another package the source is asked again, once, and may refuse.
+ * (**) The download cap is the lowest of spec.maxSizeBytes, the operator's and what is left of
+ * the Tenant's spec.limits.packageBytes; a package refused for the Tenant's bytes is NotPermitted.
+ *
+ * A host the Tenant does not grant is never pushed to; its repository is written to only to take
+ * out what was pushed while it was granted (its entry has a chartReference).
  *
  * A step is done when its condition is True for this generation and what it made is at hand:
  * the file in the cache, the package parsed in this process, the verdict for these inputs.
@@ -24,6 +33,7 @@ import type { CredentialsByHost } from '../../oci/credentials.js';
 import type { RepositoryLocation } from '../../oci/layout.js';
 import { findCondition } from '../../runtime/conditions.js';
 import { isDeleting } from '../../runtime/objects.js';
+import type { Verdict } from '../../tenancy/verdict.js';
 import type { Credentials, PackageContent } from './edge-repository.js';
 import type { HostEntry } from './hosts.js';
 
@@ -47,12 +57,26 @@ export interface ObservedHost {
   /** The EdgeHost exists. */
   readonly exists: boolean;
   readonly paused: boolean;
+  /** Whether the namespace's Tenant grants the host. */
+  readonly permission: Verdict;
   /** Read only for hosts that need a push or a removal. */
   readonly access?: Read<RepositoryAccess>;
 }
 
+/** What the package's Tenant lets its downloads take (spec.limits.packageBytes). */
+export interface ByteBudget {
+  readonly tenant: string;
+  readonly limit: number;
+  /** The limit less what the Tenant's other packages hold. */
+  readonly left: number;
+}
+
 export interface AppPackageObservation {
   readonly hasFinalizer: boolean;
+  /** Whether the namespace's Tenant allows the package at all (governed, within spec.limits.appPackages). */
+  readonly permission: Verdict;
+  /** Undefined: the Tenant sets no byte limit (or tenancy is off). */
+  readonly budget: ByteBudget | undefined;
   /** The download in the cache: spec.sha256's file, else status.digest's. */
   readonly cached: { readonly sha256: string; readonly file: string; readonly size: number } | undefined;
   /** Credentials for the source; a problem carries the reason it is reported with. */
@@ -83,21 +107,32 @@ export type HostDecision =
   | 'Wait'
   /** Named in spec.distribution.hostNames but no such EdgeHost. */
   | 'Missing'
+  /** Targeted, but the Tenant does not grant it: nothing is pushed, what it holds stays. */
+  | 'NotPermitted'
   /** Targeted and without this digest (or its last try failed). */
   | 'Push'
   /** No longer targeted: take the package out of its repository. */
   | 'Remove'
   /** No longer targeted and the EdgeHost is gone: nothing to take out of. */
-  | 'Forget';
+  | 'Forget'
+  /** No longer targeted, not granted, and never pushed to: the entry goes, the repository is not asked. */
+  | 'Drop';
 
 export interface HostView {
   readonly targeted: boolean;
   readonly exists: boolean;
   readonly paused: boolean;
+  readonly permission: Verdict;
 }
 
 export function decideHost(previous: HostEntry | undefined, host: HostView, digest: string): HostDecision {
-  if (!host.targeted) return host.exists ? 'Remove' : 'Forget';
+  if (!host.targeted) {
+    // A host outside the grant is written to only to take out what was pushed while it was in it.
+    if (!host.permission.ok && previous?.chartReference === undefined) return 'Drop';
+    return host.exists ? 'Remove' : 'Forget';
+  }
+  // Before Missing: a tenant learns nothing of hosts it is not granted, not even whether they exist.
+  if (!host.permission.ok) return 'NotPermitted';
   if (!host.exists) return 'Missing';
   if (previous?.state === 'Distributed' && previous.digest === digest) return 'Keep';
   return host.paused ? 'Wait' : 'Push';
@@ -110,6 +145,8 @@ export interface HostStep {
   readonly previous: HostEntry | undefined;
   /** Push and Remove: the repository, or why it cannot be written to. */
   readonly access?: Read<RepositoryAccess>;
+  /** NotPermitted: the missing grant. */
+  readonly refusal?: string;
 }
 
 export type Charts = PackageContent['charts'];
@@ -118,8 +155,14 @@ export type AppPackageAction =
   | { readonly kind: 'Nothing'; readonly why: 'Suspended' | 'Refused' | 'NotOurs' }
   | { readonly kind: 'AddFinalizer' }
   | { readonly kind: 'ReportFailure'; readonly condition: AppPackageConditionType; readonly reason: AppPackageReason; readonly message: string; readonly transient: boolean }
-  /** `knownSha256`: status.digest when it is the digest wanted, the proof that lets the cache stand in for the source. */
-  | { readonly kind: 'Download'; readonly source: DownloadSource; readonly expectedSha256?: string; readonly knownSha256?: string; readonly maxBytes: number }
+  /** The Tenant refuses the package (`condition`: the step it refuses, when one). */
+  | { readonly kind: 'NotPermitted'; readonly message: string; readonly condition?: 'Downloaded' }
+  /**
+   * `knownSha256`: status.digest when it is the digest wanted, the proof that lets the cache
+   * stand in for the source. `overBudget`: the NotPermitted message for a package refused as too
+   * large, set when the Tenant's bytes are the lowest cap.
+   */
+  | { readonly kind: 'Download'; readonly source: DownloadSource; readonly expectedSha256?: string; readonly knownSha256?: string; readonly maxBytes: number; readonly overBudget?: string }
   | { readonly kind: 'Inspect'; readonly sha256: string; readonly file: string; readonly policy: VerificationPolicy; readonly inputs: string }
   | { readonly kind: 'Distribute'; readonly digest: string; readonly targets: readonly string[]; readonly hosts: readonly HostStep[]; readonly content: PackageContent }
   | { readonly kind: 'Withdraw'; readonly hosts: readonly HostStep[]; readonly charts: Charts }
@@ -144,6 +187,7 @@ export function decide(input: DecideInput): AppPackageAction {
   // Before suspend: a suspended package that is deleted must still leave the hosts.
   if (isDeleting(pkg)) return decideDeletion(input);
   if (pkg.spec.suspend) return { kind: 'Nothing', why: 'Suspended' };
+  if (!o.permission.ok) return { kind: 'NotPermitted', message: o.permission.message };
   if (!o.hasFinalizer) return { kind: 'AddFinalizer' };
 
   const generation = pkg.metadata.generation ?? 0;
@@ -154,6 +198,8 @@ export function decide(input: DecideInput): AppPackageAction {
   const statusSha256 = pkg.status?.digest?.replace('sha256:', '');
   const cached = o.cached;
   if (!cached || cached.sha256 !== statusSha256 || !done('Downloaded')) {
+    const budget = o.budget;
+    if (budget?.left === 0) return { kind: 'NotPermitted', condition: 'Downloaded', message: budgetUsedUp(budget) };
     if (!o.source.ok) return { kind: 'ReportFailure', condition: 'Downloaded', reason: o.source.reason, message: o.source.message, transient: o.source.transient };
     const source = downloadSourceOf(pkg.spec.source, o.source.credentials);
     if (!source) {
@@ -162,10 +208,13 @@ export function decide(input: DecideInput): AppPackageAction {
     // The cache stands in for the source only for a digest this package's source served
     // (status.digest, written by Download alone): a spec.sha256 someone else cached is fetched.
     const proven = statusSha256 !== undefined && (pkg.spec.sha256 ?? statusSha256) === statusSha256;
+    // spec.maxSizeBytes may lower the operator's limit, never raise it; the Tenant's bytes lower both.
+    const cap = Math.min(pkg.spec.maxSizeBytes ?? input.settings.maxPackageBytes, input.settings.maxPackageBytes);
+    const tenantCaps = budget !== undefined && budget.left < cap;
     return {
-      // spec.maxSizeBytes may lower the operator's limit, never raise it.
-      kind: 'Download', source, maxBytes: Math.min(pkg.spec.maxSizeBytes ?? input.settings.maxPackageBytes, input.settings.maxPackageBytes),
+      kind: 'Download', source, maxBytes: tenantCaps ? budget.left : cap,
       ...(pkg.spec.sha256 ? { expectedSha256: pkg.spec.sha256 } : {}), ...(proven ? { knownSha256: statusSha256 } : {}),
+      ...(tenantCaps ? { overBudget: overBudget(budget) } : {}),
     };
   }
   if (!o.parsed || !done('Parsed') || !o.verification) {
@@ -197,9 +246,18 @@ function decideDeletion({ pkg, observation: o, now, settings }: DecideInput): Ap
   return { kind: 'Withdraw', hosts: steps, charts };
 }
 
+function budgetUsedUp(b: ByteBudget): string {
+  return `Tenant ${b.tenant} allows ${b.limit} bytes of packages (spec.limits.packageBytes) and its other AppPackages hold them all: delete one or ask an admin to raise the limit`;
+}
+
+function overBudget(b: ByteBudget): string {
+  return `The package is larger than the ${b.left} bytes left of Tenant ${b.tenant}'s spec.limits.packageBytes (${b.limit} bytes; its other AppPackages hold the rest): delete one or ask an admin to raise the limit`;
+}
+
 function stepOf(host: ObservedHost, digest: string, o: AppPackageObservation): HostStep {
   const decision = decideHost(host.previous, host, digest);
   const step = { name: host.name, decision, previous: host.previous };
+  if (decision === 'NotPermitted' && !host.permission.ok) return { ...step, refusal: host.permission.message };
   if (decision !== 'Push' && decision !== 'Remove') return step;
   const access: Read<RepositoryAccess> = host.access ?? { ok: false, message: `The repository of EdgeHost ${host.name} was not read.` };
   // A push also reads the images' source registries: without their credentials it cannot go ahead.

@@ -1,7 +1,8 @@
 /**
  * Everything decide needs for one AppPackage, read and never written: the package as the API
- * server has it now, the EdgeHosts (informer), the Secrets it refers to (readSecretKey), and
- * what this process holds of it (the downloaded file, the parsed package, the verdict).
+ * server has it now, the EdgeHosts (informer), the Tenant governing its namespace and its other
+ * packages (informers), the Secrets it refers to (readSecretKey), and what this process holds
+ * of it (the downloaded file, the parsed package, the verdict).
  */
 import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
@@ -19,8 +20,12 @@ import type { ResourceClient } from '../../runtime/kube/resource-client.js';
 import { hasFinalizer, isDeleting } from '../../runtime/objects.js';
 import { forEachLimited } from '../../util/concurrency.js';
 import { stableJson } from '../../util/stable-json.js';
+import { countVerdict, governedVerdict, hostVerdict, packageBytesLeft, tenantName, type Governance } from '../../tenancy/governance.js';
+import type { Tenancy } from '../../tenancy/tenancy.js';
+import { firstRefusal } from '../../tenancy/verdict.js';
 import { edgeHostSecretRef, readSecretKey, type SecretObject } from '../secrets.js';
-import { decideHost, type AppPackageObservation, type ObservedHost, type Read, type RepositoryAccess } from './decide.js';
+import { tenantSiblings } from '../tenant-scope.js';
+import { decideHost, type AppPackageObservation, type ByteBudget, type ObservedHost, type Read, type RepositoryAccess } from './decide.js';
 import type { Credentials } from './edge-repository.js';
 import { finalizer } from './finalizer.js';
 import { targetHosts } from './targets.js';
@@ -35,6 +40,7 @@ export interface ObserveDeps {
   readonly verifications: Verifications;
   /** Where EdgeHost Secrets must be (the hosts' repository credentials). */
   readonly operatorNamespace: string;
+  readonly tenancy: Tenancy;
 }
 
 /**
@@ -75,24 +81,41 @@ export async function observePackage(key: string, pkg: AppPackage, deps: Observe
   });
   const digest = cached ? `sha256:${cached.sha256}` : pkg.status?.digest ?? '';
   const targets = isDeleting(pkg) ? [] : targetHosts(pkg, deps.hosts.list());
+  const governance = deps.tenancy.governance(namespace);
+  const siblings = tenantSiblings(governance, deps.packages.list());
   return {
     hasFinalizer: hasFinalizer(pkg, finalizer),
+    // The finalizer is added only once a package is let in: it comes first among those of its second.
+    permission: firstRefusal(governedVerdict(governance), countVerdict(governance, 'appPackages', pkg, siblings, (p) => hasFinalizer(p, finalizer))),
+    budget: byteBudget(governance, pkg, siblings),
     cached, source, trustedCa, verificationInputs, imageCredentials, targets,
     parsed: parsedSha256 ? deps.store.parsedNow(parsedSha256) : undefined,
     verification: deps.verifications.get(key, verificationInputs),
-    hosts: await observeHosts(pkg, targets, digest, deps),
+    hosts: await observeHosts(pkg, targets, digest, governance, deps),
   };
 }
 
-/** The targets and the hosts with an entry; repositories are read only where a push or removal needs them. */
-async function observeHosts(pkg: AppPackage, targets: readonly string[], digest: string, deps: ObserveDeps): Promise<ObservedHost[]> {
+function byteBudget(governance: Governance, pkg: AppPackage, siblings: readonly AppPackage[]): ByteBudget | undefined {
+  const left = packageBytesLeft(governance, pkg, siblings);
+  const limit = governance.kind === 'Governed' ? governance.tenant.spec.limits?.packageBytes : undefined;
+  return left === undefined || limit === undefined ? undefined : { tenant: tenantName(governance) ?? '', limit, left };
+}
+
+/**
+ * The targets and the hosts with an entry, each with whether the Tenant grants it; repositories
+ * are read only where a push or removal needs them.
+ */
+async function observeHosts(pkg: AppPackage, targets: readonly string[], digest: string, governance: Governance, deps: ObserveDeps): Promise<ObservedHost[]> {
   const previous = new Map((pkg.status?.hosts ?? []).map((h) => [h.name, h]));
   const names = [...new Set([...targets, ...previous.keys()])].sort();
   const credentialReads = new Map<string, Promise<Read<Credentials | undefined>>>();
   const observed = new Map<string, ObservedHost>();
   await forEachLimited(names, 8, async (name) => {
     const host = deps.hosts.get(name);
-    const view = { name, previous: previous.get(name), targeted: targets.includes(name), exists: host !== undefined, paused: host?.spec.paused ?? false };
+    const view = {
+      name, previous: previous.get(name), targeted: targets.includes(name), exists: host !== undefined, paused: host?.spec.paused ?? false,
+      permission: hostVerdict(governance, { name, labels: host?.metadata.labels }),
+    };
     const decision = decideHost(view.previous, view, digest);
     const needsRepository = host && (decision === 'Push' || decision === 'Remove');
     observed.set(name, needsRepository ? { ...view, access: await repositoryAccess(host, deps, credentialReads) } : view);

@@ -8,6 +8,10 @@
  *                                      our MEP task,                    its events
  *                                      the MEP's rules
  *
+ * The namespace's Tenant must grant the host and the rules (permission.ts): a refused AppRule
+ * (NotPermitted) reads and sends nothing, leaves what the MEP holds, and decides again when a
+ * Tenant changes; deleted, it still takes out what it had put at the MEP.
+ *
  * One AppRule per host speaks for an appInstanceId (claims.ts): another that names it is refused
  * (AppInstanceIdInUse) before anything is read from or sent to the MEP, and decides again when
  * the holder is gone.
@@ -29,6 +33,7 @@ import { ResourceClient } from '../../runtime/kube/resource-client.js';
 import type { Manager } from '../../runtime/manager.js';
 import { addFinalizer, isDeleting, removeFinalizer, writeStatus } from '../../runtime/objects.js';
 import { done, type ReconcileContext, type Reconciler, type ReconcileResult } from '../../runtime/reconcile.js';
+import type { Tenancy } from '../../tenancy/tenancy.js';
 import { SecretValues } from '../secret-values.js';
 import type { SecretObject } from '../secrets.js';
 import type { ActionContext, ActionTiming } from './actions/context.js';
@@ -64,6 +69,8 @@ export interface AppRuleControllerOptions {
   /** How often a rule the MEP refused (token, validation, a name another app holds) is tried again. */
   readonly stalledRetryMs?: number;
   readonly events: EventRecorder;
+  /** The Tenants and whether they are enforced: which hosts and rules each namespace's AppRules may use. */
+  readonly tenancy: Tenancy;
 }
 
 export class AppRuleReconciler implements Reconciler {
@@ -81,7 +88,7 @@ export class AppRuleReconciler implements Reconciler {
   ) {
     this.deps = {
       claimants: (hostName, id) => rules.byIndex(claimIndex, claimKey(hostName, id)), instance: (key) => instances.get(key),
-      host: (name) => hosts.get(name), readSecret: (ref, key) => secrets.read(ref, key), clients: new MepClients(options.requestTimeoutMs), tasks: this.tasks,
+      host: (name) => hosts.get(name), governance: (namespace) => options.tenancy.governance(namespace), readSecret: (ref, key) => secrets.read(ref, key), clients: new MepClients(options.requestTimeoutMs), tasks: this.tasks,
     };
     this.timing = { taskPollMs: options.taskPollMs, driftCheckMs: options.driftCheckMs, stalledRetryMs: options.stalledRetryMs ?? 5 * 60_000 };
   }
@@ -107,7 +114,7 @@ export class AppRuleReconciler implements Reconciler {
     switch (action.kind) {
       case 'Stall': return stall(ctx, action.reason, action.message, action.retryMs);
       case 'ReportFailure': return reportFailure(ctx, action.error);
-      case 'ReleaseFinalizer': return releaseFinalizer(ctx, action.abandoned, action.notHeld);
+      case 'ReleaseFinalizer': return releaseFinalizer(ctx, action.abandoned, action.notHeld, action.notPermitted);
       case 'WaitForTask': return waitForTask(ctx);
       case 'TaskFailed': return taskFailed(ctx, action.task);
       case 'TaskTimedOut': return taskTimedOut(ctx, action.taskId, action.timeoutMs);
@@ -146,6 +153,7 @@ export function registerAppRuleController(manager: Manager, options: AppRuleCont
   const reconciler = new AppRuleReconciler(rules, hosts, instances, new ResourceClient<AppRule>(manager.hub, mecmTypes.appRule), secrets, options);
   const controller = new Controller({ name: 'apprule', reconciler, workers: options.workers, metrics: manager.metrics, log: manager.log });
   controller.watch(rules, { resyncMs: defaultResyncMs });
+  options.tenancy.watchFor(controller, rules);
   // Only the host's spec (its MEP's URL, token, CA) matters here, not its probe status.
   controller.watch(hosts, { map: (host) => rules.byIndex('host', host.metadata.name ?? '').map(objectKey), updateMatters: specOrLabelsChanged });
   // A claimant that comes, goes or changes owners may change who holds the id: the others decide again

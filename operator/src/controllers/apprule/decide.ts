@@ -1,6 +1,10 @@
 /**
  * The next step for one AppRule, from what observe saw (pure; `now` passed in):
  *
+ *   the Tenant does not grant the host or the rules ─┬ deleting ─► ReleaseFinalizer (it never
+ *                                 │                    spoke to the MEP: nothing there is its own)
+ *                                 └──────────► Stall NotPermitted (nothing is sent; what the
+ *                                              MEP holds stays)
  *   another AppRule holds the appInstanceId on the host (claims.ts) ─┬ deleting ─► ReleaseFinalizer
  *                                 │                   (the MEP's configuration is the holder's: untouched)
  *                                 └──────────► Stall AppInstanceIdInUse (nothing is sent to the MEP)
@@ -38,7 +42,7 @@ export type AppRuleAction =
    * `abandoned`: why the MEP may still hold the rules (said in a warning event); `notHeld`: why
    * the MEP's configuration was not ours to delete (said in a normal event).
    */
-  | { readonly kind: 'ReleaseFinalizer'; readonly abandoned: string | undefined; readonly notHeld?: string }
+  | { readonly kind: 'ReleaseFinalizer'; readonly abandoned: string | undefined; readonly notHeld?: string; readonly notPermitted?: string }
   | { readonly kind: 'WaitForTask'; readonly taskId: string; readonly since: number }
   | { readonly kind: 'TaskFailed'; readonly task: MepTask }
   | { readonly kind: 'TaskTimedOut'; readonly taskId: string; readonly timeoutMs: number }
@@ -70,6 +74,10 @@ export function desiredConfig(rule: AppRule): MepAppConfig {
 export function decideAction({ rule, observation, now, taskTimeoutMs }: DecideInput): AppRuleAction {
   const deleting = isDeleting(rule);
   switch (observation.kind) {
+    case 'NotPermitted':
+      return deleting
+        ? { kind: 'ReleaseFinalizer', abandoned: undefined, notPermitted: `Deleted without contacting the MEP, which holds nothing of this AppRule: not permitted: ${observation.message}.` }
+        : { kind: 'Stall', reason: 'NotPermitted', message: `Not permitted: ${observation.message}. Nothing is sent to the MEP; what it holds stays.`, retryMs: configurationRetryMs };
     case 'AppInstanceIdInUse': {
       const held = `appInstanceId ${rule.spec.appInstanceId} on EdgeHost ${observation.hostName} is held by AppRule ${observation.holder}`;
       return deleting

@@ -1,7 +1,9 @@
 /**
  * Every read of one AppRule reconcile, in order, stopping at the first thing missing:
  *
- *   who holds the appInstanceId on the host (AppRule and AppInstance informers, claims.ts)
+ *   whether the namespace's Tenant grants the host and the rules (permission.ts); a refused
+ *     rule reads nothing more, unless it is being deleted after speaking to the MEP
+ *   ─► who holds the appInstanceId on the host among the permitted claimants (claims.ts)
  *     ─► EdgeHost (informer) ─► spec.mep ─► token / CA Secrets ─► MEP client (cached per host)
  *     ─► our running task, polled (memory, else status.taskId while PROCESSING)
  *     ─► what the MEP holds for the app instance (only once no task of ours runs)
@@ -16,9 +18,12 @@ import type { MepClient } from '../../mep/client.js';
 import { MepError } from '../../mep/errors.js';
 import type { MepAppConfig, MepTask } from '../../mep/types.js';
 import { objectKey } from '../../runtime/kube/resource.js';
+import { isDeleting } from '../../runtime/objects.js';
+import type { Governance } from '../../tenancy/governance.js';
 import type { EdgeHostSecretReference, SecretRead } from '../secrets.js';
 import { holderOf } from './claims.js';
 import type { MepClients } from './mep-clients.js';
+import { rulePermission, spokeToMep } from './permission.js';
 import type { RunningTasks } from './running-tasks.js';
 
 /** What became of the task we last sent, once it no longer runs. */
@@ -29,6 +34,11 @@ export type PreviousTask =
   | { readonly kind: 'Lost'; readonly taskId: string };
 
 export type AppRuleObservation =
+  /**
+   * The namespace's Tenant does not grant the host or the rules: nothing else was read. Not
+   * while an AppRule that spoke to the MEP is deleted: it takes out what it put there.
+   */
+  | { readonly kind: 'NotPermitted'; readonly message: string }
   /** Another AppRule (`holder`, namespace/name) holds the appInstanceId on this host: nothing else was read. */
   | { readonly kind: 'AppInstanceIdInUse'; readonly hostName: string; readonly holder: string }
   | { readonly kind: 'HostNotFound'; readonly hostName: string }
@@ -49,6 +59,8 @@ export interface ObserveDeps {
   /** An AppInstance from its informer, by namespace/name. */
   readonly instance: (key: string) => AppInstance | undefined;
   readonly host: (name: string) => EdgeHost | undefined;
+  /** The Tenant governing a hub namespace (Tenancy.governance). */
+  readonly governance: (namespace: string) => Governance;
   /** An EdgeHost Secret's key (SecretValues: refused outside the operator's namespace, read again only when it changed). */
   readonly readSecret: (ref: EdgeHostSecretReference, defaultKey: string) => Promise<SecretRead>;
   readonly clients: MepClients;
@@ -57,9 +69,14 @@ export interface ObserveDeps {
 
 export async function observeRule(rule: AppRule, deps: ObserveDeps, now: number): Promise<AppRuleObservation> {
   const hostName = rule.spec.hostRef.name;
-  const holder = holderOf(deps.claimants(hostName, rule.spec.appInstanceId), deps.instance);
-  if (holder && holder.metadata.uid !== rule.metadata.uid) return { kind: 'AppInstanceIdInUse', hostName, holder: objectKey(holder) };
   const host = deps.host(hostName);
+  const permitted = (r: AppRule) => rulePermission(deps.governance(r.metadata.namespace ?? ''), r, host);
+  const permission = permitted(rule);
+  if (!permission.ok && !(isDeleting(rule) && spokeToMep(rule))) return { kind: 'NotPermitted', message: permission.message };
+  // A claimant the grant refuses sends nothing, so it holds no id against one that may.
+  const claimants = deps.claimants(hostName, rule.spec.appInstanceId).filter((c) => c.metadata.uid === rule.metadata.uid || permitted(c).ok);
+  const holder = holderOf(claimants, deps.instance);
+  if (holder && holder.metadata.uid !== rule.metadata.uid) return { kind: 'AppInstanceIdInUse', hostName, holder: objectKey(holder) };
   if (!host) return { kind: 'HostNotFound', hostName };
   const mep = host.spec.mep;
   if (!mep) return { kind: 'MEPNotConfigured', hostName };

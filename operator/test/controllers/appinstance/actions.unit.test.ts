@@ -9,6 +9,7 @@ import type { AppInstance, AppInstanceStatus } from '../../../src/api/appinstanc
 import { operation, type ActionContext } from '../../../src/controllers/appinstance/actions/context.js';
 import { recordFailure } from '../../../src/controllers/appinstance/actions/failure.js';
 import { runInstall } from '../../../src/controllers/appinstance/actions/install.js';
+import { runNotPermitted } from '../../../src/controllers/appinstance/actions/not-permitted.js';
 import { runReady } from '../../../src/controllers/appinstance/actions/ready.js';
 import { runRemediate } from '../../../src/controllers/appinstance/actions/remediate.js';
 import { runScale } from '../../../src/controllers/appinstance/actions/scale.js';
@@ -208,6 +209,28 @@ describe('AppInstance actions', function () {
     const unknown = setup({ appInstanceId: 'id' });
     runOwnedByAnother({ kind: 'OwnedByAnother', foreign: { release: 'app-ns/app', ownerUid: undefined } }, unknown.ctx);
     assert.match(String(unknown.condition('Stalled')?.[2]), /belongs to someone else: it carries no owner label and this instance did not make it/);
+  });
+
+  it('NotPermitted stalls with the missing grant, calls nothing on the edge, and records one event per new refusal', async function () {
+    const { plugin, ctx, events, condition } = setup({ appInstanceId: 'id' });
+    const message = 'namespace team is governed by no Tenant: an admin must list it in a Tenant\'s spec.namespaces before its objects may use an EdgeHost';
+    assert.deepEqual(await runNotPermitted({ kind: 'NotPermitted', what: 'Instance', message }, ctx), { kind: 'Done' });
+    assert.deepEqual(plugin.calls, []);
+    assert.deepEqual(condition('Stalled'), ['True', 'NotPermitted', message]);
+    assert.deepEqual(condition('Ready'), ['False', 'NotPermitted', message]);
+    assert.deepEqual(events, [['Warning', 'NotPermitted', message]]);
+    // The same refusal again (the draft now holds it): no second event.
+    const again = setup({ appInstanceId: 'id', conditions: ctx.draft.result().conditions });
+    await runNotPermitted({ kind: 'NotPermitted', what: 'Instance', message }, again.ctx);
+    assert.deepEqual(again.events, []);
+  });
+
+  it('NotPermitted for the rules keeps the release as deployed and says RulesConfigured=False', async function () {
+    const { ctx, condition } = setup({ appInstanceId: 'id', release: { name: 'app', revision: 2 } });
+    await runNotPermitted({ kind: 'NotPermitted', what: 'Rules', message: 'Not permitted: the rules exceed Tenant t\'s MEP grant' }, ctx);
+    assert.deepEqual(condition('RulesConfigured'), ['False', 'NotPermitted', 'The app\'s rules: Not permitted: the rules exceed Tenant t\'s MEP grant']);
+    assert.deepEqual(condition('Instantiated')?.slice(0, 2), ['True', 'ReleaseDeployed']);
+    assert.deepEqual(condition('Stalled')?.slice(0, 2), ['True', 'NotPermitted']);
   });
 
   it('Adopt labels the release through the plugin and says so', async function () {

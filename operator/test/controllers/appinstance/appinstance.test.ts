@@ -3,7 +3,8 @@
  * appstore simulator runs as a Helm release on both edges (real helm, charts from the edge
  * registries, Pods made Ready by kwok); upgrade, stop/start, drift repair and terminate; the
  * posiu package's APPD rules reach the MEP simulator through an owned AppRule; a host whose
- * kubeconfig Secret is outside the operator's namespace is refused, not read.
+ * kubeconfig Secret is outside the operator's namespace is refused, not read; an edge namespace
+ * the Tenant does not grant is refused before anything reaches the edge.
  */
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -16,6 +17,7 @@ import type { AppPackage } from '../../../src/api/apppackage.js';
 import type { AppRule } from '../../../src/api/apprule.js';
 import type { EdgeHost } from '../../../src/api/edgehost.js';
 import { mecmTypes } from '../../../src/api/resources.js';
+import type { Tenant } from '../../../src/api/tenant.js';
 import { isNotFound } from '../../../src/runtime/kube/errors.js';
 import { coreTypes, type KubeObject } from '../../../src/runtime/kube/resource.js';
 import { aliasBomb } from '../../support/hostile-yaml.js';
@@ -33,6 +35,8 @@ const namespace = `ainst-${run}`;
 /** The MEP token Secret, in the operator's namespace (shared with other suites, hence the run in its name). */
 const mepToken = `ainst-${run}-mep-token`;
 const testdata = edgegalleryTestdata();
+/** The edge namespaces the suite's Tenant grants: those of the instances below (`<name>-<run>`). */
+const edgeNamespaces = ['etherpad-1', 'etherpad-2', 'etherpad-3', 'fragile', 'patient', 'guarded', 'posiu', 'provider', 'keeper'].map((n) => `${n}-${run}`);
 
 /** A chart the API server refuses at apply time (nodePort out of range): Helm records a failed revision. */
 async function brokenPackage(): Promise<Buffer> {
@@ -62,7 +66,7 @@ describe('AppInstance controller on real edge clusters', function () {
 
   before(async function () {
     this.timeout(envStartTimeoutMs);
-    op = await startOperator({ namespace, controllers: ['apppackage', 'apprule', 'appinstance'], apppackage: { workers: 2 }, apprule: { workers: 2 } });
+    op = await startOperator({ namespace, controllers: ['apppackage', 'apprule', 'appinstance'], apppackage: { workers: 2 }, apprule: { workers: 2 }, grant: { edgeNamespaces } });
     const direct = op.direct;
     instances = new ResourceClient<AppInstance>(direct, mecmTypes.appInstance);
     const secrets = new ResourceClient<KubeObject & { stringData: Record<string, string> }>(direct, coreTypes.secret);
@@ -360,5 +364,39 @@ describe('AppInstance controller on real edge clusters', function () {
       await helmCli(edge, ['uninstall', 'other', '--namespace', ns]);
       await kubectl(edge, ['delete', 'namespace', ns, '--wait=false']);
     }
+  });
+
+  it('refuses an edge namespace the Tenant does not grant before anything reaches the edge; granted, it installs; refused again, it keeps running; deleted, it uninstalls its own release', async function () {
+    this.timeout(240_000);
+    const edge = op.shared.edges[0]!;
+    const ns = `gated-${run}`;
+    const tenants = new ResourceClient<Tenant>(op.direct, mecmTypes.tenant);
+    const refused = () => waitFor('gated NotPermitted', async () => (await condition('gated', 'Ready'))?.reason === 'NotPermitted', 30_000, 250);
+    await instantiate('gated', 'provider', 0);
+    await refused();
+    const stalled = await condition('gated', 'Stalled');
+    assert.equal(stalled?.status, 'True');
+    assert.match(stalled?.message ?? '', new RegExp(`^Tenant ${op.tenantName} does not grant edge namespace ${ns}: its edge namespaces are etherpad-1-${run}, `));
+    // Nothing reached the edge, nor was anything made on the hub for it.
+    assert.notEqual((await kubectl(edge, ['get', 'namespace', ns])).code, 0, 'no namespace on the edge');
+    assert.deepEqual(await helmList(edge, ns), []);
+    const gated = await get('gated');
+    assert.deepEqual([gated.metadata.finalizers ?? [], gated.status?.release, gated.status?.appInstanceId], [[], undefined, undefined]);
+    const warned = await kubectl(op.shared.hub, ['get', 'events', '-n', namespace, '--field-selector', 'involvedObject.name=gated,reason=NotPermitted,type=Warning', '-o', 'jsonpath={.items[*].message}']);
+    assert.match(warned.stdout, new RegExp(`does not grant edge namespace ${ns}`));
+
+    // The admin grants it: the instance goes ahead by itself (the Tenant change wakes it).
+    await tenants.patch(op.tenantName, undefined, 'merge', { spec: { edgeNamespaces: [...edgeNamespaces, ns] } });
+    await waitReady('gated');
+    const [release] = await helmList(edge, ns);
+    assert.equal(release?.name, 'gated');
+    // Taken back: refused again, and what runs stays as it is.
+    await tenants.patch(op.tenantName, undefined, 'merge', { spec: { edgeNamespaces } });
+    await refused();
+    assert.deepEqual((await helmList(edge, ns)).map((r) => [r.name, r.revision]), [['gated', release?.revision]], 'the release stays, untouched');
+    // Deleted, it takes out what it installed while it was granted.
+    await instances.delete('gated', namespace);
+    await waitFor('gated gone', async () => get('gated').then(() => false, (e: unknown) => isNotFound(e)), 120_000, 250);
+    assert.deepEqual(await helmList(edge, ns), []);
   });
 });

@@ -4,6 +4,7 @@ import {
   decide, type AppInstanceObservation, type DesiredRelease, type EdgeAccess, type ReleaseObservation, type ReleaseOwner, type RulesObservation,
 } from '../../../src/controllers/appinstance/decide.js';
 import { KubernetesPlugin } from '../../../src/lcm/kubernetes/plugin.js';
+import { allowed, refused } from '../../../src/tenancy/verdict.js';
 
 /** decide only carries the plugin; it is never called here. */
 const plugin = new KubernetesPlugin({ helmBinary: '/nonexistent/helm' });
@@ -27,7 +28,7 @@ const releaseOf = (owner: ReleaseOwner, status: 'deployed' | 'failed' | 'pending
   ({ release: { kind: 'Present', status, revision: 3, upToDate, owner } });
 
 const healthy: AppInstanceObservation = {
-  deleting: false, hasFinalizer: true, appInstanceId: 'id-1', suspended: false, infrastructure: { kind: 'Supported' },
+  deleting: false, hasFinalizer: true, appInstanceId: 'id-1', suspended: false, permission: allowed, infrastructure: { kind: 'Supported' },
   desired: { kind: 'Known', release: desired }, missingDependencies: [], dependents: [], edge: { kind: 'Reachable', access },
   release: { kind: 'Present', status: 'deployed', revision: 2, upToDate: true, owner: ours },
   desiredState: 'Started', stopped: false, driftedObjects: [], rules: rules('Ready'),
@@ -35,6 +36,9 @@ const healthy: AppInstanceObservation = {
 };
 const leftOut = { desired: { kind: 'Known', release: { ...desired, rulesLeftOut: ['appTrafficRule[1] "r2": action "REDIRECT" is not one of …'] } } } as const;
 const at = (o: Partial<AppInstanceObservation>) => decide({ ...healthy, ...o }).kind;
+/** Refused by the Tenant; observe then does not look at the edge (unless deleted after acting on it). */
+const denied = refused('Tenant team-a does not grant edge namespace app: its edge namespaces are team-a-* (spec.edgeNamespaces)');
+const notPermitted = { permission: denied, edge: { kind: 'NotPermitted', message: denied.ok ? '' : denied.message } } as const;
 
 describe('AppInstance decide', () => {
   after(() => plugin.close());
@@ -102,10 +106,32 @@ describe('AppInstance decide', () => {
     ['deletion does not uninstall an unlabelled release it does not record', { deleting: true, rules: rules('NotNeeded'), ...releaseOf(unknownOwner, 'uninstalling') }, 'ReleaseFinalizer'],
     ['deletion uninstalls an unlabelled release it records', { deleting: true, rules: rules('NotNeeded'), ...releaseOf(adoptable) }, 'Uninstall'],
     ['deletion still removes its own rules first', { deleting: true, rules: rules('Ready'), ...releaseOf(theirs) }, 'DeleteRules'],
+    // Tenancy: nothing reaches the edge for an instance the Tenant does not permit.
+    ['refuses an instance the Tenant does not permit before anything, the finalizer included',
+      { ...notPermitted, hasFinalizer: false, appInstanceId: undefined, release: { kind: 'Absent' } }, 'NotPermitted'],
+    ['refuses before waiting for the package', { ...notPermitted, ...packageNotDistributed }, 'NotPermitted'],
+    ['refuses before making the AK/SK Secret', { ...notPermitted, desired: { kind: 'NoCredentials' } }, 'NotPermitted'],
+    ['refuses before installing', { ...notPermitted, release: { kind: 'Absent' } }, 'NotPermitted'],
+    ['refuses one that runs, without uninstalling, upgrading or scaling it', { permission: denied, ...releaseOf(ours, 'deployed', false), desiredState: 'Stopped' }, 'NotPermitted'],
+    ['refuses before unsupported infrastructure', { ...notPermitted, ...infrastructureUnsupported }, 'NotPermitted'],
+    ['refuses even while suspended', { ...notPermitted, suspended: true }, 'NotPermitted'],
+    ['refuses when the owned AppRule is refused by the MEP grant', { rules: { kind: 'NotReady', reason: 'NotPermitted', message: 'Not permitted: the rules exceed' } }, 'NotPermitted'],
+    ['deletion of an instance that never acted on the edge releases without asking it', { deleting: true, rules: rules('NotNeeded'), ...notPermitted }, 'ReleaseFinalizer'],
+    ['deletion of a refused instance removes its AppRule first', { deleting: true, rules: rules('Ready'), ...notPermitted }, 'DeleteRules'],
+    ['deletion of an instance that never acted on the edge is not blocked by dependents', { deleting: true, rules: rules('NotNeeded'), ...notPermitted, dependents: ['other'] }, 'ReleaseFinalizer'],
+    ['deletion of a refused instance that installed earlier uninstalls its own release', { deleting: true, rules: rules('NotNeeded'), permission: denied }, 'Uninstall'],
+    ['deletion of a refused instance leaves another instance\'s release alone', { deleting: true, rules: rules('NotNeeded'), permission: denied, ...releaseOf(theirs) }, 'ReleaseFinalizer'],
   ];
   for (const [name, observation, expected] of cases) {
     it(name, () => assert.equal(at(observation), expected));
   }
+
+  it('says what the Tenant refuses, and which refusal (the instance or its rules)', () => {
+    assert.deepEqual(decide({ ...healthy, ...notPermitted }), { kind: 'NotPermitted', what: 'Instance', message: denied.ok ? '' : denied.message });
+    assert.deepEqual(decide({ ...healthy, rules: { kind: 'NotReady', reason: 'NotPermitted', message: 'Not permitted: x' } }), { kind: 'NotPermitted', what: 'Rules', message: 'Not permitted: x' });
+    assert.deepEqual(decide({ ...healthy, deleting: true, rules: rules('NotNeeded'), ...notPermitted }),
+      { kind: 'ReleaseFinalizer', abandoned: false, keptNamespace: [], notPermitted: denied.ok ? '' : denied.message });
+  });
 
   it('rolls back a failed upgrade, and uninstalls a failed first install or by policy', () => {
     const failed = (revision: number) => ({ kind: 'Present', status: 'failed', revision, upToDate: true, owner: ours } as const);

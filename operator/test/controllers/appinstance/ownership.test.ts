@@ -53,7 +53,10 @@ describe('AppInstance release ownership on real edge clusters', function () {
 
   before(async function () {
     this.timeout(envStartTimeoutMs);
-    op = await startOperator({ namespace: teamA, controllers: ['apppackage', 'appinstance'], apppackage: { workers: 2 } });
+    // One Tenant for both namespaces, granted the edge namespace both ask for: ownership, not the grant, keeps them apart.
+    op = await startOperator({
+      namespace: teamA, controllers: ['apppackage', 'appinstance'], apppackage: { workers: 2 }, grant: { namespaces: [teamA, teamB], edgeNamespaces: [edgeNamespace] },
+    });
     edge = op.shared.edges[0]!;
     instances = new ResourceClient<AppInstance>(op.direct, mecmTypes.appInstance);
     await new ResourceClient(op.direct, coreTypes.namespace).create({ metadata: { name: teamB } });

@@ -12,6 +12,7 @@ import { packageDownload } from '../../../src/appstore/client.js';
 import { distribute } from '../../../src/controllers/apppackage/actions/distribute.js';
 import { download } from '../../../src/controllers/apppackage/actions/download.js';
 import { inspect } from '../../../src/controllers/apppackage/actions/inspect.js';
+import { notPermitted } from '../../../src/controllers/apppackage/actions/not-permitted.js';
 import { reportFailure } from '../../../src/controllers/apppackage/actions/report-failure.js';
 import { withdraw } from '../../../src/controllers/apppackage/actions/withdraw.js';
 import type { HostStep } from '../../../src/controllers/apppackage/decide.js';
@@ -94,6 +95,20 @@ describe('AppPackage actions', () => {
       await download(again, { source: source('wrong'), expectedSha256: fileSha, knownSha256: fileSha, maxBytes: 1 << 20 }, work, 5000);
       assert.equal(conditionOf(again.commits[0], 'Downloaded')?.status, 'True');
       assert.equal(store.downloads.length, 1, 'one download: the refused account got nothing, the owner needed none');
+    });
+
+    it('refuses a package larger than what is left of the Tenant\'s bytes as NotPermitted, naming the limit', async () => {
+      const ctx = recordingContext(appPackage({ status: {} }));
+      const overBudget = 'The package is larger than the 5 bytes left of Tenant team-a\'s spec.limits.packageBytes (10 bytes; its other AppPackages hold the rest)';
+      assert.deepEqual(await download(ctx, { source: source('tok'), maxBytes: 5, overBudget }, work, 5000), { kind: 'Done' });
+      const [status] = ctx.commits;
+      assert.deepEqual([conditionOf(status, 'Downloaded')?.status, conditionOf(status, 'Downloaded')?.reason, conditionOf(status, 'Downloaded')?.message], ['False', 'NotPermitted', overBudget]);
+      assert.deepEqual([conditionOf(status, 'Stalled')?.reason, conditionOf(status, 'Ready')?.reason], ['NotPermitted', 'NotPermitted']);
+      assert.equal(status?.digest, undefined, 'nothing recorded as downloaded');
+      assert.deepEqual(ctx.events.map((e) => [e.type, e.reason, e.message]), [['Warning', 'NotPermitted', overBudget]]);
+      // Without the Tenant's cap the same size refusal is the operator's, as before.
+      const plain = recordingContext(appPackage({ status: {} }));
+      await assert.rejects(download(plain, { source: source('tok'), maxBytes: 5 }, work, 5000), (e: unknown) => e instanceof DownloadError && e.reason === 'PackageTooLarge');
     });
 
     it('keeps reconciling through a source that does not answer', async () => {
@@ -181,6 +196,19 @@ describe('AppPackage actions', () => {
     });
   });
 
+  describe('NotPermitted', () => {
+    it('stalls with the missing grant and one event, and waits for a change', async () => {
+      const ctx = recordingContext(appPackage());
+      const message = 'namespace tenant is governed by no Tenant: an admin must list it in a Tenant\'s spec.namespaces before its objects may use an EdgeHost';
+      assert.deepEqual(await notPermitted(ctx, { kind: 'NotPermitted', message }), { kind: 'Done' });
+      const [status] = ctx.commits;
+      assert.deepEqual([conditionOf(status, 'Stalled')?.status, conditionOf(status, 'Stalled')?.reason, conditionOf(status, 'Stalled')?.message], ['True', 'NotPermitted', message]);
+      assert.deepEqual([conditionOf(status, 'Ready')?.status, conditionOf(status, 'Ready')?.reason], ['False', 'NotPermitted']);
+      assert.equal(conditionOf(status, 'Downloaded')?.status, 'True', 'what was done stays as it was');
+      assert.deepEqual(ctx.events.map((e) => [e.type, e.reason]), [['Warning', 'NotPermitted']]);
+    });
+  });
+
   describe('ReportFailure', () => {
     it('leaves a Secret that may yet appear Reconciling, and a refusal Stalled', async () => {
       const transient = recordingContext(appPackage());
@@ -222,6 +250,26 @@ describe('AppPackage actions', () => {
       assert.deepEqual(ctx.events.map((e) => e.reason).sort(), ['DistributionFailed', 'DistributionFailed', 'HostGone']);
     });
 
+    it('pushes nothing to a target the Tenant does not grant, says so per host, and stalls once the others are done', async () => {
+      const ctx = recordingContext(appPackage());
+      const refusal = 'Tenant t does not grant EdgeHost b: an admin must add it to the Tenant\'s spec.hosts (names or selector)';
+      const hosts = [
+        step('a', 'Keep', { previous: entry('a', 'Distributed') }),
+        // No access: a push or a removal would fail loudly; a refused host needs none.
+        step('b', 'NotPermitted', { refusal, previous: { ...entry('b', 'Distributed'), chartReference: 'oci://r/b:1' } }),
+        step('c', 'Drop', { previous: entry('c', 'Error') }),
+      ];
+      assert.deepEqual(await distribute(ctx, { digest, targets: ['a', 'b'], hosts, content }, settings), { kind: 'Done' });
+      const [status] = ctx.commits;
+      assert.deepEqual(status?.hosts?.map((h) => [h.name, h.state, h.message, h.chartReference]), [
+        ['a', 'Distributed', '', undefined], ['b', 'Error', `Not permitted: ${refusal}`, 'oci://r/b:1'],
+      ]);
+      assert.equal(status?.distributed, '1/2');
+      assert.deepEqual([conditionOf(status, 'Distributed')?.reason, conditionOf(status, 'Distributed')?.message], ['NotPermitted', `Distributed to 1 of 2 host(s); not permitted: ${refusal}.`]);
+      assert.deepEqual([conditionOf(status, 'Stalled')?.reason, conditionOf(status, 'Ready')?.reason], ['NotPermitted', 'NotPermitted']);
+      assert.deepEqual(ctx.events.map((e) => [e.type, e.reason]), [['Warning', 'NotPermitted']]);
+    });
+
     it('settles when every target has the package, and retries errors later', async () => {
       const settled = recordingContext(appPackage());
       assert.deepEqual(await distribute(settled, { digest, targets: ['a'], hosts: [step('a', 'Keep', { previous: entry('a', 'Distributed') })], content }, settings), { kind: 'Done' });
@@ -241,6 +289,13 @@ describe('AppPackage actions', () => {
       await assert.rejects(withdraw(ctx, hosts, content.charts, 2000), (e: unknown) => e instanceof AppPackageError && e.reason === 'RemovalPending');
       assert.deepEqual(ctx.commits[0]?.hosts?.map((h) => [h.name, h.state]), [['a', 'Deleting']]);
       assert.deepEqual(ctx.events.map((e) => e.reason), ['HostGone']);
+    });
+
+    it('drops the entry of a host it was never pushed to without asking its repository', async () => {
+      const ctx = recordingContext(appPackage({ metadata: { deletionTimestamp: '2026-11-27T09:59:00Z' } }));
+      assert.deepEqual(await withdraw(ctx, [step('c', 'Drop', { previous: entry('c', 'Error') })], content.charts, 2000), { kind: 'RequeueAfter', ms: 0 });
+      assert.deepEqual(ctx.commits[0]?.hosts, []);
+      assert.deepEqual(ctx.events, []);
     });
 
     it('goes on to release the package once no host is left', async () => {

@@ -4,7 +4,9 @@
  * per policy and distributed to two edge registries — the chart Helm pulls back and the
  * mirrored image have the digests of the originals; a selector change removes the package
  * from the host that left; deletion removes it everywhere. A digest cached for one namespace
- * goes to another only through that namespace's own source.
+ * goes to another only through that namespace's own source. What the namespace's Tenant does
+ * not allow (no grant, a host, the count, the bytes) is NotPermitted before anything is
+ * downloaded or pushed.
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
@@ -16,11 +18,13 @@ import { waitFor } from '../../../../testenv/src/process.js';
 import type { AppPackage, AppPackageSpec } from '../../../src/api/apppackage.js';
 import type { EdgeHost } from '../../../src/api/edgehost.js';
 import { mecmTypes } from '../../../src/api/resources.js';
+import type { Tenant } from '../../../src/api/tenant.js';
 import { Registry } from '../../../src/oci/registry.js';
 import { isNotFound } from '../../../src/runtime/kube/errors.js';
 import { coreTypes, type KubeObject } from '../../../src/runtime/kube/resource.js';
 import { ResourceClient } from '../../../src/runtime/kube/resource-client.js';
 import { chartTgz, validFiles, withManifest, zipOf } from '../../csar/support/packages.js';
+import { testTenant } from '../../fixtures/tenant.js';
 import { envStartTimeoutMs, type SharedEnv } from '../../support/env.js';
 import { runCommand } from '../../support/kubectl.js';
 import { pushTestImage } from '../../support/oci.js';
@@ -45,7 +49,8 @@ describe('AppPackage controller on real registries', function () {
 
   before(async function () {
     this.timeout(envStartTimeoutMs);
-    operator = await startOperator({ namespace, controllers: ['apppackage'] });
+    // The second namespace is the cache test's (its own appstore account, the same Tenant).
+    operator = await startOperator({ namespace, controllers: ['apppackage'], grant: { namespaces: [namespace, `${namespace}-b`] } });
     shared = operator.shared;
     packages = new ResourceClient<AppPackage>(operator.direct, mecmTypes.appPackage);
     hosts = new ResourceClient<EdgeHost>(operator.direct, mecmTypes.edgeHost);
@@ -330,5 +335,80 @@ describe('AppPackage controller on real registries', function () {
       .create({ metadata: { name: 'appstore-later', namespace }, stringData: { token: 'store-token' } });
     await waitFor('keyless Ready', async () => (await condition('keyless', 'Ready'))?.status === 'True', 45_000, 200);
     assert.equal((await condition('keyless', 'Downloaded'))?.status, 'True');
+  });
+
+  it('refuses what the Tenant does not allow before anything is downloaded or pushed: no grant, a host, the count, the bytes', async function () {
+    this.timeout(120_000);
+    const [limited, stranger] = [`${namespace}-lim`, `${namespace}-none`];
+    const tenants = new ResourceClient<Tenant>(operator.direct, mecmTypes.tenant);
+    const namespaces = new ResourceClient(operator.direct, coreTypes.namespace);
+    const secrets = new ResourceClient<KubeObject & { stringData: Record<string, string> }>(operator.direct, coreTypes.secret);
+    const getIn = (ns: string, name: string) => packages.get(name, ns);
+    const conditionIn = async (ns: string, name: string, type: string) => (await getIn(ns, name)).status?.conditions?.find((c) => c.type === type);
+    const refused = (ns: string, name: string) => waitFor(`${ns}/${name} NotPermitted`, async () => (await conditionIn(ns, name, 'Ready'))?.reason === 'NotPermitted', 30_000, 100);
+    const gone = (ns: string, name: string) => waitFor(`${ns}/${name} gone`, async () => getIn(ns, name).then(() => false, (e: unknown) => isNotFound(e)), 30_000, 100);
+    const create = (ns: string, name: string, distribution: AppPackageSpec['distribution']) => packages.create({
+      apiVersion: 'mecm.io/v1alpha1', kind: 'AppPackage', metadata: { name, namespace: ns },
+      spec: { source: { appstore: { url: store.url, appId: 'demo', packageId: 'v2', credentialsSecretRef: { name: 'appstore' } } }, distribution, images: { mirror: 'Skip' } },
+    });
+    const everyHost = { hostSelector: { matchLabels: { 'apkg-test': run } } };
+    const chartOf = (ns: string, name: string) => `mecm/${ns}/${name}/demo`;
+    for (const name of [limited, stranger]) {
+      await namespaces.create({ metadata: { name } });
+      await secrets.create({ metadata: { name: 'appstore', namespace: name }, stringData: { token: 'store-token' } });
+    }
+    // The limited Tenant grants one of the two hosts and one AppPackage.
+    await tenants.create(testTenant(limited, { hosts: { names: [hostNames[0] ?? ''] }, limits: { appPackages: 1 } }));
+    try {
+      // No Tenant governs the namespace: nothing is downloaded, not even a finalizer added.
+      const downloads = store.downloads.length;
+      await create(stranger, 'lost', everyHost);
+      await refused(stranger, 'lost');
+      assert.match((await conditionIn(stranger, 'lost', 'Stalled'))?.message ?? '', new RegExp(`^namespace ${stranger} is governed by no Tenant: an admin must list it in a Tenant's spec.namespaces`));
+      const lost = await getIn(stranger, 'lost');
+      assert.deepEqual([lost.metadata.finalizers ?? [], lost.status?.digest, lost.status?.hosts], [[], undefined, undefined]);
+      assert.equal(store.downloads.length, downloads, 'the appstore was not asked');
+
+      // A host the Tenant does not grant is reported on its entry and left alone; the granted one gets the package.
+      await create(limited, 'half', everyHost);
+      await waitFor('half 1/2, stalled on the host not granted', async () => {
+        const status = (await getIn(limited, 'half')).status;
+        return status?.distributed === '1/2' && status.conditions?.some((c) => c.type === 'Stalled' && c.reason === 'NotPermitted') === true;
+      }, 60_000, 100);
+      const denied = (await getIn(limited, 'half')).status?.hosts?.find((h) => h.name === hostNames[1]);
+      assert.equal(denied?.state, 'Error');
+      assert.match(denied?.message ?? '', new RegExp(`^Not permitted: Tenant ${limited} does not grant EdgeHost ${hostNames[1]}: an admin must add it to the Tenant's spec.hosts`));
+      assert.equal((await conditionIn(limited, 'half', 'Distributed'))?.reason, 'NotPermitted');
+      assert.ok(await edgeRegistries[0]?.resolve(chartOf(limited, 'half'), '1.2.3'), 'on the granted host');
+      assert.equal(await edgeRegistries[1]?.resolve(chartOf(limited, 'half'), '1.2.3'), undefined, 'nothing pushed to the other');
+
+      // Over spec.limits.appPackages: the newer package waits, not downloaded...
+      const counted = store.downloads.length;
+      await create(limited, 'second', { hostNames: [hostNames[0] ?? ''] });
+      await refused(limited, 'second');
+      assert.match((await conditionIn(limited, 'second', 'Stalled'))?.message ?? '', new RegExp(`^Tenant ${limited} allows 1 AppPackages \\(spec.limits.appPackages\\) and 1 older ones exist`));
+      assert.equal(store.downloads.length, counted, 'the appstore was not asked');
+      // ...and goes ahead as soon as the older one is gone (its deletion wakes it; the charts it pushed go with it).
+      await packages.delete('half', limited);
+      await gone(limited, 'half');
+      assert.equal(await edgeRegistries[0]?.resolve(chartOf(limited, 'half'), '1.2.3'), undefined);
+      await waitFor('second Ready', async () => (await conditionIn(limited, 'second', 'Ready'))?.status === 'True', 60_000, 100);
+
+      // spec.limits.packageBytes: 100 bytes left after 'second' is more than no package, less than this one.
+      const held = (await getIn(limited, 'second')).status?.sizeBytes ?? 0;
+      await tenants.patch(limited, undefined, 'merge', { spec: { limits: { appPackages: null, packageBytes: held + 100 } } });
+      await create(limited, 'big', { hostNames: [hostNames[0] ?? ''] });
+      await refused(limited, 'big');
+      const downloaded = await conditionIn(limited, 'big', 'Downloaded');
+      assert.deepEqual([downloaded?.status, downloaded?.reason], ['False', 'NotPermitted']);
+      assert.match(downloaded?.message ?? '', new RegExp(`larger than the 100 bytes left of Tenant ${limited}'s spec.limits.packageBytes \\(${held + 100} bytes`));
+      assert.equal((await getIn(limited, 'big')).status?.digest, undefined, 'not kept');
+      assert.equal(await edgeRegistries[0]?.resolve(chartOf(limited, 'big'), '1.2.3'), undefined);
+    } finally {
+      for (const [ns, name] of [[stranger, 'lost'], [limited, 'half'], [limited, 'second'], [limited, 'big']] as const) await packages.delete(name, ns).catch(() => undefined);
+      for (const [ns, name] of [[stranger, 'lost'], [limited, 'half'], [limited, 'second'], [limited, 'big']] as const) await gone(ns, name).catch(() => undefined);
+      await tenants.delete(limited).catch(() => undefined);
+      for (const name of [limited, stranger]) await namespaces.delete(name).catch(() => undefined);
+    }
   });
 });

@@ -5,13 +5,16 @@ import {
   decide, decideHost, downloadSourceOf, type AppPackageAction, type AppPackageObservation, type HostDecision, type HostView,
 } from '../../../src/controllers/apppackage/decide.js';
 import type { HostEntry } from '../../../src/controllers/apppackage/hosts.js';
+import { allowed, refused } from '../../../src/tenancy/verdict.js';
 import { appPackage, condition, demoPackage, entry, observation, observedHost, sha, t0 } from './fixtures.js';
 
 const digest = `sha256:${sha}`;
 const settings = { maxPackageBytes: 1000, deletionTimeoutMs: 60_000 };
 
 describe('AppPackage decideHost', () => {
-  const host = (targeted: boolean, exists = true, paused = false): HostView => ({ targeted, exists, paused });
+  const host = (targeted: boolean, exists = true, paused = false, permission = allowed): HostView => ({ targeted, exists, paused, permission });
+  const notGranted = (targeted: boolean, exists = true) => host(targeted, exists, false, refused('Tenant t does not grant EdgeHost h'));
+  const pushed = { ...entry('h', 'Distributed'), chartReference: 'oci://r/mecm/tenant/demo/demo:1.2.3' };
   const cases: Array<[string, HostEntry | undefined, HostView, HostDecision]> = [
     ['keeps a host that has this digest', entry('h', 'Distributed'), host(true), 'Keep'],
     ['keeps a paused host that has this digest', entry('h', 'Distributed'), host(true, true, true), 'Keep'],
@@ -28,6 +31,13 @@ describe('AppPackage decideHost', () => {
     ['removes from a paused host that left the targets', entry('h', 'Error'), host(false, true, true), 'Remove'],
     ['retries a removal', entry('h', 'Deleting'), host(false), 'Remove'],
     ['forgets a host that left and is gone', entry('h', 'Distributed'), host(false, false), 'Forget'],
+    ['refuses a target the Tenant does not grant', undefined, notGranted(true), 'NotPermitted'],
+    ['refuses a target that held the digest before its grant went: what it holds stays', pushed, notGranted(true), 'NotPermitted'],
+    ['refuses a named host that is not granted before saying whether it exists', undefined, notGranted(true, false), 'NotPermitted'],
+    ['refuses a paused target that is not granted', undefined, host(true, true, true, refused('no')), 'NotPermitted'],
+    ['drops the entry of a refused host that left the targets without asking its repository', entry('h', 'Error'), notGranted(false), 'Drop'],
+    ['takes out what was pushed while granted from a host that left the targets', pushed, notGranted(false), 'Remove'],
+    ['forgets a host that was pushed to while granted and is gone', pushed, notGranted(false, false), 'Forget'],
   ];
   for (const [name, previous, view, expected] of cases) {
     it(name, () => assert.equal(decideHost(previous, view, digest), expected));
@@ -68,6 +78,12 @@ describe('AppPackage decide', () => {
     ['does nothing with a package the policy refused', appPackage(), { verification: { verified: false, fatal: true, reason: 'ManifestHashMismatch', message: 'bad' } }, 'Nothing'],
     ['distributes a package that Warn accepts', appPackage(), { verification: { verified: false, fatal: false, reason: 'ManifestHashMismatch', message: 'bad' } }, 'Distribute'],
     ['distributes (and settles) when everything is at hand', appPackage(), withHosts, 'Distribute'],
+    ['refuses a package the Tenant does not allow before anything, the finalizer included', appPackage({ status: {} }), { permission: refused('no Tenant'), hasFinalizer: false, cached: undefined }, 'NotPermitted'],
+    ['refuses a package the Tenant stopped allowing: nothing distributed or withdrawn', appPackage(), { ...withHosts, permission: refused('over the limit') }, 'NotPermitted'],
+    ['a suspended package stays suspended when not permitted', appPackage({ spec: { suspend: true } }), { permission: refused('no Tenant') }, 'Nothing'],
+    ['deletion goes ahead when not permitted (what was pushed comes out)', appPackage({ metadata: { deletionTimestamp: deleted(1) } }), { ...gone, permission: refused('no Tenant') }, 'Withdraw'],
+    ['refuses a download when the Tenant\'s bytes are used up', appPackage({ status: {} }), { cached: undefined, budget: { tenant: 't', limit: 100, left: 0 } }, 'NotPermitted'],
+    ['distributes a package downloaded before its Tenant\'s bytes ran out', appPackage(), { ...withHosts, budget: { tenant: 't', limit: 100, left: 0 } }, 'Distribute'],
   ];
   for (const [name, pkg, o, expected] of cases) {
     it(name, () => assert.equal(run(pkg, o).kind, expected));
@@ -112,6 +128,55 @@ describe('AppPackage decide', () => {
     const action = run(appPackage({ status: downloadedEarlier, spec: { maxSizeBytes: 10 ** 12 } }));
     assert.ok(action.kind === 'Download');
     assert.equal(action.maxBytes, 1000);
+  });
+
+  describe('caps the download at what is left of the Tenant\'s spec.limits.packageBytes', () => {
+    const rows: Array<[string, number | undefined, number, number, boolean]> = [
+      // name, spec.maxSizeBytes, bytes left → maxBytes, NotPermitted on a package too large
+      ['the Tenant\'s bytes below the operator\'s limit cap the download', undefined, 400, 400, true],
+      ['spec.maxSizeBytes below the Tenant\'s bytes caps it: too large is the spec\'s refusal', 300, 400, 300, false],
+      ['the operator\'s limit below the Tenant\'s bytes caps it', undefined, 5000, 1000, false],
+      ['equal to the operator\'s limit: the operator\'s refusal', undefined, 1000, 1000, false],
+    ];
+    for (const [name, maxSizeBytes, left, maxBytes, tenantCaps] of rows) {
+      it(name, () => {
+        const action = run(appPackage({ status: {}, spec: maxSizeBytes ? { maxSizeBytes } : {} }), { cached: undefined, budget: { tenant: 'team-a', limit: 9000, left } });
+        assert.ok(action.kind === 'Download');
+        assert.equal(action.maxBytes, maxBytes);
+        assert.equal(action.overBudget !== undefined, tenantCaps);
+        if (tenantCaps) assert.match(action.overBudget ?? '', new RegExp(`${left} bytes left of Tenant team-a's spec.limits.packageBytes \\(9000 bytes`));
+      });
+    }
+  });
+
+  it('names the Tenant\'s spec.limits.packageBytes when its bytes are used up', () => {
+    assert.deepEqual(run(appPackage({ status: {} }), { cached: undefined, budget: { tenant: 'team-a', limit: 100, left: 0 } }), {
+      kind: 'NotPermitted', condition: 'Downloaded',
+      message: 'Tenant team-a allows 100 bytes of packages (spec.limits.packageBytes) and its other AppPackages hold them all: delete one or ask an admin to raise the limit',
+    });
+  });
+
+  it('says what the Tenant refuses', () => {
+    assert.deepEqual(run(appPackage(), { permission: refused('namespace tenant is governed by no Tenant') }), { kind: 'NotPermitted', message: 'namespace tenant is governed by no Tenant' });
+  });
+
+  it('carries a refused target\'s missing grant, and reads no repository for it', () => {
+    const denied = refused('Tenant t does not grant EdgeHost edge-2');
+    const action = run(appPackage(), { targets: ['edge-1', 'edge-2'], hosts: [observedHost('edge-1'), observedHost('edge-2', { permission: denied, access: undefined })] });
+    assert.ok(action.kind === 'Distribute');
+    assert.deepEqual(action.hosts.map((h) => [h.name, h.decision, h.refusal]), [['edge-1', 'Push', undefined], ['edge-2', 'NotPermitted', 'Tenant t does not grant EdgeHost edge-2']]);
+    assert.equal(action.hosts[1]?.access, undefined);
+  });
+
+  it('withdraws on deletion only from the hosts a refused package was pushed to', () => {
+    const denied = refused('no');
+    const hosts = [
+      observedHost('edge-1', { targeted: false, permission: denied, previous: { ...entry('edge-1', 'Distributed'), chartReference: 'oci://r/c:1' } }),
+      observedHost('edge-2', { targeted: false, permission: denied, previous: entry('edge-2', 'Error') }),
+    ];
+    const action = run(appPackage({ metadata: { deletionTimestamp: deleted(1) } }), { hosts, permission: denied });
+    assert.ok(action.kind === 'Withdraw');
+    assert.deepEqual(action.hosts.map((h) => [h.name, h.decision]), [['edge-1', 'Remove'], ['edge-2', 'Drop']]);
   });
 
   it('inspects with the policy defaults and the trusted CA', () => {

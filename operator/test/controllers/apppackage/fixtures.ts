@@ -9,6 +9,7 @@ import { draftOf } from '../../../src/controllers/apppackage/draft.js';
 import { finalizer } from '../../../src/controllers/apppackage/finalizer.js';
 import type { HostEntry } from '../../../src/controllers/apppackage/hosts.js';
 import type { EventType } from '../../../src/runtime/events.js';
+import { allowed } from '../../../src/tenancy/verdict.js';
 import { chartTgz, sandbox, validFiles, withManifest, zipOf } from '../../csar/support/packages.js';
 import { testLogger } from '../../support/logger.js';
 
@@ -40,16 +41,18 @@ export function entry(name: string, state: HostEntry['state'], digest = `sha256:
 
 export function observedHost(name: string, overrides: Partial<ObservedHost> = {}): ObservedHost {
   return {
-    name, previous: undefined, targeted: true, exists: true, paused: false,
+    name, previous: undefined, targeted: true, exists: true, paused: false, permission: allowed,
     access: { ok: true, value: { location: { baseUrl: 'http://127.0.0.1:9', host: '127.0.0.1:9', prefix: '' }, credentials: undefined } },
     ...overrides,
   };
 }
 
-/** Everything at hand: cached, parsed, verified, no hosts. */
+/** Everything at hand: cached, parsed, verified, permitted without a byte limit, no hosts. */
 export function observation(parsed: CsarPackage | undefined, overrides: Partial<AppPackageObservation> = {}): AppPackageObservation {
   return {
     hasFinalizer: true,
+    permission: allowed,
+    budget: undefined,
     cached: { sha256: sha, file: `/cache/${sha}.csar`, size: 1000 },
     source: { ok: true, credentials: { kind: 'Token', token: 'tok' } },
     parsed,

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { AppPackageConditionType } from '../../../src/api/apppackage-conditions.js';
 import { draftOf, markProgress } from '../../../src/controllers/apppackage/draft.js';
-import { deletingEntry, hostEntry, summarizeHosts, type HostEntry } from '../../../src/controllers/apppackage/hosts.js';
+import { deletingEntry, hostEntry, refusedEntry, summarizeHosts, type HostEntry, type Refusal } from '../../../src/controllers/apppackage/hosts.js';
 import { summarize } from '../../../src/controllers/apppackage/summarize.js';
 import type { Condition } from '../../../src/runtime/conditions.js';
 import type { CommonConditionType, ConditionReader } from '../../../src/runtime/status.js';
@@ -45,14 +45,36 @@ describe('AppPackage summarizeHosts (Distributed)', () => {
     ['an error wins over pending in the reason', ['a', 'b'], [entry('a', 'Error'), entry('b', 'Distributing')], '0/2', false, 'DistributionFailed', true, true],
     ['a host being removed is work left', ['a'], [entry('a', 'Distributed'), entry('b', 'Deleting')], '1/1', false, 'DistributionInProgress', true, false],
     ['a host not targeted any more is work left', ['a'], [entry('a', 'Distributed'), entry('b', 'Distributed')], '1/1', false, 'DistributionInProgress', true, false],
+    // 'r' is a target the Tenant does not grant (its entry is an Error saying so).
+    ['a target the Tenant does not grant is neither work left nor an error', ['a', 'r'], [entry('a', 'Distributed'), entry('r', 'Error')], '1/2', false, 'NotPermitted', false, false],
+    ['a host still distributing comes before the refusal', ['a', 'r'], [entry('a', 'Distributing'), entry('r', 'Error')], '0/2', false, 'DistributionInProgress', true, false],
+    ['an error of a granted host comes before the refusal', ['a', 'c', 'r'], [entry('a', 'Error'), entry('c', 'Distributed'), entry('r', 'Error')], '1/3', false, 'DistributionFailed', false, true],
   ];
+  const refusals: Refusal[] = [{ name: 'r', message: 'Tenant t does not grant EdgeHost r' }];
   for (const [name, targets, entries, distributed, status, reason, pending, errors] of cases) {
     it(name, () => {
-      const summary = summarizeHosts(targets, entries);
+      const summary = summarizeHosts(targets, entries, targets.includes('r') ? refusals : []);
       assert.deepEqual([summary.distributed, summary.condition.status, summary.condition.reason, summary.pending, summary.errors],
         [distributed, status, reason, pending, errors]);
     });
   }
+
+  it('says which targets are not permitted, naming three and counting the rest', () => {
+    const names = ['b', 'c', 'd', 'e', 'f'];
+    const refused = names.map((name) => ({ name, message: `Tenant t does not grant EdgeHost ${name}` }));
+    const summary = summarizeHosts(['a', ...names], [entry('a', 'Distributed'), ...names.map((n) => entry(n, 'Error'))], refused);
+    assert.equal(summary.condition.message, 'Distributed to 1 of 6 host(s); not permitted: Tenant t does not grant EdgeHost b; Tenant t does not grant EdgeHost c; '
+      + 'Tenant t does not grant EdgeHost d; and 2 more (see status.hosts).');
+    assert.equal(summary.refused, summary.condition.message.replace('Distributed to 1 of 6 host(s); ', ''));
+  });
+
+  it('keeps on a refused host\'s entry the chart it was pushed while granted, so deletion takes it out', () => {
+    const refusal = { name: 'a', message: 'Tenant t does not grant EdgeHost a' };
+    const held = refusedEntry({ ...entry('a', 'Distributed'), chartReference: 'oci://r/c:1' }, refusal, t0, 'sha256:new');
+    assert.deepEqual([held.state, held.message, held.chartReference, held.digest], ['Error', 'Not permitted: Tenant t does not grant EdgeHost a', 'oci://r/c:1', entry('a', 'Distributed').digest]);
+    const never = refusedEntry(undefined, refusal, t0, 'sha256:new');
+    assert.deepEqual([never.chartReference, never.digest], [undefined, 'sha256:new']);
+  });
 
   it('moves lastTransitionTime only when the state changes, and bounds messages', () => {
     const old = entry('a', 'Distributing');

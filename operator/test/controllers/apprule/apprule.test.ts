@@ -5,7 +5,9 @@
  * EdgeHost, no MEP, an unusable Secret, a Secret outside the operator's namespace) until that is
  * fixed, refuses a second AppRule for an appInstanceId another holds on the host (the holder's
  * rules untouched at the MEP) until the holder is gone — the AppInstance's own rule outranks it —,
- * and 100 rules converge.
+ * refuses what the namespace's Tenant does not grant (NotPermitted, nothing sent; a rule refused
+ * after it was applied leaves the MEP as it is and still takes its rules out when deleted), and
+ * 100 rules converge.
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
@@ -15,9 +17,11 @@ import type { AppInstance } from '../../../src/api/appinstance.js';
 import type { AppRule, AppRuleSpec } from '../../../src/api/apprule.js';
 import type { EdgeHost } from '../../../src/api/edgehost.js';
 import { mecmTypes } from '../../../src/api/resources.js';
+import type { Tenant } from '../../../src/api/tenant.js';
 import { isNotFound } from '../../../src/runtime/kube/errors.js';
 import { coreTypes, type KubeObject } from '../../../src/runtime/kube/resource.js';
 import { ResourceClient } from '../../../src/runtime/kube/resource-client.js';
+import { testTenant, wideMepGrant } from '../../fixtures/tenant.js';
 import { envStartTimeoutMs } from '../../support/env.js';
 import { operatorNamespace, startOperator, type TestOperator } from '../../support/operator.js';
 
@@ -295,6 +299,67 @@ describe('AppRule controller against the MEP simulator', function () {
       await rules.delete('owned', namespace).catch(() => undefined);
       await waitFor('owned gone', async () => rules.get('owned', namespace).then(() => false, (e: unknown) => isNotFound(e)), 20_000, 50);
       await instances.delete('owner', namespace);
+    }
+  });
+
+  it('refuses what the Tenant does not grant before anything reaches the MEP; one refused after it was applied leaves the MEP as it is, and its deletion still takes its rules out', async function () {
+    this.timeout(60_000);
+    const tenants = new ResourceClient<Tenant>(op.direct, mecmTypes.tenant);
+    const namespaces = new ResourceClient(op.direct, coreTypes.namespace);
+    const events = new ResourceClient<KubeObject & { type?: string; reason?: string; involvedObject?: { name?: string } }>(op.direct, coreTypes.event);
+    const [stranger, team] = [`apprules-${run}-stranger`, `apprules-${run}-team`];
+    const readyIn = async (ns: string, name: string) => (await rules.get(name, ns)).status?.conditions?.find((c) => c.type === 'Ready');
+    const refusedIn = (ns: string, name: string) => waitFor(`${ns}/${name} NotPermitted`, async () => (await readyIn(ns, name))?.reason === 'NotPermitted', 20_000, 50);
+    const gone = (ns: string, name: string) => waitFor(`${ns}/${name} gone`, async () => rules.get(name, ns).then(() => false, (e: unknown) => isNotFound(e)), 20_000, 50);
+    const requestsFor = (id: string) => mep.requests().filter((r) => r.path.includes(id)).length;
+    const changes = (id: string) => ['POST', 'PUT', 'DELETE'].map((method) => mep.countRequests(method, id));
+    const create = async (ns: string, name: string, spec: Partial<AppRuleSpec> = {}) => {
+      const appInstanceId = randomUUID();
+      await rules.create({
+        apiVersion: 'mecm.io/v1alpha1', kind: 'AppRule', metadata: { name, namespace: ns },
+        spec: { hostRef: { name: hostName }, appInstanceId, appName: `app-${name}`, appTrafficRule: [trafficRule('tr1')], appDNSRule: [dnsRule('dns1', `${name}.mec.example`)], ...spec },
+      });
+      return appInstanceId;
+    };
+    for (const name of [stranger, team]) await namespaces.create({ metadata: { name } });
+    await tenants.create(testTenant(team));
+    try {
+      // No Tenant governs the namespace.
+      const ungoverned = await create(stranger, 'ungoverned');
+      await refusedIn(stranger, 'ungoverned');
+      assert.match((await readyIn(stranger, 'ungoverned'))?.message ?? '', new RegExp(`^Not permitted: namespace ${stranger} is governed by no Tenant: an admin must list it in a Tenant's spec.namespaces`));
+      // The suite's Tenant grants the host, but not this DNS name.
+      const beyond = await createRule('beyond', { appDNSRule: [dnsRule('dns1', 'www.other.example')] });
+      await reasonIs('beyond', 'NotPermitted');
+      assert.equal((await stalledOf('beyond'))?.status, 'True');
+      assert.match((await readyOf('beyond'))?.message ?? '', new RegExp(`DNS rule dns1: www.other.example is not under Tenant ${op.tenantName}'s spec.mep.dnsSuffixes`));
+      const warned = (await events.list({ namespace })).items.filter((e) => e.involvedObject?.name === 'beyond' && e.reason === 'NotPermitted' && e.type === 'Warning');
+      assert.equal(warned.length, 1, 'one Warning event');
+      assert.deepEqual([requestsFor(ungoverned), requestsFor(beyond)], [0, 0], 'nothing read from or sent to the MEP');
+
+      // Applied while granted; the grant narrows: refused, and the MEP keeps what it holds.
+      const id = await create(team, 'narrowed');
+      await waitFor('narrowed Ready', async () => (await readyIn(team, 'narrowed'))?.status === 'True', 20_000, 50);
+      const applied = held(id);
+      const sent = changes(id);
+      await tenants.patch(team, undefined, 'merge', { spec: { mep: { ...wideMepGrant, trafficActions: ['DROP'] } } });
+      await refusedIn(team, 'narrowed');
+      assert.match((await readyIn(team, 'narrowed'))?.message ?? '', new RegExp(`traffic rule tr1: action FORWARD_DECAPSULATED is not in Tenant ${team}'s spec.mep.trafficActions.*Nothing is sent to the MEP; what it holds stays`));
+      assert.deepEqual(held(id), applied, 'the MEP still holds the rules');
+      assert.deepEqual(changes(id), sent, 'no create, update or delete at the MEP');
+      // Deleted, it takes out what it put there; the never-permitted ones go without a word to the MEP.
+      await rules.delete('narrowed', team);
+      await gone(team, 'narrowed');
+      assert.equal(held(id), undefined, 'its rules are off the MEP');
+      await rules.delete('ungoverned', stranger);
+      await rules.delete('beyond', namespace);
+      await gone(stranger, 'ungoverned');
+      await gone(namespace, 'beyond');
+      assert.deepEqual([requestsFor(ungoverned), requestsFor(beyond)], [0, 0]);
+    } finally {
+      for (const [ns, name] of [[stranger, 'ungoverned'], [team, 'narrowed'], [namespace, 'beyond']] as const) await rules.delete(name, ns).catch(() => undefined);
+      await tenants.delete(team).catch(() => undefined);
+      for (const name of [stranger, team]) await namespaces.delete(name).catch(() => undefined);
     }
   });
 

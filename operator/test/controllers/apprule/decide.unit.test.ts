@@ -27,6 +27,11 @@ describe('AppRule decideAction', () => {
   after(() => client.close());
 
   const cases: Array<[string, { deleting?: boolean; appliedDigest?: string }, AppRuleObservation, object]> = [
+    ['stalls an AppRule the Tenant does not permit, saying the MEP is left as it is', {}, { kind: 'NotPermitted', message: 'Tenant team-a does not grant EdgeHost edge-1' },
+      { kind: 'Stall', reason: 'NotPermitted', retryMs: configurationRetryMs,
+        message: 'Not permitted: Tenant team-a does not grant EdgeHost edge-1. Nothing is sent to the MEP; what it holds stays.' }],
+    ['releases a deleted AppRule that was never permitted without contacting the MEP', { deleting: true }, { kind: 'NotPermitted', message: 'no Tenant' },
+      { kind: 'ReleaseFinalizer', abandoned: undefined, notPermitted: 'Deleted without contacting the MEP, which holds nothing of this AppRule: not permitted: no Tenant.' }],
     ['refuses a second claimant of the appInstanceId on the host, naming the holder', {}, { kind: 'AppInstanceIdInUse', hostName: 'edge-1', holder: 'apps/first' },
       { kind: 'Stall', reason: 'AppInstanceIdInUse', retryMs: configurationRetryMs,
         message: 'appInstanceId inst-web on EdgeHost edge-1 is held by AppRule apps/first; this AppRule sends nothing to the MEP while that one exists.' }],

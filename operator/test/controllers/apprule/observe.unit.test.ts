@@ -14,6 +14,8 @@ import { MepClients } from '../../../src/controllers/apprule/mep-clients.js';
 import { observeRule, type AppRuleObservation, type ObserveDeps } from '../../../src/controllers/apprule/observe.js';
 import { RunningTasks } from '../../../src/controllers/apprule/running-tasks.js';
 import { sameConfig } from '../../../src/mep/digest.js';
+import type { Governance } from '../../../src/tenancy/governance.js';
+import { testTenant, wideMepGrant } from '../../fixtures/tenant.js';
 import { appRule, edgeHost, mepTask } from './builders.js';
 
 describe('AppRule observeRule', () => {
@@ -40,6 +42,7 @@ describe('AppRule observeRule', () => {
     deps = {
       claimants: () => [], instance: () => undefined,
       host: (name) => (name === host?.metadata.name ? host : undefined),
+      governance: () => ({ kind: 'Unenforced' }),
       readSecret: () => assert.fail('these hosts refer to no Secret'),
       clients, tasks,
     };
@@ -60,15 +63,47 @@ describe('AppRule observeRule', () => {
     assert.deepEqual(await observeRule(freshRule(), deps, now), { kind: 'MEPNotConfigured', hostName: 'edge-1' });
   });
 
-  it('stops a second claimant of the appInstanceId before the host, its Secrets or the MEP, and lets the holder on', async () => {
+  it('stops a second claimant of the appInstanceId before the host\'s MEP, its Secrets or the MEP, and lets the holder on', async () => {
     const holder = appRule({ metadata: { name: 'first', uid: 'uid-first', creationTimestamp: '2026-11-27T09:00:00Z' } });
     const second = appRule({ metadata: { name: 'second', uid: 'uid-second', creationTimestamp: '2026-11-27T10:00:00Z' } });
     const requests = mep.requests().length;
     deps = { ...deps, claimants: (hostName, id) => (hostName === 'edge-1' && id === 'inst-web' ? [second, holder] : []) };
-    assert.deepEqual(await observeRule(second, { ...deps, host: () => assert.fail('not read') }, now),
+    // The host is looked up (the grant judges it), but nothing of its MEP is used.
+    assert.deepEqual(await observeRule(second, { ...deps, host: () => edgeHost(undefined) }, now),
       { kind: 'AppInstanceIdInUse', hostName: 'edge-1', holder: 'apps/first' });
     assert.equal(mep.requests().length, requests, 'nothing asked of the MEP');
     assert.equal((await observeRule(holder, deps, now)).kind, 'Idle');
+  });
+
+  describe('tenancy', () => {
+    const governedApps = (namespace: string): Governance => (namespace === 'apps'
+      ? { kind: 'Governed', tenant: testTenant('apps', { hosts: { names: ['edge-1'] }, mep: wideMepGrant }, 'team-a'), others: [] }
+      : { kind: 'Ungoverned', namespace });
+
+    it('refuses an AppRule the Tenant does not permit before the claimants, the host\'s Secrets or the MEP', async () => {
+      const requests = mep.requests().length;
+      const stranger = appRule({ metadata: { namespace: 'strangers' } });
+      const observation = await observeRule(stranger, { ...deps, governance: governedApps, claimants: () => assert.fail('not read') }, now);
+      assert.deepEqual(observation.kind === 'NotPermitted' && observation.message.startsWith('namespace strangers is governed by no Tenant'), true);
+      assert.equal(mep.requests().length, requests, 'nothing asked of the MEP');
+    });
+
+    it('reads on for a refused AppRule being deleted after it spoke to the MEP: it takes out its own', async () => {
+      const rule = appRule({ metadata: { namespace: 'strangers' }, deleting: true, status: { appliedDigest: 'sha256:0' }, spec: { appInstanceId: randomUUID() } });
+      assert.equal((await observeRule(rule, { ...deps, governance: governedApps }, now)).kind, 'Idle');
+      const never = appRule({ metadata: { namespace: 'strangers' }, deleting: true });
+      assert.equal((await observeRule(never, { ...deps, governance: governedApps }, now)).kind, 'NotPermitted');
+    });
+
+    it('lets a refused claimant hold no appInstanceId against one that may speak', async () => {
+      const id = randomUUID();
+      const squatter = appRule({ metadata: { name: 'squatter', namespace: 'strangers', uid: 'uid-squatter', creationTimestamp: '2026-11-27T09:00:00Z' }, spec: { appInstanceId: id } });
+      const owner = appRule({ metadata: { name: 'owner', uid: 'uid-owner', creationTimestamp: '2026-11-27T10:00:00Z' }, spec: { appInstanceId: id } });
+      const claimants = () => [squatter, owner];
+      assert.equal((await observeRule(owner, { ...deps, claimants, governance: governedApps }, now)).kind, 'Idle');
+      // Without tenancy the older one holds the id, as before.
+      assert.deepEqual(await observeRule(owner, { ...deps, claimants }, now), { kind: 'AppInstanceIdInUse', hostName: 'edge-1', holder: 'strangers/squatter' });
+    });
   });
 
   it('reads what the MEP holds when no task of ours runs', async () => {

@@ -10,6 +10,7 @@ import { runDeleteNamespace } from './delete-namespace.js';
 import { runDeleteRules } from './delete-rules.js';
 import { runEnsureCredentials } from './ensure-credentials.js';
 import { runInstall } from './install.js';
+import { runNotPermitted } from './not-permitted.js';
 import { runReady } from './ready.js';
 import { runReleaseFinalizer } from './release-finalizer.js';
 import { runRemediate } from './remediate.js';
@@ -25,6 +26,7 @@ export type { ActionTiming, HubActionContext, HubClients } from './context.js';
 export async function runAction(action: AppInstanceAction, ctx: HubActionContext): Promise<ReconcileResult> {
   switch (action.kind) {
     case 'Nothing': return done;
+    case 'NotPermitted': return runNotPermitted(action, ctx);
     case 'AddFinalizer': return runAddFinalizer(ctx);
     case 'AssignId': return runAssignId(ctx);
     case 'EnsureCredentials': return runEnsureCredentials(ctx);

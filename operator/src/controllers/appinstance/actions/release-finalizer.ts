@@ -1,6 +1,7 @@
 /**
  * ReleaseFinalizer: terminate is over (or abandoned, or the release was another instance's and
- * is left to it); the API server may delete the instance.
+ * is left to it, or the Tenant never let the instance act on the edge); the API server may
+ * delete the instance.
  */
 import { removeFinalizer } from '../../../runtime/objects.js';
 import { done, type ReconcileResult } from '../../../runtime/reconcile.js';
@@ -18,6 +19,9 @@ export async function runReleaseFinalizer(action: Extract<AppInstanceAction, { k
     const { release, ownerUid } = action.leftToOwner;
     await ctx.event('Warning', 'OwnedByAnother',
       `Release ${release} belongs to ${ownerUid ? `AppInstance ${ownerUid}` : 'someone else'}; it and its namespace are left on the edge untouched.`);
+  }
+  if (action.notPermitted) {
+    await ctx.event('Normal', 'NotPermitted', `Deleted without asking the edge: the instance never acted on it (not permitted: ${action.notPermitted}).`);
   }
   if (action.keptNamespace.length) {
     await ctx.event('Normal', 'NamespaceKept', `Namespace ${instance.spec.namespace} is kept: other releases are in it (${action.keptNamespace.join(', ')}).`);

@@ -5,10 +5,12 @@
  *   Push ──► charts pushed, images mirrored ─► Distributed      (up to 8 hosts at once)
  *        └─► failed: transient ─► Distributing   terminal ─► Error
  *   Keep ─► entry as it is        Wait ─► Distributing (paused)    Missing ─► Error
- *   Remove ─► charts taken out ─► entry dropped, or Deleting       Forget ─► entry dropped
+ *   NotPermitted ─► Error "Not permitted: <the missing grant>" (nothing sent to the host)
+ *   Remove ─► charts taken out ─► entry dropped, or Deleting       Forget, Drop ─► entry dropped
  *
- * Then: a host still pending → Reconciling, retried with backoff; a host in Error → retried
- * after retryErroredHostsMs; otherwise settled.
+ * Then: a host still pending → Reconciling, retried with backoff; a target the Tenant does not
+ * grant → Stalled NotPermitted (the grant or the targets must change); a host in Error →
+ * retried after retryErroredHostsMs; otherwise settled.
  */
 import { errorMessage } from '../../../runtime/logger.js';
 import { dispositionOf, done, requeueAfter, type ReconcileResult } from '../../../runtime/reconcile.js';
@@ -16,7 +18,7 @@ import { forEachLimited } from '../../../util/concurrency.js';
 import type { HostStep } from '../decide.js';
 import { pushToHost, type PackageContent } from '../edge-repository.js';
 import { AppPackageError } from '../errors.js';
-import { deletingEntry, hostEntry, summarizeHosts, type HostEntry } from '../hosts.js';
+import { deletingEntry, hostEntry, refusedEntry, summarizeHosts, type HostEntry, type Refusal } from '../hosts.js';
 import type { ActionContext } from './context.js';
 import { forget, removeFrom } from './remove.js';
 
@@ -35,6 +37,7 @@ export interface DistributeSettings {
 export async function distribute(ctx: ActionContext, input: DistributeInput, settings: DistributeSettings): Promise<ReconcileResult> {
   const now = ctx.draft.now;
   const entries: HostEntry[] = [];
+  const refused: Refusal[] = [];
   const pushes = input.hosts.filter((step) => step.decision === 'Push');
   await forEachLimited(pushes, 8, async (step) => { entries.push(await push(ctx, step, input, settings.timeoutMs)); });
   for (const step of input.hosts) {
@@ -51,24 +54,36 @@ export async function distribute(ctx: ActionContext, input: DistributeInput, set
       case 'Missing':
         entries.push(hostEntry(previous, name, 'Error', `EdgeHost ${name} does not exist.`, now, input.digest));
         break;
+      case 'NotPermitted': {
+        const refusal = { name, message: step.refusal ?? 'not granted' };
+        refused.push(refusal);
+        entries.push(refusedEntry(previous, refusal, now, input.digest));
+        break;
+      }
       case 'Remove':
         if (!(await removeFrom(ctx, step, input.content.charts, settings.timeoutMs)) && previous) entries.push(deletingEntry(previous, now));
         break;
       case 'Forget':
         await forget(ctx, name);
         break;
+      case 'Drop':
+        break;
     }
   }
 
   entries.sort((a, b) => a.name.localeCompare(b.name));
-  const summary = summarizeHosts(input.targets, entries);
+  const summary = summarizeHosts(input.targets, entries, refused);
   ctx.draft.value.hosts = entries;
   ctx.draft.value.distributed = summary.distributed;
   ctx.draft.set('Distributed', summary.condition.status, summary.condition.reason, summary.condition.message);
   ctx.draft.markObserved();
   if (summary.pending) ctx.draft.markReconciling('Progressing', 'Distribution is still in progress.');
+  else if (summary.refused) ctx.draft.markStalled('NotPermitted', `Distribution ${summary.refused}`);
   else ctx.draft.markSettled();
-  if (await ctx.commit()) ctx.log.info('Updated AppPackage status', { distributed: summary.distributed });
+  if (await ctx.commit()) {
+    ctx.log.info('Updated AppPackage status', { distributed: summary.distributed });
+    if (summary.refused && !summary.pending) await ctx.event('Warning', 'NotPermitted', `Distribution ${summary.refused}`);
+  }
   if (summary.pending) throw new AppPackageError('DistributionInProgress', 'Some hosts are still being distributed to.');
   return summary.errors ? requeueAfter(settings.retryErroredHostsMs) : done;
 }

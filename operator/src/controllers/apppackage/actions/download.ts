@@ -4,13 +4,15 @@
  * its digest is not fetched again only when this package's own source served that digest
  * before (`knownSha256`); otherwise the source is asked, and refuses or serves it like any
  * download. Sets Downloaded, status.digest and status.sizeBytes — status.digest is the record
- * that this package's source served the digest.
+ * that this package's source served the digest. A package refused as too large where the
+ * Tenant's bytes were the lowest cap is NotPermitted, naming spec.limits.packageBytes.
  */
 import type { DownloadSource } from '../../../appstore/client.js';
 import { download as fetchPackage, DownloadError } from '../../../packages/download.js';
 import { requeueAfter, type ReconcileResult } from '../../../runtime/reconcile.js';
 import { markProgress } from '../draft.js';
 import type { ActionContext } from './context.js';
+import { notPermitted } from './not-permitted.js';
 import { fail } from './report-failure.js';
 
 export interface DownloadInput {
@@ -23,6 +25,8 @@ export interface DownloadInput {
    */
   readonly knownSha256?: string;
   readonly maxBytes: number;
+  /** Set when maxBytes is what is left of the Tenant's bytes: the refusal to show for a package too large. */
+  readonly overBudget?: string;
 }
 
 export async function download(ctx: ActionContext, input: DownloadInput, cacheDir: string, timeoutMs: number): Promise<ReconcileResult> {
@@ -33,6 +37,9 @@ export async function download(ctx: ActionContext, input: DownloadInput, cacheDi
       reuseCached: input.knownSha256 !== undefined, maxBytes: input.maxBytes, cacheDir, timeoutMs, signal: ctx.signal,
     });
   } catch (error) {
+    if (error instanceof DownloadError && error.reason === 'PackageTooLarge' && input.overBudget !== undefined) {
+      return notPermitted(ctx, { kind: 'NotPermitted', condition: 'Downloaded', message: input.overBudget });
+    }
     if (error instanceof DownloadError) return fail(ctx, 'Downloaded', error);
     throw error;
   }

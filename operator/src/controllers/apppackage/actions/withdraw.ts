@@ -1,5 +1,6 @@
 /**
- * Withdraw: on deletion, takes the package out of every host that has an entry. Hosts that did
+ * Withdraw: on deletion, takes the package out of every host that has an entry (a host the
+ * Tenant does not grant only when the package was pushed there while it was). Hosts that did
  * not answer stay in status.hosts as Deleting and are retried with backoff; when none is left,
  * ReleaseFinalizer follows at once.
  */
@@ -13,7 +14,8 @@ import { forget, removeFrom } from './remove.js';
 export async function withdraw(ctx: ActionContext, hosts: readonly HostStep[], charts: Charts, timeoutMs: number): Promise<ReconcileResult> {
   const left: HostEntry[] = [];
   for (const step of hosts) {
-    // A package being deleted targets no host, so every step is Remove or Forget.
+    // A package being deleted targets no host, so every step is Remove, Forget or Drop.
+    if (step.decision === 'Drop') continue;
     if (step.decision === 'Forget') {
       await forget(ctx, step.name);
     } else if (!(await removeFrom(ctx, step, charts, timeoutMs)) && step.previous) {
