@@ -11,7 +11,7 @@ kubectl=$(bash testenv/build/build.sh 2>/dev/null | tail -1)/kubernetes-$(sed -n
 hub=(--kubeconfig "$root/hub.kubeconfig")
 
 "$kubectl" "${hub[@]}" apply -f crds/ >/dev/null
-"$kubectl" "${hub[@]}" wait --for=condition=Established --timeout=60s crd/edgehosts.mecm.io crd/apppackages.mecm.io crd/appinstances.mecm.io crd/apprules.mecm.io >/dev/null
+"$kubectl" "${hub[@]}" wait --for=condition=Established --timeout=60s crd/edgehosts.mecm.io crd/tenants.mecm.io crd/apppackages.mecm.io crd/appinstances.mecm.io crd/apprules.mecm.io >/dev/null
 "$kubectl" "${hub[@]}" create namespace mecm-system --dry-run=client -o yaml | "$kubectl" "${hub[@]}" apply -f - >/dev/null
 
 # Simulated appstore and one MEP per edge (the only simulators; everything else is real).
@@ -51,6 +51,25 @@ YAML
 done
 
 "$kubectl" "${hub[@]}" create namespace tenant-demo --dry-run=client -o yaml | "$kubectl" "${hub[@]}" apply -f - >/dev/null
+# The admin's grant to the demo tenant (tenancy is enforced by default): the demo edges, the
+# etherpad namespace on them, and exactly the MEP rules etherpad's APPD asks for.
+"$kubectl" "${hub[@]}" apply -f - >/dev/null <<YAML
+apiVersion: mecm.io/v1alpha1
+kind: Tenant
+metadata: {name: tenant-demo}
+spec:
+  namespaces: [tenant-demo]
+  hosts: {selector: {matchLabels: {mecm.io/region: demo}}}
+  edgeNamespaces: [etherpad]
+  mep:
+    trafficActions: [PASSTHROUGH]
+    deliveryCidrs: [0.0.0.0/32, 10.10.10.10/32, 11.11.11.11/32]
+    deliveryMacAddresses: ["02-00-00-00-00-00"]
+    dnsSuffixes: [positioningservice.org]
+    dnsAnswerCidrs: [0.0.0.0/32]
+  limits: {appInstances: 10, appPackages: 10}
+YAML
+echo "Granted namespace tenant-demo the demo edges (Tenant tenant-demo)."
 "$kubectl" "${hub[@]}" apply -f - >/dev/null <<YAML
 apiVersion: mecm.io/v1alpha1
 kind: AppPackage
@@ -72,6 +91,6 @@ echo "Onboarding etherpad from the appstore at $appstore, distributing it to the
 
 echo
 echo "Hub kubeconfig: $root/hub.kubeconfig   kubectl: $kubectl"
-echo "Try, in another shell:  $kubectl --kubeconfig $root/hub.kubeconfig get mecm"
+echo "Try, in another shell:  $kubectl --kubeconfig $root/hub.kubeconfig get mecm -A"
 echo "Starting the operator (Ctrl-C to stop)..."
 npm run --silent operator -- --kubeconfig "$root/hub.kubeconfig" --namespace mecm-system --helm-binary "$(dirname "$kubectl")/../helm-$(sed -n 's/^HELM_VERSION=//p' testenv/versions.env)/helm"
