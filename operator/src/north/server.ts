@@ -35,7 +35,7 @@ export async function buildNorth(deps: NorthDeps, tls?: NorthTls): Promise<Fasti
   const app = Fastify({
     logger: false,
     bodyLimit: maxJsonBytes,
-    maxParamLength: 256,
+    routerOptions: { maxParamLength: 256 },
     // Uploads of large packages take a while; the headers must come quickly.
     requestTimeout: 15 * 60_000,
     connectionTimeout: 0,

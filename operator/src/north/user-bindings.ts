@@ -16,6 +16,7 @@
 import { governanceOf } from '../tenancy/governance.js';
 import type { Tenant } from '../api/tenant.js';
 import type { KubeObject } from '../runtime/kube/resource.js';
+import { stableJson } from '../util/stable-json.js';
 
 export const bindingName = 'mecm-north-appstore-users';
 export const tenantLabel = 'north.mecm.io/tenant';
@@ -58,8 +59,9 @@ export type BindingStep =
   | { readonly kind: 'Replace'; readonly binding: RoleBinding; readonly uid: string | undefined }
   | { readonly kind: 'Delete'; readonly namespace: string; readonly name: string; readonly uid: string | undefined };
 
+// Key order differs between what we build and what the API server returns: compare stably.
 const same = (a: RoleBinding, b: RoleBinding) =>
-  JSON.stringify([a.roleRef, a.subjects ?? [], a.metadata.labels?.[tenantLabel]]) === JSON.stringify([b.roleRef, b.subjects ?? [], b.metadata.labels?.[tenantLabel]]);
+  stableJson([a.roleRef, a.subjects ?? [], a.metadata.labels?.[tenantLabel]]) === stableJson([b.roleRef, b.subjects ?? [], b.metadata.labels?.[tenantLabel]]);
 
 /** The writes that turn `observed` (this Tenant's bindings) into `desired`; none when they match. */
 export function planBindings(desired: readonly RoleBinding[], observed: readonly RoleBinding[]): BindingStep[] {
