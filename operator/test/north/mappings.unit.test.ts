@@ -106,7 +106,7 @@ describe('North appstore user bindings', () => {
     const asServer = desired.map((d) => ({ ...d, roleRef: { name: d.roleRef.name, kind: d.roleRef.kind, apiGroup: d.roleRef.apiGroup }, subjects: d.subjects!.map((s) => ({ name: s.name, kind: s.kind, apiGroup: s.apiGroup })) }));
     assert.deepEqual(planBindings(desired, asServer), []);
     const stale = { ...asServer[0]!, subjects: [] };
-    assert.deepEqual(planBindings(desired, [stale]).map((s) => s.kind), ['Replace']);
+    assert.deepEqual(planBindings(desired, [stale]).map((s) => s.kind), ['Replace', 'Create'], 'the stale one replaced, the missing one (namespace shared) made');
     const gone = planBindings([], [{ ...asServer[0]!, metadata: { ...asServer[0]!.metadata, name: bindingName } }]);
     assert.deepEqual(gone.map((s) => s.kind), ['Delete']);
   });
