@@ -26,7 +26,8 @@ import { isNotFound } from '../../runtime/kube/errors.js';
 import { objectKey } from '../../runtime/kube/resource.js';
 import type { ResourceClient } from '../../runtime/kube/resource-client.js';
 import { hasFinalizer, isDeleting } from '../../runtime/objects.js';
-import { countVerdict, edgeNamespaceVerdict, hostVerdict, mayUseServicesOf, type Governance } from '../../tenancy/governance.js';
+import { countVerdict, edgeNamespaceVerdict, hostVerdict, mayUseServicesOf, tenantName, type Governance } from '../../tenancy/governance.js';
+import { edgeIdentity } from '../../tenancy/identity.js';
 import type { Tenancy } from '../../tenancy/tenancy.js';
 import { firstRefusal, type Verdict } from '../../tenancy/verdict.js';
 import { edgeHostSecretRef, readSecretKey, type SecretKeyReference, type SecretObject } from '../secrets.js';
@@ -86,7 +87,7 @@ export async function observe(instance: AppInstance, deps: ObserveDeps, now: Dat
   const kubeconfigRef = host?.spec.infrastructure.kubeconfigSecretRef;
   const kubeconfig = kubeconfigRef ? edgeHostSecretRef(kubeconfigRef, deps.operatorNamespace) : undefined;
   const access = setupLeft || edgeRefused !== undefined || !kubeconfig?.ok
-    ? undefined : await edgeAccess(instance, kubeconfig.ref, resolved?.ok ? resolved.plugin : undefined, deps);
+    ? undefined : await edgeAccess(instance, kubeconfig.ref, resolved?.ok ? resolved.plugin : undefined, governance, deps);
   const edgeSide = access ? await observeEdge(access, instance, deleting) : undefined;
   const edge: EdgeObservation = edgeRefused !== undefined ? { kind: 'NotPermitted', message: edgeRefused }
     : setupLeft ? { kind: 'NotObserved' }
@@ -142,8 +143,12 @@ function permissionOf(instance: AppInstance, host: EdgeHost | undefined, governa
   );
 }
 
-/** The plugin and release target of the instance, when its plugin and kubeconfig (`ref`, an allowed one) are there. */
-async function edgeAccess(instance: AppInstance, ref: SecretKeyReference, plugin: LcmPlugin | undefined, deps: ObserveDeps): Promise<EdgeAccess | undefined> {
+/**
+ * The plugin and release target of the instance, when its plugin and kubeconfig (`ref`, an
+ * allowed one) are there. Under a Tenant the target carries the Tenant's edge identity, so
+ * every change made on the edge for the instance is made as the tenant (lcm/plugin.ts).
+ */
+async function edgeAccess(instance: AppInstance, ref: SecretKeyReference, plugin: LcmPlugin | undefined, governance: Governance, deps: ObserveDeps): Promise<EdgeAccess | undefined> {
   if (!plugin) return undefined;
   const kubeconfig = await readSecretKey(deps.secrets, ref, 'kubeconfig');
   if (!kubeconfig.ok) return undefined;
@@ -151,6 +156,8 @@ async function edgeAccess(instance: AppInstance, ref: SecretKeyReference, plugin
   const target: ReleaseTarget = {
     kubeconfig: kubeconfig.value, releaseName, namespace: instance.spec.namespace, createNamespace: false,
     owner: instance.metadata.namespace ?? '', ownerUid: instance.metadata.uid,
+    ...(governance.kind === 'Governed'
+      ? { identity: edgeIdentity(tenantName(governance) ?? '', governance.tenant.spec.allowClusterScopedObjects ?? false) } : {}),
   };
   return { plugin, target };
 }
