@@ -10,9 +10,8 @@ import { API_VERSION } from '../api/group.js';
 import type { AppInstance } from '../api/appinstance.js';
 import type { AppPackage } from '../api/apppackage.js';
 import type { Tenant } from '../api/tenant.js';
-import type { Governance } from '../tenancy/governance.js';
+import { edgeNamespaceVerdict, type Governance } from '../tenancy/governance.js';
 import { edgeNamespacePatterns } from '../tenancy/patterns.js';
-import { edgeNamespaceVerdict } from '../tenancy/governance.js';
 
 export type Flow = 'order' | 'experience';
 
@@ -93,6 +92,8 @@ export interface InstanceInput {
   readonly packageName: string;
   readonly hostName: string;
   readonly edgeNamespace: string;
+  /** Helm release name (releaseNameFor). */
+  readonly releaseName: string;
   readonly inputs: Readonly<Record<string, string>>;
   readonly requestedBy: string;
   readonly labels: Readonly<Record<string, string>>;
@@ -110,9 +111,21 @@ export function instanceObject(input: InstanceInput): AppInstance {
       packageRef: { name: input.packageName },
       hostRef: { name: input.hostName },
       namespace: input.edgeNamespace,
+      releaseName: input.releaseName,
       ...(Object.keys(input.inputs).length > 0 ? { inputs: { ...input.inputs } } : {}),
     },
   };
+}
+
+const slugOf = (appName: string) => appName.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '') || 'app';
+
+/**
+ * The Helm release of an instance: `<app>-<12 characters of the id>`, an RFC 1123 label of at
+ * most 53 characters, unique within a shared edge namespace. Set by North rather than left to
+ * the operator, whose default derives from the (long) AppInstance name.
+ */
+export function releaseNameFor(appName: string, id: string): string {
+  return `${slugOf(appName).slice(0, 36).replace(/-+$/, '')}-${id.toLowerCase().replace(/[^a-z0-9]/g, '').slice(0, 12)}`;
 }
 
 /**
@@ -120,8 +133,7 @@ export function instanceObject(input: InstanceInput): AppInstance {
  * is granted (`<prefix><app>-<id>`), else its first granted exact name; undefined when none is.
  */
 export function edgeNamespaceFor(tenant: Tenant, governance: Governance, appName: string, id: string): string | undefined {
-  const slug = appName.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '') || 'app';
-  const suffix = `${slug.slice(0, 30)}-${id.replace(/[^a-z0-9]/g, '').slice(0, 8)}`;
+  const suffix = `${slugOf(appName).slice(0, 30).replace(/-+$/, '')}-${id.toLowerCase().replace(/[^a-z0-9]/g, '').slice(0, 8)}`;
   const candidates = edgeNamespacePatterns(tenant).map((p) => p.endsWith('*') ? `${p.slice(0, -1)}${suffix}`.slice(0, 63).replace(/-+$/, '') : p);
   return candidates.find((ns) => /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(ns) && edgeNamespaceVerdict(governance, ns).ok);
 }

@@ -11,7 +11,7 @@ import type { Tenant } from '../../src/api/tenant.js';
 import { withoutNulls } from '../../src/north/answers.js';
 import { deploymentState, worstFirst, type DeploymentState } from '../../src/north/deployment-state.js';
 import { addressConflicts, lookupHost, mecHostOf } from '../../src/north/hosts.js';
-import { edgeNamespaceFor, parseOrderParameters } from '../../src/north/objects.js';
+import { edgeNamespaceFor, parseOrderParameters, releaseNameFor } from '../../src/north/objects.js';
 import { distributionWord, orderWord, podWord } from '../../src/north/status-words.js';
 import { resolveTenant } from '../../src/north/tenants.js';
 import { bindingName, desiredBindings, planBindings } from '../../src/north/user-bindings.js';
@@ -53,7 +53,7 @@ describe('North deployment state and status words', () => {
   it('carries the failure message and sorts failures, then the least advanced, first', () => {
     const failed = deploymentState(pkg({ conditions: [cond('Parsed', 'True')], hosts: onHost('Error', 'registry down') }), undefined, 'h');
     assert.deepEqual(failed, { kind: 'DistributeFailed', message: 'registry down' });
-    const sorted = [{ kind: 'Running' }, { kind: 'Instantiating' }, failed].sort(worstFirst) as DeploymentState[];
+    const sorted = ([{ kind: 'Running' }, { kind: 'Instantiating' }, failed] as DeploymentState[]).sort(worstFirst);
     assert.deepEqual(sorted.map((s) => s.kind), ['DistributeFailed', 'Instantiating', 'Running']);
   });
 });
@@ -118,6 +118,11 @@ describe('North objects', () => {
     assert.equal(edgeNamespaceFor(t, governanceOf('team', [t], true), 'My_App', 'abcdef12-3456'), 'team-apps-my-app-abcdef12');
     const exact = tenant('team', ['team'], {}, { edgeNamespaces: ['team-only'] });
     assert.equal(edgeNamespaceFor(exact, governanceOf('team', [exact], true), 'x', 'id'), 'team-only');
+  });
+  it('names releases as valid labels of at most 53 characters, whatever the app name', () => {
+    assert.equal(releaseNameFor('test_posiu', 'C2815270-9196-4684-bfe7-0d0ddcd77969'), 'test-posiu-c28152709196');
+    const long = releaseNameFor(`${'a'.repeat(35)}--b`, 'c2815270-9196');
+    assert.ok(long.length <= 53 && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(long), long);
   });
   it('reads order parameters k=v;k=v and refuses what is not', () => {
     assert.deepEqual(parseOrderParameters('app_mp1_ip=192.168.226.12;app_n6_ip=10.0.0.1'), { app_mp1_ip: '192.168.226.12', app_n6_ip: '10.0.0.1' });

@@ -11,7 +11,7 @@ import { enterTenant, grantedHost, requester } from '../context.js';
 import { deploymentState } from '../deployment-state.js';
 import type { NorthDeps } from '../deps.js';
 import { badRequest, forbidden, lcmCodes, NorthError, notFound } from '../errors.js';
-import { edgeNamespaceFor, instanceObject, labels, lcmInstanceName } from '../objects.js';
+import { edgeNamespaceFor, instanceObject, labels, lcmInstanceName, releaseNameFor } from '../objects.js';
 import { addRoute } from '../route.js';
 import { AppInstanceId, HostIp, PackageId, TenantParams, namePattern } from '../schemas.js';
 import { ok } from '../server.js';
@@ -74,7 +74,7 @@ export function lcmInstanceRoutes(app: FastifyInstance, deps: NorthDeps): void {
     if (!edgeNamespace) throw forbidden(`Tenant ${scope.tenant.metadata.name} grants no edge namespace North can use: an admin sets spec.edgeNamespaces (a prefix such as team-a-*)`);
     await deps.writer.createAll([instanceObject({
       name: lcmInstanceName(appInstanceId), namespace: scope.namespace, flow: 'experience', packageName: pkg.metadata.name ?? '',
-      hostName: host.metadata.name ?? '', edgeNamespace, inputs: body.parameters ?? {}, requestedBy: requester(scope.caller),
+      hostName: host.metadata.name ?? '', edgeNamespace, releaseName: releaseNameFor(body.appName, appInstanceId), inputs: body.parameters ?? {}, requestedBy: requester(scope.caller),
       labels: { [labels.appInstanceId]: appInstanceId, [labels.host]: body.hostIp },
     })]).catch((error: unknown) => {
       if (error instanceof NorthError && error.status === 409) throw badRequest(`app instance ${appInstanceId} exists already: choose a new id`, lcmCodes.instanceExists);

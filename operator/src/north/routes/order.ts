@@ -19,7 +19,7 @@ import type { NorthDeps } from '../deps.js';
 import { badRequest, forbidden, notFound } from '../errors.js';
 import { hasAddress, lookupHost, mecHostOf, type MecHost } from '../hosts.js';
 import {
-  annotations, edgeNamespaceFor, instanceObject, labels, orderInstanceName, orderPackageName, packageObject, parseOrderParameters,
+  annotations, edgeNamespaceFor, instanceObject, releaseNameFor, labels, orderInstanceName, orderPackageName, packageObject, parseOrderParameters,
 } from '../objects.js';
 import { addRoute } from '../route.js';
 import { deletePackage } from './lcm-packages.js';
@@ -135,7 +135,7 @@ export function orderRoutes(app: FastifyInstance, deps: NorthDeps): void {
       }),
       ...hosts.map(({ ip, host }) => instanceObject({
         name: orderInstanceName(mecmPackageId, ip), namespace: scope.namespace, flow: 'order', packageName, hostName: host.metadata.name ?? '',
-        edgeNamespace, inputs, requestedBy: by, labels: { [labels.order]: mecmPackageId, [labels.host]: ip },
+        edgeNamespace, releaseName: releaseNameFor(upload.facts.name, mecmPackageId), inputs, requestedBy: by, labels: { [labels.order]: mecmPackageId, [labels.host]: ip },
       })),
     ]);
     deps.log.info('North order created', { namespace: scope.namespace, mecmPackageId, hosts: hosts.length, digest: upload.file.sha256 });
