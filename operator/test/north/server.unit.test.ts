@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import type { FastifyInstance } from 'fastify';
 import type { Tenant } from '../../src/api/tenant.js';
 import { buildNorth } from '../../src/north/server.js';
-import { accessBy, fixedDeps, tokenCallers, type World } from './support/fixed-deps.js';
+import { accessBy, fixedDeps, refusingWriter, tokenCallers, type World } from './support/fixed-deps.js';
 
 const tenantId = '0f9a2c3e-1b2d-4c5e-8f90-123456789abc';
 const tenant: Tenant = {
@@ -104,5 +104,30 @@ describe('North server', () => {
     assert.equal(res.statusCode, 200);
     assert.doesNotMatch(res.body, /null/);
     assert.deepEqual((res.json() as { data: unknown[] }).data, []);
+  });
+
+  it('answers a DELETE whose instances are still terminating with the failure message (200, retCode 1), having asked to delete them', async () => {
+    const order = '0f9a2c3e-1b2d-4c5e-8f90-00000000abcd';
+    const instance = {
+      apiVersion: 'mecm.io/v1alpha1' as const, kind: 'AppInstance' as const,
+      metadata: { name: `order-${order}-192-0-2-1`, namespace: 'team-a', labels: { 'north.mecm.io/order': order, 'north.mecm.io/host': '192.0.2.1' } },
+      spec: { packageRef: { name: `order-${order}` }, hostRef: { name: 'edge-1' }, namespace: 'team-a-x' },
+    };
+    const removed: string[] = [];
+    const slow = await buildNorth(fixedDeps({ ...world, instances: [instance] }, {
+      authenticator: tokenCallers({ good: reader }), access: accessBy(() => true),
+      writer: { ...refusingWriter, remove: async (_kind, _ns, name) => { removed.push(name); return true; } },
+    }));
+    try {
+      const res = await slow.inject({ method: 'DELETE', url: `/north/v1/tenants/${tenantId}/packages/${order}`, headers: { access_token: 'good' } });
+      assert.equal(res.statusCode, 200);
+      const body = res.json() as { retCode: number; data: Array<{ hostIp: string; message: string }> };
+      assert.equal(body.retCode, 1);
+      assert.equal(body.data[0]?.hostIp, '192.0.2.1');
+      assert.match(body.data[0]?.message ?? '', /^Delete server in progress: 1 instance\(s\) still terminating/);
+      assert.deepEqual(removed, [instance.metadata.name], 'the package is kept until its instances are gone');
+    } finally {
+      await slow.close();
+    }
   });
 });
