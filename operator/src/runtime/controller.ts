@@ -22,8 +22,11 @@ export interface ControllerOptions {
   readonly backoff?: BackoffOptions;
 }
 
-/** Maps an observed object to the keys of the objects to reconcile (default: its own key). */
-export type KeyMapper<T> = (object: T) => readonly string[];
+/**
+ * Maps an observed object to the keys of the objects to reconcile (default: its own key). On an
+ * update `previous` is the object before it, so what it no longer refers to is reconciled too.
+ */
+export type KeyMapper<T> = (object: T, previous?: T) => readonly string[];
 
 /** Whether an update (previous → object) should reconcile; resyncs (same object twice) always do. */
 export type UpdatePredicate<T> = (previous: T, object: T) => boolean;
@@ -68,11 +71,11 @@ export class Controller {
   watch<T extends KubeObject>(informer: Informer<T>, options: WatchOptions<T> = {}): void {
     const map = options.map ?? ((o: T) => [objectKey(o)]);
     const updateMatters = options.updateMatters ?? (() => true);
-    const enqueue = (object: T) => { for (const key of map(object)) this.enqueue(key); };
+    const enqueue = (object: T, previous?: T) => { for (const key of map(object, previous)) this.enqueue(key); };
     informer.addHandlers({
-      onAdd: enqueue,
-      onUpdate: (previous, object) => { if (previous === object || updateMatters(previous, object)) enqueue(object); },
-      onDelete: enqueue,
+      onAdd: (object) => enqueue(object),
+      onUpdate: (previous, object) => { if (previous === object || updateMatters(previous, object)) enqueue(object, previous); },
+      onDelete: (object) => enqueue(object),
     }, { resyncMs: options.resyncMs });
   }
 

@@ -18,15 +18,15 @@ export class Tenancy {
 
   /**
    * Makes `controller` reconcile the objects of `own` in a Tenant's namespaces when its spec or
-   * governed namespaces change; status.namespaces (what it governed) covers namespaces the spec
-   * no longer names.
+   * governed namespaces change: those it names and named before the update, and those it
+   * governed (status.namespaces, which a conflict elsewhere changes).
    */
   watchFor<T extends KubeObject>(controller: Controller, own: Informer<T>): void {
     controller.watch(this.tenants, {
       updateMatters: (previous, tenant) => previous.metadata.generation !== tenant.metadata.generation
         || JSON.stringify(previous.status?.namespaces ?? []) !== JSON.stringify(tenant.status?.namespaces ?? []),
-      map: (tenant) => {
-        const namespaces = new Set([...tenant.spec.namespaces, ...tenant.status?.namespaces ?? []]);
+      map: (tenant, previous) => {
+        const namespaces = new Set([tenant, previous].flatMap((t) => t ? [...t.spec.namespaces, ...t.status?.namespaces ?? []] : []));
         return own.list().filter((o) => namespaces.has(o.metadata.namespace ?? '')).map(objectKey);
       },
     });
