@@ -6,8 +6,9 @@ import { appInstanceCrd } from './appinstance.js';
 import { appPackageCrd } from './apppackage.js';
 import { appRuleCrd } from './apprule.js';
 import { edgeHostCrd } from './edgehost.js';
+import { notificationSubscriptionCrd } from './notificationsubscription.js';
 import type { CrdDefinition } from './schema/crd.js';
 import { tenantCrd } from './tenant.js';
 
 /** All CRDs of the mecm.io group. */
-export const crdDefinitions: readonly CrdDefinition[] = [edgeHostCrd, tenantCrd, appPackageCrd, appInstanceCrd, appRuleCrd];
+export const crdDefinitions: readonly CrdDefinition[] = [edgeHostCrd, tenantCrd, appPackageCrd, appInstanceCrd, appRuleCrd, notificationSubscriptionCrd];

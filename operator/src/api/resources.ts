@@ -20,4 +20,5 @@ export const mecmTypes = {
   appPackage: byKind('AppPackage'),
   appInstance: byKind('AppInstance'),
   appRule: byKind('AppRule'),
+  notificationSubscription: byKind('NotificationSubscription'),
 } as const;
