@@ -248,8 +248,10 @@ describe('AppRule controller against the MEP simulator', function () {
       assert.equal((await stalledOf(name))?.status, 'True');
       assert.match((await readyOf(name))?.message ?? '', new RegExp(`held by AppRule ${namespace}/first-claim`));
     }
-    // Several drift checks later: nothing was sent for the claimants, and the first is untouched.
-    await new Promise((resolve) => setTimeout(resolve, 2000));
+    // Several drift checks of the first later (each a GET of its configuration): nothing was
+    // sent for the claimants, and the first is untouched.
+    const reads = mep.countRequests('GET', id);
+    await waitFor('three more drift checks', async () => mep.countRequests('GET', id) >= reads + 3, 20_000, 50);
     assert.deepEqual(held(id), firstRules);
     assert.deepEqual(changes(), sent, 'no create, update or delete at the MEP');
     assert.equal((await readyOf('first-claim'))?.status, 'True');

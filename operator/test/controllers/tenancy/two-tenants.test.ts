@@ -47,12 +47,12 @@ const deployment = (name: string) => [
   '    spec: {containers: [{name: app, image: "example.invalid/plain:1"}]}', ''].join('\n');
 
 /** A CSAR with one chart made of `templates`, the images of `swImages`, and nothing for the MEP. */
-async function packageOf(chartName: string, templates: Record<string, string>, swImages: readonly string[] = []): Promise<Buffer> {
+async function packageOf(chartName: string, templates: Record<string, string>, swImages: readonly string[] = [], appdYaml?: string): Promise<Buffer> {
   const chart = await buildTgz([
     { name: `${chartName}/Chart.yaml`, data: `apiVersion: v2\nname: ${chartName}\nversion: 1.0.0\n` },
     ...Object.entries(templates).map(([file, data]) => ({ name: `${chartName}/templates/${file}`, data })),
   ]);
-  const appd = APPD_YAML.replace(/        appServiceRequired:\n(?:          .*\n)+?(?=        appServiceProduced)/, '').replace('appSupportMp1: true', 'appSupportMp1: false')
+  const appd = appdYaml ?? APPD_YAML.replace(/        appServiceRequired:\n(?:          .*\n)+?(?=        appServiceProduced)/, '').replace('appSupportMp1: true', 'appSupportMp1: false')
     .replace(/        appTrafficRule:[\s\S]*$/, '');
   const images = swImages.map((swImage, i) => ({ id: `img-${i}`, name: `img-${i}`, version: '1.0', swImage, architecture: 'X86' }));
   return zipOf(withManifest({ ...validFiles(chart), 'APPD/Definition/MainServiceTemplate.yaml': appd, 'Image/SwImageDesc.json': JSON.stringify(images) }));
@@ -122,6 +122,14 @@ describe('Two tenants on real clusters: every cross-tenant attack is refused and
       file: await packageOf('evil', { 'deployment.yaml': deployment('{{ .Release.Name }}') }, [`${new URL(sourceUrl).host}/mecm/${victim}/web/web:1.0.0`]),
     });
 
+    // Requires demo-api, which the victim's web produces (APPD_YAML's appServiceProduced).
+    const consumerAppd = APPD_YAML.replace('serName: location', 'serName: demo-api').replace('appSupportMp1: true', 'appSupportMp1: false')
+      .replace(/        appServiceProduced:[\s\S]*$/, '');
+    await store.addPackage({
+      appId: 'consumer', packageId: 'v1', name: 'consumer', version: '1.0', provider: 'Tests',
+      file: await packageOf('consumer', { 'deployment.yaml': deployment('{{ .Release.Name }}') }, [], consumerAppd),
+    });
+
     mep = await MepSimulator.start({ token: 'mep-token', taskDurationMs: 50 });
     const secrets = new ResourceClient<KubeObject & { stringData: Record<string, string> }>(op.direct, coreTypes.secret);
     await secrets.create({ metadata: { name: `mx${run}-kubeconfig`, namespace: operatorNamespace }, stringData: { kubeconfig: await edge.kubeconfig() } });
@@ -149,6 +157,7 @@ describe('Two tenants on real clusters: every cross-tenant attack is refused and
     });
     for (const namespace of [attacker, victim, ungoverned]) await createPackage(namespace, 'web');
     await createPackage(attacker, 'crb');
+    await createPackage(attacker, 'consumer');
   });
 
   after(async function () {
@@ -342,5 +351,28 @@ describe('Two tenants on real clusters: every cross-tenant attack is refused and
     await tenants.patch(attacker, undefined, 'merge', { spec: { namespaces: [attacker] } });
     await waitFor('late Ready once the conflict is gone', async () => (await conditionOf(instances, victim, 'late', 'Ready'))?.status === 'True', 120_000, 250);
     await victimUnchanged();
+  });
+
+  it('satisfies appServiceRequired only within a Tenant or from a sharedServices one; only allowed dependents block termination', async function () {
+    this.timeout(240_000);
+    await instantiate(attacker, 'needs', { packageRef: { name: 'consumer' }, namespace: `${attacker}-needs` });
+    // The victim's web produces demo-api on this host and is Ready: another tenant's service does not count.
+    await waitFor('needs waits for demo-api', async () => {
+      const deps = await conditionOf(instances, attacker, 'needs', 'DependenciesReady');
+      return deps?.status === 'False' && deps.reason === 'DependencyMissing' && deps.message.includes('demo-api');
+    }, 60_000, 250);
+    assert.deepEqual(await helm(`${attacker}-needs`), []);
+
+    // The admin makes the victim a shared platform: now the attacker may rely on it.
+    await tenants.patch(victim, undefined, 'merge', { spec: { sharedServices: true } });
+    await waitFor('needs Ready', async () => (await conditionOf(instances, attacker, 'needs', 'Ready'))?.status === 'True', 120_000, 250);
+    await instances.delete('c', victim);
+    await waitFor('c held by its allowed dependent', async () => (await conditionOf(instances, victim, 'c', 'Ready'))?.reason === 'DependentsExist', 60_000, 250);
+    assert.deepEqual(await helm(victimEdgeNamespace), victimHelm, 'still installed');
+
+    // Withdrawn: the dependent was no longer allowed to depend, so it no longer holds the provider.
+    await tenants.patch(victim, undefined, 'merge', { spec: { sharedServices: false } });
+    await waitFor('c gone', async () => instances.get('c', victim).then(() => false, (e: unknown) => isNotFound(e)), 120_000, 250);
+    assert.deepEqual(await helm(victimEdgeNamespace), []);
   });
 });
