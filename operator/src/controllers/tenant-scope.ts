@@ -8,7 +8,7 @@ import { findCondition } from '../runtime/conditions.js';
 import type { Controller } from '../runtime/controller.js';
 import type { Informer } from '../runtime/informer.js';
 import { objectKey, type KubeObject } from '../runtime/kube/resource.js';
-import type { Governance } from '../tenancy/governance.js';
+import { governedNamespaces, type Governance } from '../tenancy/governance.js';
 import type { Tenancy } from '../tenancy/tenancy.js';
 
 /** The reason every controller shows a refusal of the grant with. */
@@ -17,15 +17,14 @@ export const notPermitted = 'NotPermitted';
 /** An object whose conditions can say it was refused. */
 export type Conditioned = KubeObject & { readonly status?: { readonly conditions?: readonly Condition[] } };
 
-/** The hub namespaces `g`'s Tenant governs: those of its spec.namespaces no other Tenant lists. */
-export function governedNamespaces(g: Governance): ReadonlySet<string> {
-  if (g.kind !== 'Governed') return new Set();
-  return new Set(g.tenant.spec.namespaces.filter((n) => !g.others.some((o) => o.spec.namespaces.includes(n))));
+/** The hub namespaces `g`'s Tenant governs (none unless it is Governed). */
+export function governedNamespacesOf(g: Governance): ReadonlySet<string> {
+  return new Set(g.kind === 'Governed' ? governedNamespaces(g.tenant, g.others) : []);
 }
 
 /** The objects of `all` in the namespaces `g`'s Tenant governs (none unless it is Governed). */
 export function tenantSiblings<T extends KubeObject>(g: Governance, all: readonly T[]): T[] {
-  const namespaces = governedNamespaces(g);
+  const namespaces = governedNamespacesOf(g);
   return namespaces.size ? all.filter((o) => namespaces.has(o.metadata.namespace ?? '')) : [];
 }
 
@@ -42,7 +41,7 @@ export function wakeRefusedSiblings<T extends Conditioned>(controller: Controlle
   controller.watch(own, {
     updateMatters: () => false,
     map: (object) => {
-      const namespaces = governedNamespaces(tenancy.governance(object.metadata.namespace ?? ''));
+      const namespaces = governedNamespacesOf(tenancy.governance(object.metadata.namespace ?? ''));
       return [...namespaces].flatMap((n) => own.byIndex(refusedIndex, n)).filter((o) => o.metadata.uid !== object.metadata.uid).map(objectKey);
     },
   });

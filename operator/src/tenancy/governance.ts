@@ -25,6 +25,11 @@ export function governanceOf(namespace: string, tenants: readonly Tenant[], enfo
   return { kind: 'Governed', tenant, others: tenants.filter((t) => t !== tenant) };
 }
 
+/** The hub namespaces `tenant` governs: those of its spec.namespaces no other Tenant lists. */
+export function governedNamespaces(tenant: Tenant, others: readonly Tenant[]): string[] {
+  return tenant.spec.namespaces.filter((n) => !others.some((o) => o !== tenant && o.spec.namespaces.includes(n)));
+}
+
 /** The governing Tenant's name; undefined when tenancy is off or no single Tenant governs. */
 export function tenantName(g: Governance): string | undefined {
   return g.kind === 'Governed' ? nameOf(g.tenant) : undefined;

@@ -4,7 +4,7 @@
  * apply it (an object their finalizer proves admitted keeps its place within its second).
  */
 import assert from 'node:assert/strict';
-import { governedNamespaces, tenantSiblings } from '../../src/controllers/tenant-scope.js';
+import { governedNamespacesOf, tenantSiblings } from '../../src/controllers/tenant-scope.js';
 import { countVerdict, type Governance } from '../../src/tenancy/governance.js';
 import { testTenant } from '../fixtures/tenant.js';
 
@@ -16,9 +16,9 @@ const object = (namespace: string, uid: string, created = '2026-11-27T10:00:00Z'
 
 describe('controllers tenant scope', () => {
   it('governs the namespaces only its Tenant lists', () => {
-    assert.deepEqual([...governedNamespaces(governed)].sort(), ['a', 'a-ci']);
+    assert.deepEqual([...governedNamespacesOf(governed)].sort(), ['a', 'a-ci']);
     for (const g of [{ kind: 'Unenforced' }, { kind: 'Ungoverned', namespace: 'a' }, { kind: 'Contested', namespace: 'shared', tenants: ['team-a', 'team-b'] }] as const) {
-      assert.equal(governedNamespaces(g).size, 0, g.kind);
+      assert.equal(governedNamespacesOf(g).size, 0, g.kind);
     }
   });
 

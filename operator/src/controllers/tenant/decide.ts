@@ -16,7 +16,7 @@
 import type { TenantConflictReason, TenantConditionType, TenantReason } from '../../api/tenant-conditions.js';
 import type { Tenant, TenantConflict, TenantStatus } from '../../api/tenant.js';
 import { StatusDraft } from '../../runtime/status.js';
-import { governanceOf, hostVerdict } from '../../tenancy/governance.js';
+import { governedNamespaces, hostVerdict } from '../../tenancy/governance.js';
 import { edgeNamespacePatterns, sharedPatterns } from '../../tenancy/patterns.js';
 import type { TenantObservation } from './observe.js';
 import { summarizeTenant } from './summarize.js';
@@ -35,9 +35,8 @@ export interface DecideInput {
 }
 
 export function decideStatus({ tenant, observation, now }: DecideInput): TenantStatus {
-  const all = [tenant, ...observation.others];
   const draft = new StatusDraft<TenantStatus, TenantConditionType, TenantReason>(tenant, summarizeTenant, now);
-  const governed = tenant.spec.namespaces.filter((n) => governanceOf(n, all, true).kind === 'Governed');
+  const governed = governedNamespaces(tenant, observation.others);
   const granted = grantedHosts(tenant, observation);
   const conflicts = conflictsOf(tenant, observation.others);
 
