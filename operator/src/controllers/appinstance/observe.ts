@@ -35,7 +35,7 @@ import { tenantSiblings } from '../tenant-scope.js';
 import type {
   AppInstanceObservation, DesiredObservation, EdgeAccess, EdgeObservation, NamespaceObservation, ReleaseObservation, ReleaseOwner,
 } from './decide.js';
-import { credentialsSecretName, finalizer } from './names.js';
+import { credentialsSecretName, finalizer, releaseNameOf } from './names.js';
 import { releaseOwner } from './ownership.js';
 import { desiredRuleSpec, observeRules } from './rules.js';
 import type { ObservedFacts } from './summarize.js';
@@ -152,7 +152,7 @@ async function edgeAccess(instance: AppInstance, ref: SecretKeyReference, plugin
   if (!plugin) return undefined;
   const kubeconfig = await readSecretKey(deps.secrets, ref, 'kubeconfig');
   if (!kubeconfig.ok) return undefined;
-  const releaseName = instance.spec.releaseName ?? (instance.metadata.name ?? '').slice(0, 53);
+  const releaseName = releaseNameOf(instance);
   const target: ReleaseTarget = {
     kubeconfig: kubeconfig.value, releaseName, namespace: instance.spec.namespace, createNamespace: false,
     owner: instance.metadata.namespace ?? '', ownerUid: instance.metadata.uid,
