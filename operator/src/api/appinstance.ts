@@ -82,6 +82,10 @@ export const AppInstanceSpec = Type.Object({
       message: 'namespace cannot change: Helm releases do not move between namespaces. Create a new AppInstance for the other namespace and delete this one',
     }),
   }),
+  appInstanceId: Type.Optional(Type.String({
+    description: 'The id the MEP and the chart know the app by (a lower-case UUID), when the client picks it, as EdgeGallery\'s appstore does through North. Unset, the operator assigns one. Cannot change after creation. Of AppRules for one id on one host the oldest instance\'s wins.',
+    pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$',
+  })),
   createNamespace: Type.Optional(Type.Boolean({
     description: 'Create the edge namespace when it is missing (and delete it on terminate if the operator created it). Default true.',
     default: true,
@@ -118,6 +122,10 @@ export const AppInstanceSpec = Type.Object({
     rule: 'has(self.releaseName) == has(oldSelf.releaseName) && (!has(self.releaseName) || self.releaseName == oldSelf.releaseName)',
     fieldPath: '.releaseName',
     message: 'releaseName cannot be set, changed or removed after creation, because Helm cannot rename a release: create a new AppInstance instead',
+  }, {
+    rule: 'has(self.appInstanceId) == has(oldSelf.appInstanceId) && (!has(self.appInstanceId) || self.appInstanceId == oldSelf.appInstanceId)',
+    fieldPath: '.appInstanceId',
+    message: 'appInstanceId cannot be set, changed or removed after creation: it is the app\'s key at the MEP. Create a new AppInstance instead',
   }),
 });
 const Release = Type.Object({

@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import type { AppInstanceEventReason } from '../../../src/api/appinstance-conditions.js';
 import type { AppInstance, AppInstanceStatus } from '../../../src/api/appinstance.js';
+import { runAssignId } from '../../../src/controllers/appinstance/actions/assign-id.js';
 import { operation, type ActionContext } from '../../../src/controllers/appinstance/actions/context.js';
 import { recordFailure } from '../../../src/controllers/appinstance/actions/failure.js';
 import { runInstall } from '../../../src/controllers/appinstance/actions/install.js';
@@ -66,12 +67,12 @@ const desired: DesiredRelease = {
   chartRef: 'oci://edge/mecm/team/app/demo:1.0.0', plainHttp: true, values: { a: 1 }, digest: 'sha256:want', timeoutMs: 60_000, createNamespace: true, rules: undefined, rulesLeftOut: [],
 };
 
-function setup(status: AppInstanceStatus = {}) {
+function setup(status: AppInstanceStatus = {}, appInstanceId?: string) {
   const plugin = new ScriptedPlugin();
   const access: EdgeAccess = { plugin, target: { kubeconfig: 'kubeconfig', releaseName: 'app', namespace: 'app-ns', createNamespace: false } };
   const instance: AppInstance = {
     apiVersion: 'mecm.io/v1alpha1', kind: 'AppInstance', metadata: { name: 'app', namespace: 'team', generation: 1 },
-    spec: { packageRef: { name: 'pkg' }, hostRef: { name: 'edge-1' }, namespace: 'app-ns' }, status,
+    spec: { packageRef: { name: 'pkg' }, hostRef: { name: 'edge-1' }, namespace: 'app-ns', ...(appInstanceId ? { appInstanceId } : {}) }, status,
   };
   const events: Array<[EventType, AppInstanceEventReason, string]> = [];
   const ctx: ActionContext = {
@@ -87,6 +88,20 @@ function setup(status: AppInstanceStatus = {}) {
 }
 
 describe('AppInstance actions', function () {
+  describe('AssignId', function () {
+    it('takes the id the spec gives (the appstore\'s, through North)', function () {
+      const { ctx, status } = setup({}, '4f0e2a6c-0b6a-4d4e-9a53-0d7c2f6f1a11');
+      runAssignId(ctx);
+      assert.equal(status().appInstanceId, '4f0e2a6c-0b6a-4d4e-9a53-0d7c2f6f1a11');
+    });
+
+    it('makes a new UUID when the spec gives none', function () {
+      const { ctx, status } = setup();
+      runAssignId(ctx);
+      assert.match(status().appInstanceId ?? '', /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    });
+  });
+
   describe('Install and Upgrade', function () {
     it('installs into a namespace it made, and records that it made it', async function () {
       const { plugin, access, ctx, events, condition, status } = setup({ appInstanceId: 'id', operationalState: 'NOT_INSTANTIATED', failures: 2 });
