@@ -29,6 +29,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest, type RequestOptions } from 'node:https';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -115,7 +116,7 @@ async function measure(): Promise<void> {
     for (const caller of callers) {
       const get: Get = () => fetchBody(httpRequest, { agent: northAgent, host: northUrl.hostname, port: northUrl.port, path: '/north/v1/mechosts', headers: tokens[caller] });
       await expectHosts(`North (${caller})`, get, count, (body) => (JSON.parse(body) as { data: unknown[] }).data.length);
-      results[`North GET /north/v1/mechosts (${caller})`] = await closedLoop(get, concurrency, durationMs);
+      results[`North GET /north/v1/mechosts (${caller})`] = await closedLoop(get, concurrency, durationMs, child.pid);
     }
 
     const server = new URL(hubConfig.getCurrentCluster()!.server);
@@ -125,7 +126,7 @@ async function measure(): Promise<void> {
     const listPath = `/apis/mecm.io/v1alpha1/edgehosts?labelSelector=${encodeURIComponent(`bench=${run}`)}`;
     const list: Get = () => fetchBody(httpsRequest, { agent: apiAgent, host: server.hostname, port: server.port, path: listPath, headers: { accept: 'application/json' } });
     await expectHosts('the API server', list, count, (body) => (JSON.parse(body) as { items: unknown[] }).items.length);
-    const direct = await closedLoop(list, concurrency, durationMs);
+    const direct = await closedLoop(list, concurrency, durationMs, clusters.hub.process('kube-apiserver').pid);
     results['API server list edgehosts (same hosts)'] = direct;
 
     for (const [name, f] of Object.entries(results)) {
@@ -134,7 +135,10 @@ async function measure(): Promise<void> {
       figure('  p50 / p99', `${f.p50.toFixed(1)} / ${f.p99.toFixed(1)}`, 'ms');
       figure('  errors', f.errors);
       figure('  body', (f.bytes / 1024).toFixed(0), 'KiB');
-      if (f !== direct) figure('  ratio to the direct list', (f.rps / direct.rps).toFixed(1), `× (target ≥ 10×)`);
+      figure('  server CPU per request', f.cpuMs.toFixed(2), `ms (${(1000 / f.cpuMs).toFixed(0)} requests/s per core busy)`);
+      if (f === direct) continue;
+      figure('  ratio to the direct list', (f.rps / direct.rps).toFixed(1), '× requests/s (target ≥ 10×)');
+      figure('  ratio of server CPU per request', (direct.cpuMs / f.cpuMs).toFixed(1), '× less than the API server');
     }
     northAgent.destroy();
     apiAgent.destroy();
@@ -268,14 +272,28 @@ async function expectHosts(who: string, get: Get, count: number, length: (body: 
 
 interface Figures {
   readonly rps: number;
+  /** CPU time (user + system, all threads) the serving process spent per answered request while measured. */
+  readonly cpuMs: number;
   readonly p50: number;
   readonly p99: number;
   readonly errors: number;
   readonly bytes: number;
 }
 
-/** `concurrency` loops calling `get` back to back: a warm-up of a second, then `durationMs` measured. */
-async function closedLoop(get: Get, concurrency: number, durationMs: number): Promise<Figures> {
+/** CPU time a process has used so far (ms), from /proc; 0 when it cannot be read. */
+function cpuMsOf(pid: number | undefined): number {
+  if (pid === undefined || !existsSync(`/proc/${pid}/stat`)) return 0;
+  // Fields after the command (which may hold spaces): utime and stime are the 12th and 13th, in clock ticks (100/s).
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/**
+ * `concurrency` loops calling `get` back to back: a warm-up of a second, then `durationMs`
+ * measured, with the CPU time `serverPid` used meanwhile — a figure other load on the machine
+ * disturbs less than requests/s.
+ */
+async function closedLoop(get: Get, concurrency: number, durationMs: number, serverPid: number | undefined): Promise<Figures> {
   const latencies: number[] = [];
   let errors = 0;
   let bytes = 0;
@@ -283,11 +301,13 @@ async function closedLoop(get: Get, concurrency: number, durationMs: number): Pr
   const warmUpEnds = Date.now() + 1000;
   const ends = warmUpEnds + durationMs;
   let measureStart = 0;
+  let cpuStart = 0;
   const loop = async () => {
     for (let now = Date.now(); now < ends; now = Date.now()) {
       if (!measuring && now >= warmUpEnds) {
         measuring = true;
         measureStart = performance.now();
+        cpuStart = cpuMsOf(serverPid);
       }
       const t0 = performance.now();
       const answer = await get().catch(() => ({ status: 0, body: '' }));
@@ -301,7 +321,8 @@ async function closedLoop(get: Get, concurrency: number, durationMs: number): Pr
   };
   await Promise.all(Array.from({ length: concurrency }, loop));
   const seconds = (performance.now() - measureStart) / 1000;
+  const cpuMs = (cpuMsOf(serverPid) - cpuStart) / Math.max(1, latencies.length);
   latencies.sort((a, b) => a - b);
   const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? Number.NaN;
-  return { rps: latencies.length / seconds, p50: at(0.5), p99: at(0.99), errors, bytes };
+  return { rps: latencies.length / seconds, cpuMs, p50: at(0.5), p99: at(0.99), errors, bytes };
 }

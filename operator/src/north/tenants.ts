@@ -38,7 +38,20 @@ export function resolveTenant(tenantId: string, tenants: readonly Tenant[]): Ten
   return { kind: 'Resolved', tenant, namespace };
 }
 
-/** The Tenants an appstore user acts for (spec.appstore.userIds), for the host list. */
-export function tenantsOfUser(userId: string, tenants: readonly Tenant[]): Tenant[] {
-  return tenants.filter((t) => t.spec.appstore?.userIds?.includes(userId));
+/**
+ * The hub namespaces whose host lists a caller may ask for (sorted, each once): for an appstore
+ * user, those of the Tenants naming them (spec.appstore.userIds or tenantIds); for any other
+ * caller, those of every Tenant with an appstore tenant id. A Tenant counts only when one of its
+ * ids resolves (resolveTenant). Whether the caller may list there is RBAC's to say.
+ */
+export function appstoreNamespaces(tenants: readonly Tenant[], userId?: string): string[] {
+  const id = userId?.toLowerCase();
+  const candidates = id === undefined ? tenants
+    : tenants.filter((t) => t.spec.appstore?.userIds?.includes(userId!) || t.spec.appstore?.tenantIds?.some((x) => x.toLowerCase() === id));
+  const namespaces = new Set<string>();
+  for (const tenant of candidates) {
+    const resolved = (tenant.spec.appstore?.tenantIds ?? []).map((x) => resolveTenant(x, tenants)).find((r) => r.kind === 'Resolved');
+    if (resolved?.kind === 'Resolved') namespaces.add(resolved.namespace);
+  }
+  return [...namespaces].sort();
 }

@@ -9,7 +9,9 @@ import type { AppPackage } from '../api/apppackage.js';
 import type { EdgeHost } from '../api/edgehost.js';
 import { mecmTypes } from '../api/resources.js';
 import type { Tenant } from '../api/tenant.js';
+import { specOrLabelsChanged } from '../runtime/controller.js';
 import type { Informer } from '../runtime/informer.js';
+import type { KubeObject } from '../runtime/kube/resource.js';
 import type { Manager } from '../runtime/manager.js';
 import { governanceOf, type Governance } from '../tenancy/governance.js';
 import { addressesOf, addressIndex } from './hosts.js';
@@ -21,6 +23,12 @@ export interface NorthView {
   hosts(): readonly EdgeHost[];
   hostsAt(address: string): readonly EdgeHost[];
   host(name: string): EdgeHost | undefined;
+  /**
+   * Changes whenever what a host list is made of changes — a Tenant or an EdgeHost added,
+   * deleted, or given another spec or labels (their status writes do not count) — so an answer
+   * computed from them can be kept until then (RevisionCache).
+   */
+  inventoryRevision(): string;
   appPackage(namespace: string, name: string): AppPackage | undefined;
   appInstance(namespace: string, name: string): AppInstance | undefined;
   appPackages(namespace: string): readonly AppPackage[];
@@ -32,6 +40,7 @@ export interface NorthView {
 
 export class InformerView implements NorthView {
   private readonly waiters = new Set<() => void>();
+  private inventoryChanges = 0;
   private readonly tenantInformer: Informer<Tenant>;
   private readonly hostInformer: Informer<EdgeHost>;
   private readonly packageInformer: Informer<AppPackage>;
@@ -43,6 +52,12 @@ export class InformerView implements NorthView {
     this.packageInformer = manager.informer<AppPackage>(mecmTypes.appPackage);
     this.instanceInformer = manager.informer<AppInstance>(mecmTypes.appInstance);
     this.hostInformer.addIndexer(addressIndex, addressesOf);
+    const changed = () => {
+      this.inventoryChanges++;
+    };
+    const inventory = { onAdd: changed, onDelete: changed, onUpdate: (previous: KubeObject, object: KubeObject) => { if (specOrLabelsChanged(previous, object)) changed(); } };
+    this.tenantInformer.addHandlers(inventory);
+    this.hostInformer.addHandlers(inventory);
     const wake = () => {
       for (const waiter of [...this.waiters]) waiter();
     };
@@ -68,6 +83,10 @@ export class InformerView implements NorthView {
 
   host(name: string): EdgeHost | undefined {
     return this.hostInformer.get(name);
+  }
+
+  inventoryRevision(): string {
+    return String(this.inventoryChanges);
   }
 
   appPackage(namespace: string, name: string): AppPackage | undefined {

@@ -13,9 +13,12 @@ import { deploymentState, worstFirst, type DeploymentState } from '../../src/nor
 import { addressConflicts, lookupHost, mecHostOf } from '../../src/north/hosts.js';
 import { edgeNamespaceFor, parseOrderParameters, releaseNameFor } from '../../src/north/objects.js';
 import { distributionWord, orderWord, podWord } from '../../src/north/status-words.js';
-import { resolveTenant } from '../../src/north/tenants.js';
+import { appstoreNamespaces, resolveTenant } from '../../src/north/tenants.js';
+import { grantedHostList } from '../../src/north/host-list.js';
+import { RevisionCache } from '../../src/north/revision-cache.js';
 import { bindingName, desiredBindings, planBindings } from '../../src/north/user-bindings.js';
 import { governanceOf } from '../../src/tenancy/governance.js';
+import { dataView } from './support/fixed-deps.js';
 
 const cond = (type: string, status: 'True' | 'False', message = '') => ({ type, status, reason: 'R', message, lastTransitionTime: '2026-01-01T00:00:00Z' });
 const pkg = (status: AppPackage['status'], deleting = false): AppPackage => ({
@@ -88,6 +91,34 @@ describe('North hosts', () => {
   });
   it('lists a host as EdgeGallery did, strings only', () => {
     assert.deepEqual(mecHostOf(host('a', '192.0.2.1') as EdgeHost & { spec: { address: string } }), { mechostIp: '192.0.2.1', mechostName: 'a', mechostCity: 'Xian', vim: 'K8S', affinity: 'X86,GPU' });
+  });
+  it('lists the hosts the namespaces\' Tenants grant, by address as numbers, without a shared address', () => {
+    const hosts = [host('ten', '10.0.0.10'), host('two', '10.0.0.2'), host('nine', '9.255.255.255'), host('no-address'),
+      host('shared-1', '10.0.0.5'), host('shared-2', '10.0.0.5'), host('other', '10.0.0.3')];
+    const world = { tenants: [tenant('t', ['t-ns'], {}, { hosts: { names: ['ten', 'two', 'nine', 'no-address', 'shared-1'] } })], hosts, packages: [], instances: [] };
+    assert.deepEqual(grantedHostList(dataView(world), ['t-ns']).map((h) => h.mechostName), ['nine', 'two', 'ten']);
+    assert.deepEqual(grantedHostList(dataView(world), ['ungoverned']), [], 'a namespace no Tenant governs is granted nothing');
+  });
+  it('asks for the namespaces of the Tenants naming an appstore user, or of every appstore Tenant for another caller', () => {
+    const tenants = [tenant('b', ['b-ns'], { tenantIds: [id], userIds: ['u1'] }), tenant('a', ['a-ns'], { tenantIds: ['t-a'], userIds: ['u2'] }),
+      tenant('own', ['own-ns'], { tenantIds: ['u3'] }), tenant('none', ['none-ns'], {})];
+    assert.deepEqual(appstoreNamespaces(tenants, 'u1'), ['b-ns']);
+    assert.deepEqual(appstoreNamespaces(tenants, 'U3'), ['own-ns'], 'a user whose id is the tenant id, case-insensitively');
+    assert.deepEqual(appstoreNamespaces(tenants), ['a-ns', 'b-ns', 'own-ns']);
+  });
+});
+
+describe('North revision cache', () => {
+  it('computes again only when the revision moves on, and forgets all past its bound', () => {
+    const cache = new RevisionCache<number>(2);
+    let computed = 0;
+    const get = (key: string, revision: string) => cache.get(key, revision, () => ++computed);
+    assert.equal(get('a', '1'), 1);
+    assert.equal(get('a', '1'), 1, 'same revision: kept');
+    assert.equal(get('a', '2'), 2, 'new revision: computed again');
+    get('b', '2');
+    get('c', '2');
+    assert.equal(get('a', '2'), 5, 'a third key cleared the cache');
   });
 });
 

@@ -28,7 +28,10 @@ export interface AppstoreUser {
   readonly groups: readonly string[];
 }
 
-export type JwtVerdict = { readonly ok: true; readonly user: AppstoreUser } | { readonly ok: false; readonly message: string };
+export type JwtVerdict =
+  /** `expiresAtMs`: the token's exp, past which it is refused (a caller may remember the verdict until then). */
+  | { readonly ok: true; readonly user: AppstoreUser; readonly expiresAtMs: number }
+  | { readonly ok: false; readonly message: string };
 
 const algorithms = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'];
 
@@ -64,7 +67,7 @@ export class AppstoreJwtVerifier {
     if (typeof userId !== 'string' || !/^[A-Za-z0-9._@-]{1,128}$/.test(userId)) return { ok: false, message: 'the token\'s userId claim is missing or malformed' };
     const authorities = Array.isArray(payload.authorities) ? payload.authorities.filter((a): a is string => typeof a === 'string') : [];
     const groups = [...new Set(authorities.map((a) => this.options.roleGroups[a]).filter((g): g is string => g !== undefined))];
-    return { ok: true, user: { userId, username: `${this.options.userPrefix}${userId}`, groups } };
+    return { ok: true, user: { userId, username: `${this.options.userPrefix}${userId}`, groups }, expiresAtMs: (payload.exp ?? 0) * 1000 };
   }
 
   private verifyOptions() {

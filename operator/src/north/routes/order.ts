@@ -9,7 +9,6 @@ import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from 'typebox';
 import type { AppInstance } from '../../api/appinstance.js';
 import { isTrue } from '../../runtime/conditions.js';
-import { hostVerdict } from '../../tenancy/governance.js';
 import { acceptUpload } from '../accept-upload.js';
 import { requireAccess } from '../auth/access.js';
 import { appstoreUserId } from '../auth/caller.js';
@@ -17,16 +16,18 @@ import { enterTenant, grantedHost, requester } from '../context.js';
 import { deploymentState, worstFirst } from '../deployment-state.js';
 import type { NorthDeps } from '../deps.js';
 import { badRequest, forbidden, notFound } from '../errors.js';
-import { hasAddress, lookupHost, mecHostOf, type MecHost } from '../hosts.js';
+import { grantedHostList } from '../host-list.js';
+import { lookupHost } from '../hosts.js';
 import {
   annotations, edgeNamespaceFor, instanceObject, releaseNameFor, labels, orderInstanceName, orderPackageName, packageObject, parseOrderParameters,
 } from '../objects.js';
 import { addRoute } from '../route.js';
 import { deletePackage } from './lcm-packages.js';
 import { HostParams, MecmPackageId, TenantParams, ipv4Pattern, namePattern } from '../schemas.js';
+import { RevisionCache } from '../revision-cache.js';
 import { ok } from '../server.js';
 import { failureOf, orderWord } from '../status-words.js';
-import { resolveTenant, tenantsOfUser } from '../tenants.js';
+import { appstoreNamespaces } from '../tenants.js';
 
 const MecHostSchema = Type.Object({
   mechostIp: Type.String(), mechostName: Type.String(), mechostCity: Type.Optional(Type.String()),
@@ -57,6 +58,8 @@ function orderHosts(text: string | undefined): Array<{ ip: string; name: string 
 }
 
 export function orderRoutes(app: FastifyInstance, deps: NorthDeps): void {
+  const namespacesOf = new RevisionCache<readonly string[]>();
+  const hostLists = new RevisionCache<string>();
   addRoute(app, {
     method: 'GET', url: '/north/v1/mechosts', family: 'north', authenticated: true, operationId: 'listMecHosts',
     summary: 'Edge hosts the caller\'s tenants may deploy to',
@@ -64,27 +67,17 @@ export function orderRoutes(app: FastifyInstance, deps: NorthDeps): void {
     answers: { 200: { description: 'The hosts.', schema: Type.Object({ data: Type.Array(MecHostSchema), retCode: Type.Integer(), message: Type.String() }) } },
   }, async (request, reply) => {
     const caller = await deps.authenticator.identify(request.headers);
-    const tenants = deps.view.tenants();
+    const revision = deps.view.inventoryRevision();
     const userId = appstoreUserId(caller);
-    const candidates = userId === undefined ? tenants
-      : [...new Set([...tenantsOfUser(userId, tenants), ...tenants.filter((t) => t.spec.appstore?.tenantIds?.some((x) => x.toLowerCase() === userId.toLowerCase()))])];
-    const hosts = new Map<string, MecHost>();
-    let permitted = 0;
-    for (const tenant of candidates) {
-      const ids = tenant.spec.appstore?.tenantIds ?? [];
-      const resolved = ids.map((id) => resolveTenant(id, tenants)).find((r) => r.kind === 'Resolved');
-      const namespace = resolved?.kind === 'Resolved' ? resolved.namespace : undefined;
-      if (!namespace || !(await deps.access.allowed(caller, { verb: 'list', resource: 'appinstances', namespace }))) continue;
-      permitted++;
-      const governance = deps.view.governance(namespace);
-      for (const host of deps.view.hosts()) {
-        if (!hasAddress(host) || lookupHost(host.spec.address, deps.view.hostsAt(host.spec.address)).kind !== 'Found') continue;
-        if (hostVerdict(governance, { name: host.metadata.name ?? '', labels: host.metadata.labels }).ok) hosts.set(host.spec.address, mecHostOf(host));
-      }
+    const candidates = namespacesOf.get(userId ?? '', revision, () => appstoreNamespaces(deps.view.tenants(), userId));
+    const permitted: string[] = [];
+    for (const namespace of candidates) {
+      if (await deps.access.allowed(caller, { verb: 'list', resource: 'appinstances', namespace })) permitted.push(namespace);
     }
-    if (permitted === 0) throw forbidden(`${caller.user.username} may list AppInstances in no appstore tenant's namespace: an admin names the user in a Tenant's spec.appstore.userIds`);
-    const data = [...hosts.values()].sort((a, b) => a.mechostIp.localeCompare(b.mechostIp, 'en', { numeric: true })) as unknown as MecHost[];
-    return reply.type('application/json').send(ok({ data: data as never, retCode: 0, message: 'query mecm host success.' }));
+    if (permitted.length === 0) throw forbidden(`${caller.user.username} may list AppInstances in no appstore tenant's namespace: an admin names the user in a Tenant's spec.appstore.userIds`);
+    // Every caller allowed in the same namespaces gets the same answer: made once per change of the caches.
+    const body = hostLists.get(permitted.join(' '), revision, () => ok({ data: grantedHostList(deps.view, permitted) as never, retCode: 0, message: 'query mecm host success.' }));
+    return reply.type('application/json').send(body);
   });
 
   addRoute(app, {

@@ -33,6 +33,8 @@ export function dataView(world: World): NorthView {
     hosts: () => world.hosts,
     hostsAt: (address) => world.hosts.filter((h) => addressesOf(h).includes(address)),
     host: (name) => world.hosts.find((h) => h.metadata.name === name),
+    // Tests change the world between requests: any change is a new revision.
+    inventoryRevision: () => JSON.stringify([world.tenants, world.hosts]),
     appPackage: (ns, name) => world.packages.find(at(ns, name)),
     appInstance: (ns, name) => world.instances.find(at(ns, name)),
     appPackages: (ns) => world.packages.filter((p) => p.metadata.namespace === ns),
