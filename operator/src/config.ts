@@ -6,6 +6,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DNS1123_LABEL } from './api/schema/k8s.js';
+import { parseAllowlist, type AllowEntry } from './north/subscriptions/allowlist.js';
 
 export interface OperatorConfig {
   readonly kubeconfig: string | undefined;
@@ -19,6 +20,8 @@ export interface OperatorConfig {
   readonly northBindAddress: string;
   /** North's settings (docs/north.md); used only when northBindAddress is not 0. */
   readonly north: NorthConfig;
+  /** Where NotificationSubscriptions may send (docs/north.md, Subscriptions); used with North on or off. */
+  readonly callbacks: CallbackConfig;
   readonly leaderElect: boolean;
   readonly leaderElectionNamespace: string;
   readonly leaderElectionId: string;
@@ -69,6 +72,15 @@ export interface NorthConfig {
   readonly deleteWaitSeconds: number;
 }
 
+export interface CallbackConfig {
+  /** Host patterns and CIDRs callbacks may reach; empty: none. */
+  readonly allowlist: readonly AllowEntry[];
+  /** Allow http:// callbacks (tests, or a receiver behind a trusted network). */
+  readonly allowHttp: boolean;
+  /** How long a callback may fail on every attempt before its subscription is suspended. */
+  readonly suspendAfterSeconds: number;
+}
+
 const flags = {
   kubeconfig: { type: 'string', help: 'hub kubeconfig file (default: $KUBECONFIG, then in-cluster)' },
   namespace: { type: 'string', help: 'the operator\'s namespace: EdgeHost Secrets must be here, and Secrets are listed only here (default: $POD_NAMESPACE, then mecm-system; env MECM_NAMESPACE)' },
@@ -92,6 +104,9 @@ const flags = {
   'north-tenant-role': { type: 'string', default: 'mecm-north-tenant', help: 'ClusterRole bound to a Tenant\'s appstore users in its namespaces' },
   'north-max-upload-size': { type: 'string', default: String(512 * 1024 * 1024), help: 'largest package upload through North, in bytes' },
   'north-delete-wait': { type: 'string', default: '60', help: 'seconds a North DELETE of an order waits for its instances to be gone' },
+  'north-callback-allowlist': { type: 'string', default: '', help: 'where NotificationSubscription callbacks may go: comma-separated host names, *.suffix patterns (public addresses only) and CIDRs (any address inside, loopback and private ranges included); empty allows none' },
+  'north-callback-allow-http': { type: 'boolean', default: false, help: 'allow http:// callbacks (notifications are then sent in clear)' },
+  'north-callback-suspend-after': { type: 'string', default: '3600', help: 'seconds a subscription\'s callback may fail on every attempt (and at least 5 times) before the subscription is suspended' },
   'leader-elect': { type: 'boolean', default: false, help: 'elect a leader so only one replica reconciles' },
   'leader-election-namespace': { type: 'string', help: 'namespace of the leader Lease (default: --namespace; env MECM_LEADER_ELECTION_NAMESPACE)' },
   'leader-election-id': { type: 'string', default: 'mecm-operator-leader', help: 'name of the leader Lease' },
@@ -201,6 +216,11 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Op
       tenantRole: text('north-tenant-role'),
       maxUploadBytes: Math.floor(positive('north-max-upload-size')),
       deleteWaitSeconds: positive('north-delete-wait'),
+    },
+    callbacks: {
+      allowlist: parseAllowlist(text('north-callback-allowlist')),
+      allowHttp: get('north-callback-allow-http') === true,
+      suspendAfterSeconds: positive('north-callback-suspend-after'),
     },
     leaderElect: get('leader-elect') === true,
     leaderElectionNamespace: (get('leader-election-namespace') as string | undefined) || namespace,

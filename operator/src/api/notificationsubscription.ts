@@ -80,7 +80,7 @@ const Delivered = Type.Object({
   sequence: Type.Integer({ description: 'How many notifications about this object were delivered.', format: 'int64', minimum: 1 }),
   state: enumOf(DELIVERED_STATES, 'The state last delivered.'),
   digest: Type.String({ description: 'Digest of the last delivered notification\'s content.', maxLength: 64 }),
-  appInstanceId: Type.Optional(Type.String({ description: 'The instance\'s appInstanceId as notified (for its deletion notice).', maxLength: 253 })),
+  id: Type.String({ description: 'The id notified for the object (appPkgId or appInstanceId), repeated in its deletion notice.', maxLength: 253 }),
 }, { description: 'What was last delivered about one followed object.' });
 
 /** Observed state of a NotificationSubscription, written only by the operator. */

@@ -9,6 +9,7 @@ import { LcmPluginRegistry } from '../lcm/registry.js';
 import { mecmTypes } from '../api/resources.js';
 import type { Tenant } from '../api/tenant.js';
 import { Tenancy } from '../tenancy/tenancy.js';
+import { registerSubscriptionController } from '../north/subscriptions/controller.js';
 import { registerAppInstanceController } from './appinstance/controller.js';
 import { registerAppPackageController } from './apppackage/controller.js';
 import { registerAppRuleController } from './apprule/controller.js';
@@ -57,6 +58,12 @@ export function registerControllers(manager: Manager, config: OperatorConfig): v
     taskTimeoutMs: config.mepTaskTimeoutSeconds * 1000,
     events,
     tenancy,
+  });
+  // NotificationSubscriptions: signed notifications of package and instance states (docs/north.md).
+  registerSubscriptionController(manager, {
+    workers: config.concurrency, timeoutMs: 10_000, parallel: 4, recheckMs: 5 * 60_000, events, tenancy,
+    policy: { entries: config.callbacks.allowlist, allowHttp: config.callbacks.allowHttp },
+    retry: { baseMs: 1000, capMs: 10 * 60_000, jitter: 0.2, suspendAfterMs: config.callbacks.suspendAfterSeconds * 1000, suspendAfterFailures: 5 },
   });
   const plugins = new LcmPluginRegistry([new KubernetesPlugin({ helmBinary: config.helmBinary, clients: edgeClients })]);
   registerAppInstanceController(manager, plugins, packages, {
