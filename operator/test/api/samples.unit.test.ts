@@ -5,6 +5,7 @@ import { crdDefinitions } from '../../src/api/crds.js';
 import type { AppInstance } from '../../src/api/appinstance.js';
 import type { AppRule } from '../../src/api/apprule.js';
 import type { EdgeHost } from '../../src/api/edgehost.js';
+import type { NotificationSubscription } from '../../src/api/notificationsubscription.js';
 import type { Tenant } from '../../src/api/tenant.js';
 import { customResourceDefinition } from '../../src/api/schema/crd.js';
 import { build, sampleKinds, samples, set, type Manifest, type SampleKind } from '../fixtures/samples.js';
@@ -86,6 +87,17 @@ describe('samples/', () => {
     const wider = { appTrafficRule: rule!.spec.appTrafficRule?.map((r) => ({ ...r, action: 'PASSTHROUGH' as const })) };
     assert.equal(ruleGrantProblems('team-a', tenant!.spec.mep, wider).length, rule!.spec.appTrafficRule?.length);
     assert.equal(edgeNamespaceVerdict(g, 'team-b-web').ok, false);
+  });
+
+  it('the NotificationSubscription sample follows the other samples\' namespace and hosts, signed', () => {
+    const [subscription] = samples('NotificationSubscription') as unknown as NotificationSubscription[];
+    const [instance] = samples('AppInstance') as unknown as AppInstance[];
+    assert.equal(subscription!.metadata.namespace, instance!.metadata.namespace);
+    const hosts = samples('EdgeHost').map((h) => (h.metadata as { name: string }).name);
+    for (const host of subscription!.spec.filter?.hosts ?? []) assert.ok(hosts.includes(host), host);
+    assert.ok(subscription!.spec.filter?.hosts?.includes(instance!.spec.hostRef.name), 'the instance sample is followed');
+    assert.match(subscription!.spec.callbackUri, /^https:\/\//);
+    assert.ok(subscription!.spec.secretRef, 'notifications are signed');
   });
 
   it('the validator refuses what the schema forbids (so the checks above mean something)', () => {

@@ -72,7 +72,7 @@ describe('CRDs on a real kube-apiserver', function () {
     // Discovery catches up with new CRDs a moment after they are Established.
     await waitFor('the mecm category in discovery', async () => {
       const names = (await must(['api-resources', '--categories=mecm', '-o', 'name'])).trim().split('\n').sort();
-      assert.deepEqual(names, ['appinstances.mecm.io', 'apppackages.mecm.io', 'apprules.mecm.io', 'edgehosts.mecm.io', 'tenants.mecm.io']);
+      assert.deepEqual(names, ['appinstances.mecm.io', 'apppackages.mecm.io', 'apprules.mecm.io', 'edgehosts.mecm.io', 'notificationsubscriptions.mecm.io', 'tenants.mecm.io']);
       return true;
     }, 30_000);
     const wide = await must(['api-resources', '--api-group=mecm.io', '--no-headers']);
@@ -90,6 +90,7 @@ describe('CRDs on a real kube-apiserver', function () {
     { path: 'appinstance.spec.hostRef', expect: ['It cannot change', 'Name of the EdgeHost.'] },
     { path: 'apprule.spec.appTrafficRule.trafficFilter.srcAddress', expect: ['Source addresses or CIDRs'] },
     { path: 'tenant.spec.edgeNamespaces', expect: ['Default: <tenant name>-*', 'most specifically'] },
+    { path: 'notificationsubscription.spec.callbackUri', expect: ['--north-callback-allowlist', 'follows no redirects'] },
   ];
   for (const { path, expect } of explained) {
     it(`kubectl explain ${path} teaches the field`, async () => {
@@ -128,7 +129,7 @@ describe('CRDs on a real kube-apiserver', function () {
       metadata.labels = { ...metadata.labels, 'mecm.io/crd-test': suffix };
       // Keep any running operator's hands off: these objects point at nothing real.
       if (c.kind === 'EdgeHost') Object.assign(object.spec as object, { paused: true });
-      if (c.kind === 'AppPackage' || c.kind === 'AppInstance') Object.assign(object.spec as object, { suspend: true });
+      if (c.kind === 'AppPackage' || c.kind === 'AppInstance' || c.kind === 'NotificationSubscription') Object.assign(object.spec as object, { suspend: true });
       const where = clusterScoped.has(c.kind) ? [] : ['-n', namespace];
       await must(['create', '-f', '-', ...where], object);
       await must(['patch', c.shortName, metadata.name, ...where, '--subresource=status', '--type=merge', '-p', JSON.stringify({ status: c.status })]);

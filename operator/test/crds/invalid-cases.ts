@@ -209,6 +209,19 @@ export const invalidCreates: readonly InvalidCase[] = [
   create('AppRule with a 64-character trafficRuleId', 'AppRule',
     [set(`${firstTrafficRule}.trafficRuleId`, `r${'1'.repeat(63)}`)],
     'spec.appTrafficRule[0].trafficRuleId: Too long: may not be more than 63 bytes'),
+  // NotificationSubscription
+  create('NotificationSubscription with a callback that is not a URL', 'NotificationSubscription',
+    [set('spec.callbackUri', 'appstore.example/notifications')],
+    'spec.callbackUri: Invalid value: "appstore.example/notifications": callbackUri must be an absolute https:// (or http://) URL with a host'),
+  create('NotificationSubscription with an ftp:// callback', 'NotificationSubscription',
+    [set('spec.callbackUri', 'ftp://appstore.example/notifications')],
+    'callbackUri must be an absolute https:// (or http://) URL with a host'),
+  create('NotificationSubscription for an unknown notification type', 'NotificationSubscription',
+    [set('spec.filter.notificationTypes', ['AppInstNotification'])],
+    'spec.filter.notificationTypes[0]: Unsupported value: "AppInstNotification": supported values: "AppPkgNotification", "AppLcmOpOccNotification"'),
+  create('NotificationSubscription naming a Secret in another namespace', 'NotificationSubscription',
+    [set('spec.secretRef.namespace', 'mecm-system')],
+    'unknown field "spec.secretRef.namespace"'),
 ];
 
 /** Updates that must be refused: fields that cannot change once the object exists. */

@@ -6,6 +6,7 @@ import type { AppInstanceStatus } from '../../src/api/appinstance.js';
 import type { AppPackageStatus } from '../../src/api/apppackage.js';
 import type { AppRuleStatus } from '../../src/api/apprule.js';
 import type { EdgeHostStatus } from '../../src/api/edgehost.js';
+import type { NotificationSubscriptionStatus } from '../../src/api/notificationsubscription.js';
 import type { TenantStatus } from '../../src/api/tenant.js';
 import type { Condition } from '../../src/api/schema/meta.js';
 import type { SampleKind } from '../fixtures/samples.js';
@@ -14,7 +15,7 @@ import type { SampleKind } from '../fixtures/samples.js';
 export interface PrinterCase {
   readonly kind: SampleKind;
   readonly shortName: string;
-  readonly status: EdgeHostStatus | TenantStatus | AppPackageStatus | AppInstanceStatus | AppRuleStatus;
+  readonly status: EdgeHostStatus | TenantStatus | AppPackageStatus | AppInstanceStatus | AppRuleStatus | NotificationSubscriptionStatus;
   readonly header: readonly string[];
   /** The values after NAME, up to AGE. */
   readonly row: readonly string[];
@@ -91,5 +92,16 @@ export const printerCases: readonly PrinterCase[] = [
     },
     header: ['NAME', 'HOST', 'APPINSTANCE', 'TRAFFIC', 'DNS', 'READY', 'AGE'],
     row: ['edge-1', '0f4e4a52-7d1a-4c8e-9b3f-2a6d5c8e1f70', '3', '2', 'True'],
+  },
+  {
+    kind: 'NotificationSubscription', shortName: 'nsub',
+    status: {
+      observedGeneration: 1,
+      conditions: [condition('Suspended', 'False', 'Active'), condition('Ready', 'True', 'UpToDate')],
+      followed: 3, pending: 0, succeeded: 12, failed: 2, lastDeliveryTime: at,
+      delivered: [{ kind: 'AppInstance', name: 'etherpad', host: 'edge-1', sequence: 4, state: 'Running', digest: 'c'.repeat(32), id: '0f4e4a52-7d1a-4c8e-9b3f-2a6d5c8e1f70' }],
+    },
+    header: ['NAME', 'CALLBACK', 'OBJECTS', 'DELIVERED', 'READY', 'SUSPENDED', 'AGE'],
+    row: ['https://appstore.tenant-a.example/mecm/notifications', '3', '12', 'True', 'False'],
   },
 ];
