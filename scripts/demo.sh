@@ -3,6 +3,8 @@
 # in the foreground (Ctrl-C stops it; `make testenv-down` stops the clusters).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# The project's pinned Node 24 (node_modules/.bin/node) runs everything below, as under make.
+export PATH="$PWD/node_modules/.bin:$PATH"
 root=${MECM_TESTENV_DIR:-.testenv}
 export MECM_TESTENV_DIR=$root
 

@@ -6,7 +6,7 @@ import type { EdgeHostSpec } from '../../src/api/edgehost.js';
 import type { TrafficRule } from '../../src/api/rules.js';
 
 // These types are inferred from the same TypeBox objects the CRD YAML is generated from; this
-// file fails to compile (npm run build) if inference degrades to `unknown` or loses a union.
+// file fails to compile (npm run typecheck) if inference degrades to `unknown` or loses a union.
 describe('API types inferred from the schemas', () => {
   it('type the fields a controller reads, with closed unions for enums', () => {
     const rule: TrafficRule = {
