@@ -41,6 +41,8 @@ export const EdgeHostReason = {
   SecretNamespaceNotAllowed: 'SecretNamespaceNotAllowed',
   // Ready
   EdgeHostReady: 'EdgeHostReady',
+  /** Another EdgeHost has the same spec.address (the message names it): North addresses neither. */
+  AddressConflict: 'AddressConflict',
 } as const;
 
 export type EdgeHostReason = (typeof EdgeHostReason)[keyof typeof EdgeHostReason];

@@ -5,6 +5,7 @@
  * addresses neither (hosts.ts).
  */
 import type { EdgeHost } from '../api/edgehost.js';
+import { othersAtAddress } from '../controllers/edgehost/addresses.js';
 import { hostVerdict } from '../tenancy/governance.js';
 import { hasAddress, mecHostOf, type MecHost } from './hosts.js';
 import type { NorthView } from './view.js';
@@ -15,7 +16,7 @@ export function grantedHostList(view: Pick<NorthView, 'hosts' | 'hostsAt' | 'gov
   const granted = (host: EdgeHost) => governances.some((g) => hostVerdict(g, { name: host.metadata.name ?? '', labels: host.metadata.labels }).ok);
   const listed: Array<{ key: number; host: MecHost }> = [];
   for (const host of view.hosts()) {
-    if (!hasAddress(host) || view.hostsAt(host.spec.address).length !== 1 || !granted(host)) continue;
+    if (!hasAddress(host) || othersAtAddress(host, view.hostsAt(host.spec.address)).length > 0 || !granted(host)) continue;
     listed.push({ key: ipv4Number(host.spec.address), host: mecHostOf(host) });
   }
   return listed.sort((a, b) => a.key - b.key).map((l) => l.host);

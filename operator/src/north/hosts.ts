@@ -1,7 +1,8 @@
 /**
  * EdgeHosts as the appstore sees them (pure): addressed by the IPv4 `spec.address`, listed as
  * EdgeGallery's inventory listed MEC hosts. An address two EdgeHosts share addresses neither:
- * North refuses it by name rather than guess (EdgeHost addresses are not unique by schema).
+ * North refuses it by name rather than guess (EdgeHost addresses are not unique by schema; the
+ * EdgeHost controller shows the conflict on both, controllers/edgehost/addresses.ts).
  */
 import type { EdgeHost } from '../api/edgehost.js';
 
@@ -9,12 +10,6 @@ export type HostLookup =
   | { readonly kind: 'Found'; readonly host: EdgeHost }
   | { readonly kind: 'Unknown'; readonly message: string }
   | { readonly kind: 'Duplicate'; readonly message: string };
-
-/** Index function of the EdgeHost informer: a host by its address. */
-export const addressIndex = 'north.address';
-export function addressesOf(host: EdgeHost): string[] {
-  return host.spec.address ? [host.spec.address] : [];
-}
 
 /** The host at `address` among `candidates` (those the address index returned). */
 export function lookupHost(address: string, candidates: readonly EdgeHost[]): HostLookup {
@@ -24,21 +19,6 @@ export function lookupHost(address: string, candidates: readonly EdgeHost[]): Ho
   }
   const names = candidates.map((h) => h.metadata.name ?? '').sort().join(', ');
   return { kind: 'Duplicate', message: `address ${address} is spec.address of EdgeHosts ${names}: an admin must give each EdgeHost a unique address` };
-}
-
-/**
- * EdgeHosts whose address another EdgeHost shares, by name → the others; for the EdgeHost
- * controller to show the conflict on each of them.
- */
-export function addressConflicts(hosts: readonly EdgeHost[]): Map<string, string[]> {
-  const byAddress = new Map<string, string[]>();
-  for (const h of hosts) for (const a of addressesOf(h)) byAddress.set(a, [...byAddress.get(a) ?? [], h.metadata.name ?? '']);
-  const conflicts = new Map<string, string[]>();
-  for (const sharing of byAddress.values()) {
-    if (sharing.length < 2) continue;
-    for (const name of sharing) conflicts.set(name, sharing.filter((n) => n !== name).sort());
-  }
-  return conflicts;
 }
 
 /** A host as EdgeGallery's North listed it (GET /north/v1/mechosts); fields absent, never null. */

@@ -14,7 +14,7 @@ import type { Informer } from '../runtime/informer.js';
 import type { KubeObject } from '../runtime/kube/resource.js';
 import type { Manager } from '../runtime/manager.js';
 import { governanceOf, type Governance } from '../tenancy/governance.js';
-import { addressesOf, addressIndex } from './hosts.js';
+import { addressesOf, addressIndex } from '../controllers/edgehost/addresses.js';
 
 export interface NorthView {
   tenants(): readonly Tenant[];

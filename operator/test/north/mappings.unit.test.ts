@@ -10,7 +10,7 @@ import type { EdgeHost } from '../../src/api/edgehost.js';
 import type { Tenant } from '../../src/api/tenant.js';
 import { withoutNulls } from '../../src/north/answers.js';
 import { deploymentState, worstFirst, type DeploymentState } from '../../src/north/deployment-state.js';
-import { addressConflicts, lookupHost, mecHostOf } from '../../src/north/hosts.js';
+import { lookupHost, mecHostOf } from '../../src/north/hosts.js';
 import { edgeNamespaceFor, parseOrderParameters, releaseNameFor } from '../../src/north/objects.js';
 import { distributionWord, orderWord, podWord } from '../../src/north/status-words.js';
 import { appstoreNamespaces, resolveTenant } from '../../src/north/tenants.js';
@@ -87,7 +87,6 @@ describe('North hosts', () => {
     assert.equal(lookupHost('192.0.2.1', [host('a', '192.0.2.1')]).kind, 'Found');
     assert.match((lookupHost('192.0.2.9', []) as { message: string }).message, /no EdgeHost has spec.address 192.0.2.9/);
     assert.match((lookupHost('192.0.2.1', [host('b', '192.0.2.1'), host('a', '192.0.2.1')]) as { message: string }).message, /EdgeHosts a, b/);
-    assert.deepEqual([...addressConflicts([host('a', '192.0.2.1'), host('b', '192.0.2.1'), host('c', '192.0.2.3')])], [['a', ['b']], ['b', ['a']]]);
   });
   it('lists a host as EdgeGallery did, strings only', () => {
     assert.deepEqual(mecHostOf(host('a', '192.0.2.1') as EdgeHost & { spec: { address: string } }), { mechostIp: '192.0.2.1', mechostName: 'a', mechostCity: 'Xian', vim: 'K8S', affinity: 'X86,GPU' });

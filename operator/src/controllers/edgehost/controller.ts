@@ -9,6 +9,7 @@
  *      ▼
  *   recordProbe (write only when changed; event when Ready flips) ──► requeue at next probe
  *
+ * A change of the other hosts with its address (AddressConflict on Ready) decides again at once.
  * The number of workers bounds how many hosts are probed at once.
  */
 import type { EdgeHost } from '../../api/edgehost.js';
@@ -24,8 +25,9 @@ import type { Manager } from '../../runtime/manager.js';
 import { done, requeueAfter, type ReconcileContext, type Reconciler, type ReconcileResult } from '../../runtime/reconcile.js';
 import { edgeHostSecretKey, type SecretObject } from '../secrets.js';
 import { recordProbe } from './actions/record-probe.js';
+import { addressesOf, addressIndex } from './addresses.js';
 import { decideStatus, probeDue, type ProbeSettings, type Scheduled } from './decide.js';
-import { observeHost, type ObserveDeps } from './observe.js';
+import { addressConflictOf, observeHost, type ObserveDeps } from './observe.js';
 import { SecretValues } from '../secret-values.js';
 
 export interface EdgeHostControllerOptions {
@@ -81,13 +83,17 @@ export class EdgeHostReconciler implements Reconciler {
     };
   }
 
-  /** The spec generation and the versions of every Secret the host refers to. */
+  /**
+   * The spec generation, the versions of every Secret the host refers to and the other hosts
+   * with its address: a change of any decides the status again at once.
+   */
   private inputsOf(host: EdgeHost): string {
     const versions = secretRefsOf(host, this.options.operatorNamespace).map((key) => {
       const meta = this.secretMetadata.get(key);
       return `${key}@${meta?.metadata.resourceVersion ?? 'absent'}`;
     });
-    return [host.metadata.generation ?? 0, ...versions].join(',');
+    const sharing = addressConflictOf(host, this.deps)?.others ?? [];
+    return [host.metadata.generation ?? 0, ...versions, ...sharing.map((name) => `address:${name}`)].join(',');
   }
 }
 
@@ -98,6 +104,17 @@ export function secretRefsOf(host: EdgeHost, operatorNamespace: string): string[
   return [...new Set(refs.filter((r) => r !== undefined).map((r) => edgeHostSecretKey(r, operatorNamespace)))].sort();
 }
 
+/**
+ * The other hosts to decide again when `host` is added, deleted or given another spec: those
+ * with its address, and those with its previous one (the conflict may have ended). Status
+ * writes and resyncs (same generation) concern the host alone.
+ */
+function sharingAddressWith(hosts: Informer<EdgeHost>, host: EdgeHost, previous: EdgeHost | undefined): string[] {
+  if (previous && previous.metadata.generation === host.metadata.generation) return [];
+  const addresses = new Set([...addressesOf(host), ...(previous ? addressesOf(previous) : [])]);
+  return [...addresses].flatMap((a) => hosts.byIndex(addressIndex, a)).filter((h) => h.metadata.name !== host.metadata.name).map(objectKey);
+}
+
 /** Wires the EdgeHost controller into the manager: its informers, indexes and event sources. */
 export function registerEdgeHostController(manager: Manager, clients: EdgeClients, options: EdgeHostControllerOptions): Controller {
   const hosts = manager.informer<EdgeHost>(mecmTypes.edgeHost);
@@ -106,17 +123,19 @@ export function registerEdgeHostController(manager: Manager, clients: EdgeClient
   const secrets = manager.informer<KubeObject>(coreTypes.secret, { metadataOnly: true, namespace: options.operatorNamespace });
   const instances = manager.informer<AppInstance>(mecmTypes.appInstance);
   hosts.addIndexer('secret', (host) => secretRefsOf(host, options.operatorNamespace));
+  hosts.addIndexer(addressIndex, addressesOf);
   instances.addIndexer('host', (i) => [i.spec.hostRef.name]);
 
   const deps = {
     secrets: new SecretValues(secrets, new ResourceClient<SecretObject>(manager.hub, coreTypes.secret), options.operatorNamespace),
     clients,
     appInstanceCount: (host: string) => instances.byIndex('host', host).length,
+    hostsAt: (address: string) => hosts.byIndex(addressIndex, address),
     timeoutMs: options.probeTimeoutMs,
   };
   const reconciler = new EdgeHostReconciler(hosts, secrets, new ResourceClient<EdgeHost>(manager.hub, mecmTypes.edgeHost), deps, options);
   const controller = new Controller({ name: 'edgehost', reconciler, workers: options.workers, metrics: manager.metrics, log: manager.log });
-  controller.watch(hosts, { resyncMs: defaultResyncMs });
+  controller.watch(hosts, { resyncMs: defaultResyncMs, map: (host, previous) => [objectKey(host), ...sharingAddressWith(hosts, host, previous)] });
   controller.watch(secrets, { map: (secret) => hosts.byIndex('secret', objectKey(secret)).map(objectKey) });
   controller.watch(instances, { map: (instance) => [instance.spec.hostRef.name] });
   manager.addController(controller);

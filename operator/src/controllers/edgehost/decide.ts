@@ -7,8 +7,8 @@
  *   no answer, within the grace period ─────────► Reachable unchanged (no write), probe sooner
  *   no answer, grace period over ───────────────► Reachable=False (last facts kept)
  *
- * Ready = Reachable ∧ RepositoryReachable ∧ (MEPReachable when a MEP is configured), from
- * summarizeEdgeHost.
+ * Ready = no other EdgeHost has this spec.address ∧ Reachable ∧ RepositoryReachable ∧
+ * (MEPReachable when a MEP is configured), from summarizeEdgeHost.
  * Healthy hosts are probed every interval; failing ones with exponential backoff, never past
  * the moment their grace period ends. Times in status change only together with something
  * else, so a steady host causes no writes.
@@ -21,7 +21,7 @@ import { stableJson } from '../../util/stable-json.js';
 import type { ClusterFacts, Probe } from './probes.js';
 import { EdgeHostCondition, EdgeHostReason, type EdgeHostConditionType } from '../../api/edgehost-conditions.js';
 import type { ProbeFailure } from './probes.js';
-import { summarizeEdgeHost } from './summarize.js';
+import { summarizeEdgeHost, type AddressConflict } from './summarize.js';
 
 /** What this process remembers of a host between probes (lost on restart, by design). */
 export interface ProbeMemory {
@@ -45,6 +45,8 @@ export interface Observation {
   /** undefined: the host has no MEP configured. */
   readonly mep: Probe<null> | undefined;
   readonly appInstanceCount: number;
+  /** Other EdgeHosts with the same spec.address (undefined: none, or no address). */
+  readonly addressConflict: AddressConflict | undefined;
 }
 
 export interface Decision {
@@ -83,7 +85,8 @@ export function decideStatus(input: DecideInput): Decision {
   const previous = input.status ?? {};
   const nowMs = now.getTime();
   const memory = input.memory ?? { lastContactMs: undefined, failingSinceMs: undefined, failures: 0 };
-  const draft = new StatusDraft<EdgeHostStatus, EdgeHostConditionType, EdgeHostReason>({ metadata: { generation }, status: previous }, summarizeEdgeHost, now);
+  const draft = new StatusDraft<EdgeHostStatus, EdgeHostConditionType, EdgeHostReason>(
+    { metadata: { generation }, status: previous }, summarizeEdgeHost(observation.addressConflict), now);
   const wasReachable = draft.isTrue(EdgeHostCondition.Reachable);
   let nextMemory: ProbeMemory;
   let nextProbeMs = settings.intervalMs;

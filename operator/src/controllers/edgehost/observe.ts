@@ -1,9 +1,10 @@
 /**
- * Gathers everything decideStatus needs for one host: the three probes (run side by side)
- * and the number of AppInstances placed on it. All I/O of the EdgeHost controller is here.
+ * Gathers everything decideStatus needs for one host: the three probes (run side by side),
+ * the number of AppInstances placed on it and the other hosts with its address. All I/O of the EdgeHost controller is here.
  */
 import type { EdgeHost } from '../../api/edgehost.js';
 import { KubeconfigError, type EdgeClients } from '../../edge/clients.js';
+import { othersAtAddress } from './addresses.js';
 import type { Observation } from './decide.js';
 import { probeCluster, probeMep, probeRepository, type Probe } from './probes.js';
 import { EdgeHostReason } from '../../api/edgehost-conditions.js';
@@ -14,6 +15,8 @@ export interface ObserveDeps {
   readonly secrets: SecretValues;
   readonly clients: EdgeClients;
   readonly appInstanceCount: (host: string) => number;
+  /** The EdgeHosts with this spec.address (the informer's address index). */
+  readonly hostsAt: (address: string) => readonly EdgeHost[];
   readonly timeoutMs: number;
 }
 
@@ -23,7 +26,14 @@ export async function observeHost(host: EdgeHost, deps: ObserveDeps): Promise<Ob
     observeRepository(host, deps),
     host.spec.mep ? observeMep(host, deps) : Promise.resolve(undefined),
   ]);
-  return { cluster, repository, mep, appInstanceCount: deps.appInstanceCount(host.metadata.name ?? '') };
+  return { cluster, repository, mep, appInstanceCount: deps.appInstanceCount(host.metadata.name ?? ''), addressConflict: addressConflictOf(host, deps) };
+}
+
+/** The other EdgeHosts with this host's address, if any (from the cache: no I/O). */
+export function addressConflictOf(host: EdgeHost, deps: Pick<ObserveDeps, 'hostsAt'>): Observation['addressConflict'] {
+  const address = host.spec.address;
+  const others = address ? othersAtAddress(host, deps.hostsAt(address)) : [];
+  return address && others.length > 0 ? { address, others } : undefined;
 }
 
 async function observeCluster(host: EdgeHost, deps: ObserveDeps): Promise<Observation['cluster']> {

@@ -8,7 +8,7 @@ const facts: ClusterFacts = {
   kubernetesVersion: 'v1.36.3', nodeCount: 2, readyNodeCount: 2,
   capacity: { cpu: '16', memory: '32Gi' }, allocatable: { cpu: '15', memory: '30Gi' },
 };
-const up: Observation = { cluster: { ok: true, facts }, repository: { ok: true, facts: null }, mep: undefined, appInstanceCount: 3 };
+const up: Observation = { cluster: { ok: true, facts }, repository: { ok: true, facts: null }, mep: undefined, appInstanceCount: 3, addressConflict: undefined };
 const noAnswer: Probe<ClusterFacts> = { ok: false, reason: EdgeHostReason.EdgeClusterUnreachable, message: 'No answer', transient: true };
 const settings = { intervalMs: 30_000, graceMs: 90_000, retryBaseMs: 1000 };
 const t0 = new Date('2026-11-27T10:00:00Z');
@@ -105,6 +105,20 @@ describe('EdgeHost decideStatus', () => {
     assert.equal(back.memory.failures, 0);
     assert.equal(back.nextProbeMs, 30_000);
   });
+
+  it('is not Ready while another host has its address, naming it, whatever the probes say; Ready again once it is its own', () => {
+    const conflict = { address: '192.0.2.10', others: ['edge-b', 'edge-c'] };
+    for (const observation of [{ ...up, addressConflict: conflict }, { ...up, cluster: noAnswer, addressConflict: conflict }]) {
+      const ready = condition(decide({ observation }).status, 'Ready');
+      assert.equal(ready?.status, 'False');
+      assert.equal(ready?.reason, EdgeHostReason.AddressConflict);
+      assert.match(ready!.message, /spec\.address 192\.0\.2\.10 is also the address of EdgeHost edge-b, edge-c/);
+    }
+    const shared = decide({ observation: { ...up, addressConflict: conflict } });
+    assert.equal(condition(shared.status, 'Reachable')?.status, 'True', 'the probes are still reported');
+    const own = decide({ status: shared.status, memory: shared.memory, now: at(30) });
+    assert.equal(condition(own.status, 'Ready')?.reason, EdgeHostReason.EdgeHostReady);
+  });
 });
 
 describe('EdgeHost probeDue', () => {
@@ -115,6 +129,7 @@ describe('EdgeHost probeDue', () => {
     ['probes at the due time', [scheduled, '3,ns/kubeconfig@7', 10_000], { due: true }],
     ['probes at once after a spec change', [scheduled, '4,ns/kubeconfig@7', 4_000], { due: true }],
     ['probes at once after a Secret changed', [scheduled, '3,ns/kubeconfig@8', 4_000], { due: true }],
+    ['decides at once when another host takes or leaves its address', [scheduled, '3,ns/kubeconfig@7,address:edge-b', 4_000], { due: true }],
   ];
   for (const [name, args, expected] of cases) {
     it(name, () => assert.deepEqual(probeDue(...args), expected));

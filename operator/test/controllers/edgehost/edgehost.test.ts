@@ -3,7 +3,8 @@
  * their version and nodes; an edge whose API server stops is marked unreachable only after
  * the grace period while the other stays Ready, and comes back on its own; a rotated
  * kubeconfig Secret is used at once; bad Secrets give their own reasons without leaking; a
- * Secret outside the operator's namespace is refused, not read.
+ * Secret outside the operator's namespace is refused, not read; an address two hosts share is
+ * shown on both until it is theirs alone.
  */
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
@@ -255,6 +256,31 @@ describe('EdgeHost controller on real edge clusters', function () {
     }, 30_000, 100);
     assert.equal((await condition(name, 'Reachable'))?.status, 'True', 'the kubeconfig in the operator\'s namespace is used');
     assert.match((await condition(name, 'MEPReachable'))!.message, new RegExp(`Secret ${namespace}/${name}-token .*must be in namespace ${operatorNamespace}`));
+  });
+
+  it('shows an address two hosts share on both, naming the other, and clears it when the address is changed or a host goes', async function () {
+    this.timeout(90_000);
+    const [one, two] = shared.edges as [Cluster, Cluster];
+    const address = `198.51.100.${1 + (Date.now() % 250)}`;
+    // A probe interval of an hour: only the address index can make the controller decide again.
+    const probe = { intervalSeconds: 3600, unreachableAfterSeconds: 3600 };
+    const a = await register('addr-a', one, await one.kubeconfig(), { address, probe });
+    await waitForReady(a, 'True', EdgeHostReason.EdgeHostReady);
+    const b = await register('addr-b', two, await two.kubeconfig(), { address, probe });
+    for (const [self, other] of [[a, b], [b, a]] as const) {
+      await waitForReady(self, 'False', EdgeHostReason.AddressConflict);
+      assert.equal((await condition(self))!.message, `spec.address ${address} is also the address of EdgeHost ${other}: North addresses neither; give each EdgeHost a unique address.`);
+    }
+    assert.equal((await condition(a, 'Reachable'))?.status, 'True', 'the probes are reported as before');
+
+    await hosts.patch(b, undefined, 'merge', { spec: { address: '198.51.100.251' } });
+    await waitForReady(a, 'True', EdgeHostReason.EdgeHostReady, 15_000);
+    await waitForReady(b, 'True', EdgeHostReason.EdgeHostReady, 15_000);
+
+    await hosts.patch(b, undefined, 'merge', { spec: { address } });
+    await waitForReady(a, 'False', EdgeHostReason.AddressConflict, 15_000);
+    await hosts.delete(b);
+    await waitForReady(a, 'True', EdgeHostReason.EdgeHostReady, 15_000);
   });
 
   it('reports an unreachable repository without touching the cluster condition', async function () {

@@ -12,7 +12,7 @@ import { tokenOf, type Authenticator } from '../../../src/north/auth/authenticat
 import type { Caller } from '../../../src/north/auth/caller.js';
 import type { NorthDeps } from '../../../src/north/deps.js';
 import { unauthorized } from '../../../src/north/errors.js';
-import { addressesOf } from '../../../src/north/hosts.js';
+import { addressesOf } from '../../../src/controllers/edgehost/addresses.js';
 import type { NorthView } from '../../../src/north/view.js';
 import type { NorthWriter } from '../../../src/north/writer.js';
 import { governanceOf } from '../../../src/tenancy/governance.js';
