@@ -34,7 +34,7 @@ import type { Tenancy } from '../../tenancy/tenancy.js';
 import type { CallbackPolicy } from './allowlist.js';
 import { decideSubscription, specChanged, type Plan } from './decide.js';
 import { deliver } from './deliver.js';
-import { cachedSubjects, freshSubjects, mecHostOf, namespaceIndex, readSigningKey, resolveCallback, type SubscriptionClients, type SubscriptionSources } from './observe.js';
+import { cachedSubjects, freshSubjects, mecHostOf, namespaceIndex, readSigningKey, resolveCallback, staticCallbackRefusal, type SubscriptionClients, type SubscriptionSources } from './observe.js';
 import { planDeliveries } from './plan.js';
 import { afterFailure, extendRun, type RetryPolicy } from './retry.js';
 import { subjectKey } from './subjects.js';
@@ -118,7 +118,7 @@ export class SubscriptionReconciler implements Reconciler {
         this.tooMany(draft, step.followed);
         break;
       case 'UpToDate':
-        this.upToDate(draft, step.plan);
+        this.upToDate(subscription, draft, step.plan);
         break;
       case 'Wait':
         this.progress(draft, step.plan);
@@ -152,10 +152,12 @@ export class SubscriptionReconciler implements Reconciler {
     draft.value.pending = plan.outgoing.length;
   }
 
-  private upToDate(draft: Draft, plan: Plan): void {
+  private upToDate(subscription: NotificationSubscription, draft: Draft, plan: Plan): void {
     this.progress(draft, plan);
     draft.value.delivered = sortedRecords(plan.records);
-    draft.markSettled();
+    const refusal = staticCallbackRefusal(subscription.spec.callbackUri, this.options.policy);
+    if (refusal) draft.markStalled(refusal.reason, refusal.message);
+    else draft.markSettled();
   }
 
   private async deliver(subscription: NotificationSubscription, draft: Draft, memory: Memory, context: ReconcileContext): Promise<ReconcileResult> {
@@ -166,7 +168,7 @@ export class SubscriptionReconciler implements Reconciler {
       return done;
     }
     if (plan.outgoing.length === 0) {
-      this.upToDate(draft, plan);
+      this.upToDate(subscription, draft, plan);
       return done;
     }
     this.progress(draft, plan);

@@ -7,6 +7,7 @@
  * old leader's by a moment; a list is read at the API server's latest revision, so no state it
  * yields can be older than one the previous leader already delivered.
  */
+import { isIP } from 'node:net';
 import type { AppInstance } from '../../api/appinstance.js';
 import type { AppPackage } from '../../api/apppackage.js';
 import type { EdgeHost } from '../../api/edgehost.js';
@@ -54,6 +55,19 @@ export function mecHostOf(sources: SubscriptionSources, hostName: string): strin
 }
 
 export type Refusal = { readonly ok: false; readonly reason: SubscriptionStallReason; readonly message: string };
+
+/**
+ * What can be said of the callback without DNS — its URL, and a literal address against the
+ * allowlist — so a subscription with nothing to send yet still shows a refused callback.
+ */
+export function staticCallbackRefusal(uri: string, policy: CallbackPolicy): Refusal | undefined {
+  const url = checkCallbackUrl(uri, policy);
+  if (!url.ok) return { ok: false, reason: 'CallbackNotAllowed', message: url.message };
+  const family = isIP(url.hostname);
+  if (family !== 4 && family !== 6) return undefined;
+  const chosen = chooseAddress(url.hostname, [{ address: url.hostname, family }], policy);
+  return chosen.ok ? undefined : { ok: false, reason: 'CallbackNotAllowed', message: chosen.message };
+}
 
 /** The address to POST to, or why the callback may not be called. */
 export async function resolveCallback(uri: string, policy: CallbackPolicy, timeoutMs: number): Promise<{ readonly ok: true; readonly target: PostTarget } | Refusal> {
