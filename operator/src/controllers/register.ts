@@ -14,6 +14,7 @@ import { registerAppInstanceController } from './appinstance/controller.js';
 import { registerAppPackageController } from './apppackage/controller.js';
 import { registerAppRuleController } from './apprule/controller.js';
 import { registerEdgeHostController } from './edgehost/controller.js';
+import { registerManagerFleetMetrics } from './fleet-metrics.js';
 import { registerTenantController } from './tenant/controller.js';
 
 export function registerControllers(manager: Manager, config: OperatorConfig): void {
@@ -65,6 +66,8 @@ export function registerControllers(manager: Manager, config: OperatorConfig): v
     policy: { entries: config.callbacks.allowlist, allowHttp: config.callbacks.allowHttp },
     retry: { baseMs: 1000, capMs: 10 * 60_000, jitter: 0.2, suspendAfterMs: config.callbacks.suspendAfterSeconds * 1000, suspendAfterFailures: 5 },
   });
+  // Fleet gauges (hosts, distributions, phases, stalled objects) and helm/MEP timings on /metrics.
+  registerManagerFleetMetrics(manager);
   const plugins = new LcmPluginRegistry([new KubernetesPlugin({ helmBinary: config.helmBinary, clients: edgeClients })]);
   registerAppInstanceController(manager, plugins, packages, {
     operatorNamespace, workers: config.concurrency, steadyCheckMs: 60_000, waitMs: 5_000, deletionTimeoutMs: 15 * 60_000, events, tenancy,

@@ -15,6 +15,7 @@
 import { Agent as HttpAgent, request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { setTimeout as delay } from 'node:timers/promises';
+import { Histogram } from 'prom-client';
 import { classifyAnswer, classifyTransport, isTransient, MepError, parseErrorBody } from './errors.js';
 import { isTaskFinished, type MepAppConfig, type MepTask } from './types.js';
 import { fromWire, parseTask, toWire } from './wire.js';
@@ -39,6 +40,20 @@ export interface WaitOptions {
 }
 
 const API = '/mepcfg/app_lcm/v1';
+
+/**
+ * Seconds each MEP call took (a resend on a stale socket included), by method, what it was about
+ * (`configuration` or `task`) and outcome (the HTTP status class, or the MepError kind when no
+ * answer came). Module-wide and registered nowhere here: the operator adds it to the registry it
+ * serves (controllers/fleet-metrics.ts). No host or instance label: the fleet is large.
+ */
+export const mepRequestDuration = new Histogram({
+  name: 'mecm_mep_request_duration_seconds',
+  help: 'Duration of MEP (Mm5) requests, by method, resource (configuration or task) and outcome (2xx..5xx, or the failure kind without an answer).',
+  labelNames: ['method', 'resource', 'outcome'] as const,
+  buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+  registers: [],
+});
 
 /** Bodies larger than this are cut off; the MEP's own limit for a request is 32 KiB. */
 const MAX_ANSWER_BYTES = 4 * 1024 * 1024;
@@ -174,6 +189,21 @@ export class MepClient {
   };
 
   private async send(
+    method: string, path: string, what: string,
+    extra: { appInstanceId?: string; body?: string; timeoutMs?: number },
+  ): Promise<{ status: number; text: string }> {
+    const timer = mepRequestDuration.startTimer({ method, resource: path.startsWith(`${API}/tasks/`) ? 'task' : 'configuration' });
+    try {
+      const answer = await this.resending(method, path, what, extra);
+      timer({ outcome: `${Math.trunc(answer.status / 100)}xx` });
+      return answer;
+    } catch (error) {
+      timer({ outcome: error instanceof MepError ? error.kind : 'Unreachable' });
+      throw error;
+    }
+  }
+
+  private async resending(
     method: string, path: string, what: string,
     extra: { appInstanceId?: string; body?: string; timeoutMs?: number },
   ): Promise<{ status: number; text: string }> {

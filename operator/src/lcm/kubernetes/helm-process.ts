@@ -8,6 +8,7 @@
  * Nothing here logs, and nothing returned or thrown holds the kubeconfig or credentials.
  */
 import { spawn } from 'node:child_process';
+import { Histogram } from 'prom-client';
 import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -56,6 +57,20 @@ export interface HelmOutput {
   readonly stderr: string;
 }
 
+/**
+ * Seconds each helm call took once it had a slot (scratch files, the process, cleanup), by
+ * subcommand (`install`, `get manifest`, …: a fixed set the plugin uses) and outcome (`Succeeded`
+ * or the HelmError kind). Module-wide like the helm client it times and registered nowhere here:
+ * the operator adds it to the registry it serves (controllers/fleet-metrics.ts).
+ */
+export const helmOperationDuration = new Histogram({
+  name: 'mecm_helm_operation_duration_seconds',
+  help: 'Duration of helm calls on edge clusters, by helm subcommand and outcome (Succeeded or the failure kind).',
+  labelNames: ['operation', 'outcome'] as const,
+  buckets: [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600],
+  registers: [],
+});
+
 const maxStdout = 64 * 1024 * 1024;
 const maxStderr = 256 * 1024;
 const scratchPrefix = 'mecm-helm-';
@@ -77,6 +92,8 @@ export class HelmProcess {
     const owner = call.owner ?? '';
     await this.acquire(owner);
     const secrets = [...kubeconfigSecrets(call.kubeconfig), ...credentialSecrets(call.registry?.credentials)];
+    const timer = helmOperationDuration.startTimer({ operation: command(call).slice('helm '.length) });
+    let outcome = 'Succeeded';
     let dir: string | undefined;
     try {
       dir = await mkdtemp(join(await this.scratch(), 'call-'));
@@ -94,12 +111,14 @@ export class HelmProcess {
       }
       return { stdout: result.stdout, stderr: scrub(result.stderr) };
     } catch (error) {
+      outcome = error instanceof HelmError ? error.kind : 'Failed';
       if (error instanceof HelmError) throw error;
       const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? `the helm binary ${this.options.binary} does not exist` : String(error);
       throw new HelmError('Failed', redact(failureMessage('Failed', call.what, reason), secrets), command(call));
     } finally {
       if (dir) await rm(dir, { recursive: true, force: true });
       this.release(owner);
+      timer({ outcome });
     }
   }
 
