@@ -207,7 +207,7 @@ export class SubscriptionReconciler implements Reconciler {
       return done;
     }
     const { failure } = round;
-    const run = extendRun(status.failingSince ? { consecutive: status.consecutiveFailures ?? 0, since: new Date(status.failingSince) } : undefined, failure.time);
+    const run = extendRun(status.failingSince ? { consecutive: status.consecutiveFailures ?? 0, since: new Date(status.failingSince) } : undefined, failure.time, round.failedAttempts);
     status.consecutiveFailures = run.consecutive;
     status.failingSince = run.since.toISOString();
     status.lastFailure = { time: failure.time.toISOString(), reason: failure.reason, message: failure.message, ...(failure.httpStatus ? { httpStatus: failure.httpStatus } : {}) };

@@ -2,7 +2,7 @@
  * When to try a failing callback again, and when to give up on it (pure). Failures are counted
  * per subscription — one callback, one endpoint — from the first failure after a success:
  *
- *   failure n ─► retry after base·2^(n-1) (capped, with jitter)
+ *   n attempts failed in a row ─► retry after base·2^(n-1) (capped, with jitter)
  *            └► suspend, once at least `suspendAfterFailures` attempts failed AND the run has
  *               lasted `suspendAfterMs`: a callback down for a minute is retried, one down for
  *               the bound is suspended (status says why; a change of the spec resumes it)
@@ -30,9 +30,9 @@ export type AfterFailure =
   | { readonly kind: 'Retry'; readonly afterMs: number }
   | { readonly kind: 'Suspend'; readonly message: string };
 
-/** The run once one more attempt failed at `now`. */
-export function extendRun(run: FailureRun | undefined, now: Date): FailureRun {
-  return run ? { consecutive: run.consecutive + 1, since: run.since } : { consecutive: 1, since: now };
+/** The run once `attempts` more attempts failed at `now`. */
+export function extendRun(run: FailureRun | undefined, now: Date, attempts = 1): FailureRun {
+  return run ? { consecutive: run.consecutive + attempts, since: run.since } : { consecutive: attempts, since: now };
 }
 
 /** What to do after a failure that made `run`. */
