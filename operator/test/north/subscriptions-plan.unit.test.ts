@@ -47,6 +47,9 @@ describe('Subscriptions: subjects of a namespace', () => {
     assert.deepEqual(north.map((s) => [s.kind, s.id, s.orderId]), [['AppInstance', 'i-42', undefined], ['AppPackage', 'p-42', 'order-7']]);
     const plain = subjectsOf([appPackage('p', ['edge-1'])], [appInstance('i', 'p', 'edge-1')]);
     assert.deepEqual(plain.map((s) => s.id), ['uid-i', 'uid-p']);
+    // An annotation too long for status.delivered[].id would make every status write fail.
+    const long = subjectsOf([appPackage('p', ['edge-1'], 'Creating', { annotations: { 'north.mecm.io/package-id': 'x'.repeat(254) } })], []);
+    assert.deepEqual(long.map((s) => s.id), ['uid-p']);
   });
 
   it('filters by notification type, package (instances by their package), instance and host', () => {

@@ -71,9 +71,14 @@ function packageHosts(pkg: AppPackage): string[] {
   return [...new Set(names)].sort();
 }
 
+/** An appstore id recorded on the object, if it fits where ids are kept (status.delivered[].id). */
+function appstoreId(value: string | undefined): string | undefined {
+  return value && value.length <= 253 ? value : undefined;
+}
+
 function packageSubjects(pkg: AppPackage): PackageSubject[] {
   const { metadata } = pkg;
-  const id = metadata.annotations?.[annotations.packageId] || metadata.uid || metadata.name || '';
+  const id = appstoreId(metadata.annotations?.[annotations.packageId]) || metadata.uid || metadata.name || '';
   const orderId = metadata.labels?.[labels.order];
   return packageHosts(pkg).map((host) => ({
     kind: 'AppPackage', name: metadata.name ?? '', host, id, uid: metadata.uid, state: packageState(pkg, host), ...(orderId ? { orderId } : {}),
@@ -88,7 +93,7 @@ function instanceSubject(instance: AppInstance, pkg: AppPackage | undefined): In
   const orderId = metadata.labels?.[labels.order];
   return {
     kind: 'AppInstance', name: metadata.name ?? '', host: spec.hostRef.name,
-    id: metadata.labels?.[labels.appInstanceId] || metadata.uid || metadata.name || '',
+    id: appstoreId(metadata.labels?.[labels.appInstanceId]) || metadata.uid || metadata.name || '',
     packageName: spec.packageRef.name, uid: metadata.uid, operationType,
     ...(operationType !== 'TERMINATE' && last?.operationType === operationType ? { operationStarted: last.startTime } : {}),
     ...(orderId ? { orderId } : {}),
