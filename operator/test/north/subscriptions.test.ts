@@ -9,10 +9,13 @@
  *
  *   signed notifications in order, deletion told ─ retries with one webhook-id ─ suspension and
  *   resume ─ a restart in the middle of retries (same id after it; only the latest state after
- *   a change while down) ─ callbacks the allowlist refuses ─ a missing secret ─ tenancy
+ *   a change while down) ─ callbacks the allowlist refuses ─ a missing secret ─ tenancy ─ and,
+ *   with the real AppPackage controller, the state it writes for a package it refuses
  */
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { waitFor } from '../../../testenv/src/process.js';
 import type { AppInstance } from '../../src/api/appinstance.js';
 import type { AppPackage } from '../../src/api/apppackage.js';
@@ -34,6 +37,7 @@ import { appInstance, appPackage, instanceStatus, packageStatus, type InstanceSt
 import { WebhookReceiver, type Received } from './support/webhook-receiver.js';
 
 const waitMs = 30_000;
+const notACsar = Buffer.from('this is not a CSAR, nor any zip archive\n');
 
 /** The subscriptions controller as the operator wires it, from the operator's flags. */
 async function startDelivery(op: TestOperator): Promise<Manager> {
@@ -276,5 +280,52 @@ describe('North subscriptions on the real hub', function () {
     await waitFor('NotPermitted', async () => (await condition('stray', 'Stalled', ungoverned))?.reason === 'NotPermitted', waitMs);
     assert.match((await condition('stray', 'Ready', ungoverned))?.message ?? '', /governed by no Tenant/);
     assert.equal(receiver.at('/s/stray').length, 0);
+  });
+});
+
+describe('North subscriptions with the AppPackage controller running', function () {
+  let op: TestOperator;
+  let delivery: Manager | undefined;
+  let receiver: WebhookReceiver;
+  let source: Server;
+  let namespace: string;
+
+  before(async function () {
+    this.timeout(envStartTimeoutMs);
+    namespace = `subs-apm-${Date.now().toString(36)}`;
+    op = await startOperator({ namespace, controllers: ['apppackage'] });
+    receiver = await WebhookReceiver.start('127.0.0.1');
+    // A package source that serves bytes which are not a CSAR.
+    source = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/octet-stream' }).end(notACsar));
+    await new Promise<void>((resolve) => source.listen(0, '127.0.0.1', resolve));
+    delivery = await startDelivery(op);
+  });
+
+  after(async function () {
+    this.timeout(60_000);
+    await delivery?.stop();
+    await receiver?.stop();
+    source?.closeAllConnections();
+    await new Promise<void>((resolve) => (source ? source.close(() => resolve()) : resolve()));
+    await op?.stop();
+  });
+
+  it('tells the state the controller wrote: a package refused at inspection is Create Error with the controller\'s message', async function () {
+    this.timeout(120_000);
+    const subscriptions = new ResourceClient<NotificationSubscription>(op.direct, mecmTypes.notificationSubscription);
+    const packages = new ResourceClient<AppPackage>(op.direct, mecmTypes.appPackage);
+    await subscriptions.create({ apiVersion: 'mecm.io/v1alpha1', kind: 'NotificationSubscription', metadata: { name: 'apm', namespace }, spec: { callbackUri: receiver.url('/s/apm') } });
+    const url = `http://127.0.0.1:${(source.address() as AddressInfo).port}/broken.csar`;
+    await packages.create({
+      apiVersion: 'mecm.io/v1alpha1', kind: 'AppPackage', metadata: { name: 'broken', namespace },
+      spec: { source: { http: { url } }, sha256: createHash('sha256').update(notACsar).digest('hex'), distribution: { hostNames: ['edge-z'] } },
+    });
+    await waitFor('Create Error told', async () => receiver.accepted('/s/apm').some((r) => r.body.status === 'Create Error'), waitMs);
+    const told = receiver.accepted('/s/apm').filter((r) => r.body.appPkgName === 'broken');
+    const last = told.at(-1)!.body;
+    const pkg = await packages.get('broken', namespace);
+    const stalled = pkg.status?.conditions?.find((c) => c.type === 'Stalled');
+    assert.deepEqual([last.state, last.hostName, last.hostStatus, last.message], ['CreateFailed', 'edge-z', 'Error', stalled?.message], 'the controller\'s own words');
+    assertInOrder(told.map((r) => String(r.body.state)), ['Creating', 'CreateFailed']);
   });
 });
