@@ -1,11 +1,11 @@
-{{- /* North's flags, env, mounts and volumes for the operator's container (empty when North is off). */}}
+{{- /* North's flags, env, mounts and volumes for the operator's container (empty when North is off). Flags with values are quoted: a value ending in ':' (the JWT user prefix appstore:) would otherwise turn the list item into a map. */}}
 {{- define "mecm-operator.northArgs" -}}
 {{- if .Values.north.enabled -}}
-- --north-bind-address=:{{ .Values.north.port }}
-- --north-registry={{ required "north.registry is required with north.enabled" .Values.north.registry }}
-- --north-tenant-role={{ .Release.Name }}-north-tenant
-- --north-delete-wait={{ .Values.north.deleteWaitSeconds }}
-- --north-jwt-user-prefix={{ .Values.north.jwt.userPrefix }}
+- {{ printf "--north-bind-address=:%v" .Values.north.port | quote }}
+- {{ printf "--north-registry=%s" (required "north.registry is required with north.enabled" .Values.north.registry) | quote }}
+- {{ printf "--north-tenant-role=%s-north-tenant" .Release.Name | quote }}
+- {{ printf "--north-delete-wait=%v" .Values.north.deleteWaitSeconds | quote }}
+- {{ printf "--north-jwt-user-prefix=%s" .Values.north.jwt.userPrefix | quote }}
 {{- if .Values.north.tlsSecret }}
 - --north-tls-cert-file=/etc/mecm/north-tls/tls.crt
 - --north-tls-key-file=/etc/mecm/north-tls/tls.key
@@ -21,16 +21,16 @@
 - --north-jwt-public-key-file=/etc/mecm/north-jwt/public.pem
 {{- end }}
 {{- with .Values.north.jwt.jwksUrl }}
-- --north-jwt-jwks-url={{ . }}
+- {{ printf "--north-jwt-jwks-url=%s" . | quote }}
 {{- end }}
 {{- with .Values.north.jwt.issuer }}
-- --north-jwt-issuer={{ . }}
+- {{ printf "--north-jwt-issuer=%s" . | quote }}
 {{- end }}
 {{- with .Values.north.jwt.audience }}
-- --north-jwt-audience={{ . }}
+- {{ printf "--north-jwt-audience=%s" . | quote }}
 {{- end }}
 {{- with .Values.north.jwt.roleGroups }}
-- --north-jwt-role-groups={{ . }}
+- {{ printf "--north-jwt-role-groups=%v" . | quote }}
 {{- end }}
 {{- end -}}
 {{- end }}

@@ -35,10 +35,13 @@ describe('charts/mecm-operator with North', function () {
     assert.equal(service?.spec?.type, 'NodePort');
     assert.ok(port >= 30000 && port <= 32000, `nodePort ${port} in the appstore's range`);
     for (const role of ['mecm-north-tenant', 'mecm-north-reader', 'mecm-north']) assert.ok(docs.some((d) => d?.kind === 'ClusterRole' && d.metadata?.name === role), role);
+    const deployment = docs.find((d) => d?.kind === 'Deployment') as { spec?: { template?: { spec?: { containers?: Array<{ args?: unknown[] }> } } } } | undefined;
+    const args = deployment?.spec?.template?.spec?.containers?.[0]?.args ?? [];
     for (const flag of ['--north-bind-address=:8103', '--north-registry=http://north-registry:5000', '--north-tls-cert-file=/etc/mecm/north-tls/tls.crt',
       '--north-jwt-public-key-file=/etc/mecm/north-jwt/public.pem', '--north-tenant-role=mecm-north-tenant', '--north-jwt-role-groups=ROLE_APPSTORE_CLIENT=mecm-north:readers']) {
-      assert.ok(result.stdout.includes(`- ${flag}`), flag);
+      assert.ok(args.includes(flag), flag);
     }
+    assert.ok(args.includes('--north-jwt-user-prefix=appstore:'), 'a value ending in a colon stays one argument');
     assert.match(result.stdout, /secretName: north-tls/);
   });
 
