@@ -10,6 +10,8 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { checkCallbackUrl, chooseAddress, parseAllowlist, type CallbackPolicy, type ResolvedAddress } from '../../src/north/subscriptions/allowlist.js';
 import { maxResponseBytes, postNotification, type Attempt } from '../../src/north/subscriptions/callback.js';
+import type { DeliveryRound } from '../../src/north/subscriptions/deliver.js';
+import { bookRound } from '../../src/north/subscriptions/outcome.js';
 import { afterFailure, extendRun, type RetryPolicy } from '../../src/north/subscriptions/retry.js';
 import { parseSigningSecret, webhookHeaders } from '../../src/north/subscriptions/signing.js';
 import { verifyStandardWebhook } from './support/subscription-fixtures.js';
@@ -141,6 +143,54 @@ describe('Subscriptions: backoff and suspension', () => {
 
   it('keeps the start of a run and counts it up', () => {
     assert.deepEqual(extendRun(extendRun(undefined, start), after(5000)), { consecutive: 2, since: start });
+  });
+});
+
+describe('Subscriptions: booking a round into the status', () => {
+  const policy: RetryPolicy = { baseMs: 1000, capMs: 60_000, jitter: 0, suspendAfterMs: 60_000, suspendAfterFailures: 3 };
+  const t0 = new Date('2026-01-01T00:00:00Z');
+  const record = { kind: 'AppPackage' as const, name: 'p', host: 'edge-1', sequence: 1, state: 'Distributed' as const, digest: 'd', id: 'uid-p' };
+  const refused = (time: Date, attempts = 1): DeliveryRound => ({
+    records: [], delivered: 0, failedAttempts: attempts, failure: { kind: 'Failed', reason: 'CallbackRefused', message: 'the callback answered HTTP 503 (not a 2xx)', httpStatus: 503, time },
+  });
+
+  it('counts a full round and settles', () => {
+    const status = { succeeded: 4, failed: 1 };
+    const outcome = bookRound(status, { records: [record], delivered: 1, failedAttempts: 0, lastDeliveryTime: t0 }, 1, 1, policy);
+    assert.deepEqual(outcome, { kind: 'Settled' });
+    assert.deepEqual(status, { succeeded: 5, failed: 1, pending: 0, delivered: [record], lastDeliveryTime: t0.toISOString() });
+  });
+
+  it('starts a failure run, extends it with its start kept, and retries with backoff', () => {
+    const status = {};
+    const first = bookRound(status, refused(t0), 2, 1, policy);
+    assert.deepEqual(first, { kind: 'Retry', afterMs: 1000, message: 'the callback answered HTTP 503 (not a 2xx); 2 notifications wait, retried in 1 s (failure 1 in a row).' });
+    const second = bookRound(status, refused(new Date(t0.getTime() + 1000), 2), 2, 1, policy);
+    assert.deepEqual(second.kind === 'Retry' && second.afterMs, 4000, 'two more attempts failed: 2^2 s');
+    assert.deepEqual(status, {
+      delivered: [], pending: 2, succeeded: 0, failed: 3, consecutiveFailures: 3, failingSince: t0.toISOString(),
+      lastFailure: { time: '2026-01-01T00:00:01.000Z', reason: 'CallbackRefused', message: 'the callback answered HTTP 503 (not a 2xx)', httpStatus: 503 },
+    });
+  });
+
+  it('suspends at the generation once the run is long and large enough', () => {
+    const status = { consecutiveFailures: 2, failingSince: t0.toISOString() };
+    const outcome = bookRound(status, refused(new Date(t0.getTime() + 60_000)), 1, 7, policy);
+    assert.equal(outcome.kind, 'Suspend');
+    assert.match(outcome.kind === 'Suspend' ? outcome.message : '', /^Suspended: the callback failed 3 times in a row over 60 s .* Last failure: the callback answered HTTP 503/);
+    assert.equal((status as { suspendedGeneration?: number }).suspendedGeneration, 7);
+  });
+
+  it('ends the run when anything was delivered, even in a round that then failed', () => {
+    const status = { consecutiveFailures: 9, failingSince: t0.toISOString() };
+    const later = new Date(t0.getTime() + 3_600_000);
+    const outcome = bookRound(status, { ...refused(later), records: [record], delivered: 1, lastDeliveryTime: later }, 2, 1, policy);
+    assert.equal(outcome.kind, 'Retry');
+    assert.deepEqual([(status as { consecutiveFailures?: number }).consecutiveFailures, (status as { failingSince?: string }).failingSince], [1, later.toISOString()]);
+  });
+
+  it('continues when it stopped early without a failure (the operator is stopping)', () => {
+    assert.deepEqual(bookRound({}, { records: [], delivered: 0, failedAttempts: 0 }, 3, 1, policy), { kind: 'Continue', message: '3 notifications left to deliver.' });
   });
 });
 

@@ -36,8 +36,8 @@ import { decideSubscription, specChanged, type Plan } from './decide.js';
 import { deliver } from './deliver.js';
 import { cachedSubjects, freshSubjects, mecHostOf, namespaceIndex, readSigningKey, resolveCallback, staticCallbackRefusal, type SubscriptionClients, type SubscriptionSources } from './observe.js';
 import { planDeliveries } from './plan.js';
-import { afterFailure, extendRun, type RetryPolicy } from './retry.js';
-import { subjectKey } from './subjects.js';
+import { bookRound, sortedRecords } from './outcome.js';
+import type { RetryPolicy } from './retry.js';
 import { summarizeSubscription } from './summarize.js';
 
 export interface SubscriptionControllerOptions {
@@ -187,42 +187,29 @@ export class SubscriptionReconciler implements Reconciler {
       subscription, target: callback.target, key: signing.key, mecHost: (host) => mecHostOf(this.sources, host),
       bodies: memory.bodies, timeoutMs: this.options.timeoutMs, parallel: this.options.parallel, signal: context.signal, now: () => new Date(),
     });
-    const status = draft.value;
-    status.delivered = sortedRecords(round.records);
-    status.pending = plan.outgoing.length - round.delivered;
-    status.succeeded = (status.succeeded ?? 0) + round.delivered;
-    status.failed = (status.failed ?? 0) + round.failedAttempts;
-    if (round.lastDeliveryTime) status.lastDeliveryTime = round.lastDeliveryTime.toISOString();
-    if (round.delivered > 0) {
-      delete status.consecutiveFailures;
-      delete status.failingSince;
-      memory.retryAt = undefined;
+    if (round.delivered > 0) memory.retryAt = undefined;
+    const outcome = bookRound(draft.value, round, plan.outgoing.length, subscription.metadata.generation ?? 0, this.options.retry);
+    if (round.failure) {
+      const { reason, httpStatus } = round.failure;
+      context.log.info('Notification not delivered', { reason, httpStatus, host: callback.target.hostname, failures: draft.value.consecutiveFailures, next: outcome.kind });
     }
-    if (!round.failure) {
-      if (status.pending > 0) {
-        draft.markReconciling('Delivering', `${status.pending} notifications left to deliver.`);
+    switch (outcome.kind) {
+      case 'Settled':
+        draft.markSettled();
+        return done;
+      case 'Continue':
+        draft.markReconciling('Delivering', outcome.message);
         return requeueAfter(0);
-      }
-      draft.markSettled();
-      return done;
+      case 'Suspend':
+        draft.set('Suspended', true, 'CallbackFailing', outcome.message);
+        draft.markSettled();
+        memory.retryAt = undefined;
+        return done;
+      case 'Retry':
+        memory.retryAt = new Date(Date.now() + outcome.afterMs);
+        draft.markReconciling('RetryingDelivery', outcome.message);
+        return requeueAfter(outcome.afterMs);
     }
-    const { failure } = round;
-    const run = extendRun(status.failingSince ? { consecutive: status.consecutiveFailures ?? 0, since: new Date(status.failingSince) } : undefined, failure.time, round.failedAttempts);
-    status.consecutiveFailures = run.consecutive;
-    status.failingSince = run.since.toISOString();
-    status.lastFailure = { time: failure.time.toISOString(), reason: failure.reason, message: failure.message, ...(failure.httpStatus ? { httpStatus: failure.httpStatus } : {}) };
-    const next = afterFailure(run, failure.time, this.options.retry);
-    context.log.info('Notification not delivered', { reason: failure.reason, httpStatus: failure.httpStatus, host: callback.target.hostname, failures: run.consecutive, next: next.kind });
-    if (next.kind === 'Suspend') {
-      status.suspendedGeneration = subscription.metadata.generation ?? 0;
-      draft.set('Suspended', true, 'CallbackFailing', `Suspended: ${next.message}. Last failure: ${failure.message}.`);
-      draft.markSettled();
-      memory.retryAt = undefined;
-      return done;
-    }
-    memory.retryAt = new Date(failure.time.getTime() + next.afterMs);
-    draft.markReconciling('RetryingDelivery', `${failure.message}; ${status.pending} notifications wait, retried in ${Math.ceil(next.afterMs / 1000)} s (failure ${run.consecutive} in a row).`);
-    return requeueAfter(next.afterMs);
   }
 
   private async write(subscription: NotificationSubscription, cached: NotificationSubscription, draft: Draft, memory: Memory, context: ReconcileContext): Promise<void> {
@@ -236,10 +223,6 @@ export class SubscriptionReconciler implements Reconciler {
     }
     context.log.debug('Updated NotificationSubscription status', { ready: after?.status, reason: after?.reason, pending: status.pending });
   }
-}
-
-function sortedRecords<T extends { kind: string; name: string; host: string }>(records: readonly T[]): T[] {
-  return [...records].sort((a, b) => subjectKey(a).localeCompare(subjectKey(b)));
 }
 
 /** Wires the controller: subscriptions, and the packages and instances of their namespaces. */
