@@ -5,8 +5,13 @@
  * servers (no redirects followed, answers not read past the cap, deadlines, the pinned address).
  */
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { checkCallbackUrl, chooseAddress, parseAllowlist, type CallbackPolicy, type ResolvedAddress } from '../../src/north/subscriptions/allowlist.js';
 import { maxResponseBytes, postNotification, type Attempt } from '../../src/north/subscriptions/callback.js';
@@ -260,6 +265,37 @@ describe('Subscriptions: one POST', () => {
     const attempt = await post(`http://127.0.0.1:${unused}/`);
     assert.deepEqual(attempt.kind === 'Failed' && attempt.reason, 'CallbackUnreachable');
     assert.match(attempt.kind === 'Failed' ? attempt.message : '', /ECONNREFUSED/);
+  });
+
+  it('checks an https callback\'s certificate against its name while connecting to the pinned address (SNI carries the name)', async function () {
+    this.timeout(20_000);
+    const dir = mkdtempSync(join(tmpdir(), 'subs-tls-'));
+    try {
+      execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1', '-subj', '/CN=hooks.example.com',
+        '-addext', 'subjectAltName=DNS:hooks.example.com', '-keyout', join(dir, 'tls.key'), '-out', join(dir, 'tls.crt')], { stdio: 'ignore' });
+      let requests = 0;
+      const names: string[] = [];
+      const tls = createHttpsServer({
+        cert: readFileSync(join(dir, 'tls.crt')), key: readFileSync(join(dir, 'tls.key')),
+        SNICallback: (name, done) => { names.push(name); done(null); },
+      }, (_req, res) => {
+        requests += 1;
+        res.writeHead(204).end();
+      });
+      tls.on('tlsClientError', () => undefined);
+      await new Promise<void>((resolve) => tls.listen(0, '127.0.0.1', resolve));
+      const tlsPort = (tls.address() as AddressInfo).port;
+      const url = new URL(`https://hooks.example.com:${tlsPort}/notify`);
+      const attempt = await postNotification({ url, hostname: 'hooks.example.com', address: { address: '127.0.0.1', family: 4 } }, '{}', {}, { timeoutMs: 2000, signal: new AbortController().signal });
+      tls.closeAllConnections();
+      await new Promise<void>((resolve) => tls.close(() => resolve()));
+      assert.deepEqual(attempt.kind === 'Failed' && attempt.reason, 'CallbackUnreachable', 'a certificate no system CA signed is refused');
+      assert.match(attempt.kind === 'Failed' ? attempt.message : '', /self.signed/);
+      assert.equal(requests, 0, 'no notification went over the unverified connection');
+      assert.deepEqual(names, ['hooks.example.com'], 'SNI names the host, not the address connected to');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('rejects when the caller aborts (the operator is stopping), rather than counting a failure', async () => {
