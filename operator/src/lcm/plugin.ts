@@ -148,6 +148,40 @@ export interface WorkloadSummary {
 /** ETSI MEC 010-2 operate: the app's workloads stopped (scaled to zero) or started. */
 export type OperateMode = 'Stopped' | 'Started';
 
+/** Kubernetes' Pod phases. */
+export type PodPhase = 'Pending' | 'Running' | 'Succeeded' | 'Failed' | 'Unknown';
+
+/** A Pod of a release's workloads, as the edge reports it. */
+export interface ReleasePod {
+  readonly name: string;
+  readonly phase: PodPhase;
+  readonly containers: readonly { readonly name: string; readonly ready: boolean }[];
+}
+
+/** A port of a Service; `nodePort` only where the edge allocated one (NodePort, LoadBalancer). */
+export interface ReleaseServicePort {
+  readonly name?: string;
+  readonly protocol: string;
+  readonly port: number;
+  /** A number or a named container port, as the Service says it. */
+  readonly targetPort: string;
+  readonly nodePort?: number;
+}
+
+/** A Service of a release, as it is on the edge. */
+export interface ReleaseService {
+  readonly name: string;
+  /** ClusterIP, NodePort, LoadBalancer or ExternalName. */
+  readonly type: string;
+  readonly ports: readonly ReleaseServicePort[];
+}
+
+/** What runs for a release on the edge and where it can be reached, sorted by name. */
+export interface ReleaseResources {
+  readonly pods: readonly ReleasePod[];
+  readonly services: readonly ReleaseService[];
+}
+
 /** An object of a release, named well enough to find it on the cluster. */
 export interface ObjectRef {
   readonly apiVersion: string;
@@ -213,6 +247,12 @@ export interface LcmPlugin {
   scale(target: ReleaseTarget, mode: OperateMode): Promise<void>;
   /** Objects of the release that are missing on the cluster. */
   drift(target: ReleaseTarget): Promise<DriftReport>;
+  /**
+   * The Pods the release's workloads run and the release's Services as they are on the edge
+   * (with the node ports the edge allocated), read with the admin credential. For status pages
+   * (North's instance status): nothing here is decided on. ReleaseNotFound for an absent release.
+   */
+  resources(target: ReleaseTarget): Promise<ReleaseResources>;
   /**
    * Makes the release's namespace when it is missing, marked as made for this release and owner:
    * 'Created' now, 'Ours' made earlier for it (for a target with an owner UID: labelled with that

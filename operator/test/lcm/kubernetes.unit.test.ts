@@ -1,7 +1,7 @@
 /**
  * The pure parts of the Kubernetes LCM plugin, as tables: helm's stderr (real output of helm
  * 3.22 and the API server) to error kinds, redaction of kubeconfig secrets, manifest parsing,
- * workload readiness and the operate patches.
+ * workload readiness, the operate patches, and which Pods are a release's.
  */
 import assert from 'node:assert/strict';
 import { classifyHelmFailure, errorDetail, HelmError } from '../../src/lcm/kubernetes/helm-errors.js';
@@ -9,6 +9,7 @@ import { HelmProcess } from '../../src/lcm/kubernetes/helm-process.js';
 import { registryHost } from '../../src/lcm/kubernetes/helm.js';
 import { parseManifest, workloadsOf, type ManifestWorkload } from '../../src/lcm/kubernetes/manifest.js';
 import { kubeconfigSecrets, redact } from '../../src/lcm/kubernetes/redact.js';
+import { controlledBy, selectorQuery } from '../../src/lcm/kubernetes/resources.js';
 import { patchFor, replicasBeforeStopAnnotation, stoppedNodeSelector } from '../../src/lcm/kubernetes/scale.js';
 import { workloadStatus, type LiveWorkload } from '../../src/lcm/kubernetes/workloads.js';
 import { isLocked, LcmError, type LcmErrorKind } from '../../src/lcm/plugin.js';
@@ -227,5 +228,29 @@ describe('release locks', function () {
     assert.deepEqual(['deployed', 'failed', 'pending-install', 'pending-upgrade', 'pending-rollback', 'uninstalling'].map((s) => at(s as Parameters<typeof at>[0])),
       [false, false, true, true, true, true]);
     assert.equal(isLocked({ exists: false }), false);
+  });
+});
+
+describe('release resources: selectors and controllers', function () {
+  it('writes a label selector in the API\'s query syntax, every operator', () => {
+    assert.equal(selectorQuery({ matchLabels: { app: 'web', tier: 'fe' }, matchExpressions: [
+      { key: 'env', operator: 'In', values: ['a', 'b'] }, { key: 'zone', operator: 'NotIn', values: ['x'] },
+      { key: 'canary', operator: 'Exists' }, { key: 'legacy', operator: 'DoesNotExist' },
+    ] }), 'app=web,tier=fe,env in (a,b),zone notin (x),canary,!legacy');
+    assert.equal(selectorQuery({}), undefined, 'an empty selector is never listed with (it would select every Pod)');
+  });
+
+  it('takes a Pod for a workload\'s only when the workload controls it', () => {
+    const pod = (owner: { kind: string; name: string; uid: string; controller?: boolean } | undefined, hash?: string) => ({
+      metadata: { name: 'p', ...(hash ? { labels: { 'pod-template-hash': hash } } : {}), ...(owner ? { ownerReferences: [{ apiVersion: 'apps/v1', controller: true, ...owner }] } : {}) },
+    });
+    const web = { kind: 'Deployment' as const, name: 'web' };
+    assert.equal(controlledBy(pod({ kind: 'ReplicaSet', name: 'web-5d9c', uid: 'r' }, '5d9c'), web, 'd'), true);
+    assert.equal(controlledBy(pod({ kind: 'ReplicaSet', name: 'web-api-5d9c', uid: 'r' }, '5d9c'), web, 'd'), false, 'a ReplicaSet of Deployment web-api');
+    assert.equal(controlledBy(pod(undefined), web, 'd'), false, 'a Pod nobody controls');
+    const db = { kind: 'StatefulSet' as const, name: 'db' };
+    assert.equal(controlledBy(pod({ kind: 'StatefulSet', name: 'db', uid: 'u1' }), db, 'u1'), true);
+    assert.equal(controlledBy(pod({ kind: 'StatefulSet', name: 'db', uid: 'old' }), db, 'u1'), false, 'an earlier StatefulSet of the same name');
+    assert.equal(controlledBy(pod({ kind: 'StatefulSet', name: 'db', uid: 'u1', controller: false }), db, 'u1'), false, 'an owner that is not the controller');
   });
 });

@@ -15,8 +15,12 @@ import { openCsar } from '../../src/csar/index.js';
 import { KubernetesPlugin } from '../../src/lcm/kubernetes/plugin.js';
 import type { InstallRequest, ReleaseTarget } from '../../src/lcm/plugin.js';
 import type { KubeClient } from '../../src/runtime/kube/client.js';
+import { coreTypes } from '../../src/runtime/kube/resource.js';
+import { ResourceClient } from '../../src/runtime/kube/resource-client.js';
 import { pushChart } from '../../src/oci/chart.js';
 import { Registry } from '../../src/oci/registry.js';
+import { sharedEnv } from '../support/env.js';
+import { clientFor } from '../support/hub-client.js';
 import { runCommand, type CommandResult } from '../support/kubectl.js';
 import { edgegalleryTestdata } from '../support/testdata.js';
 
@@ -25,7 +29,8 @@ const testdata = edgegalleryTestdata();
 /**
  * `lcmdemo`: a Deployment (`replicas`, `message`; `stuck: true` gives it a node selector no
  * node matches, so it never becomes ready), and with `all: true` also a StatefulSet, a
- * DaemonSet, a Job, a Service and a ConfigMap.
+ * DaemonSet, a Job, a Service and a ConfigMap; `nodePort: true` adds a NodePort Service for the
+ * Deployment (the edge allocates the port).
  */
 const demoTemplates: Record<string, string> = {
   'deployment.yaml': `apiVersion: apps/v1
@@ -46,6 +51,13 @@ spec:
         - name: web
           image: registry.invalid/web:1
           env: [{ name: MESSAGE, value: {{ .Values.message | quote }} }]
+`,
+  'web-service.yaml': `{{- if .Values.nodePort }}
+apiVersion: v1
+kind: Service
+metadata: { name: {{ .Release.Name }}-web }
+spec: { type: NodePort, selector: { app: {{ .Release.Name }}-web }, ports: [{ name: http, port: 80, targetPort: 8080 }] }
+{{- end }}
 `,
   'configmap.yaml': `apiVersion: v1
 kind: ConfigMap
@@ -88,7 +100,7 @@ spec:
 `,
 };
 
-const demoValues = 'replicas: 1\ndbReplicas: 1\nmessage: hello\nstuck: false\nall: false\n';
+const demoValues = 'replicas: 1\ndbReplicas: 1\nmessage: hello\nstuck: false\nall: false\nnodePort: false\n';
 
 export interface PushedChart {
   /** `oci://host/repo/name:version` */
@@ -151,6 +163,31 @@ async function push(registryUrl: string, repository: string, metadata: { name: s
     registry.close();
   }
   return { ref: `oci://${registry.host}/${repository}:${metadata.version}`, name: metadata.name, version: metadata.version };
+}
+
+/** The first shared edge with lcmdemo 0.1.0 pushed under `mecm/<namespace>/pkg`, a plugin and an admin API client. */
+export interface DemoEdge {
+  readonly edge: Cluster;
+  readonly plugin: KubernetesPlugin;
+  readonly api: KubeClient;
+  readonly chart: PushedChart;
+  /** Closes the plugin and the client and deletes `namespace` on the edge. */
+  close(): Promise<void>;
+}
+
+export async function demoEdge(namespace: string): Promise<DemoEdge> {
+  const edge = (await sharedEnv()).edges[0]!;
+  const chart = await pushDemoChart((await edge.binaries).helm, edge.registryUrl!, `mecm/${namespace}/pkg`, '0.1.0');
+  const plugin = await newPlugin(edge);
+  const api = await clientFor(edge);
+  return {
+    edge, plugin, api, chart,
+    async close() {
+      await plugin.close();
+      await new ResourceClient(api, coreTypes.namespace).delete(namespace).catch(() => undefined);
+      api.close();
+    },
+  };
 }
 
 export async function newPlugin(cluster: Cluster): Promise<KubernetesPlugin> {

@@ -1,7 +1,8 @@
 /**
  * The Kubernetes LCM plugin: apps as Helm releases on the edge cluster, driven by the real
- * helm client (helm.ts) with the host's kubeconfig; readiness, operate, drift and the release
- * namespace (namespace.ts) go through the edge API, on the operator's one EdgeClients cache.
+ * helm client (helm.ts) with the host's kubeconfig; readiness, operate, drift, the release's
+ * Pods and Services (resources.ts) and the release namespace (namespace.ts) go through the edge
+ * API, on the operator's one EdgeClients cache.
  *
  * Within one operator process, operations that change a release (install, upgrade, rollback,
  * uninstall, unlock, adopt) are serialised per release: a second one while the first runs fails
@@ -20,7 +21,7 @@ import type { KubeClient, KubeClientOptions } from '../../runtime/kube/client.js
 import {
   Absent, isLocked, LcmError,
   type DriftReport, type InstallRequest, type LcmPlugin, type NamespaceState, type OperateMode, type Release,
-  type ReleaseStatus, type ReleaseTarget, type WorkloadSummary,
+  type ReleaseResources, type ReleaseStatus, type ReleaseTarget, type WorkloadSummary,
 } from '../plugin.js';
 import { findDrift } from './drift.js';
 import { EdgeClients } from '../../edge/clients.js';
@@ -30,6 +31,7 @@ import { parseManifest, workloadsOf, type ManifestObject } from './manifest.js';
 import { ensureGrant } from './grant.js';
 import { deleteNamespace, ensureNamespace, namespaceState } from './namespace.js';
 import { adoptRelease, refuseAnothers, revisionOwner } from './ownership.js';
+import { readResources } from './resources.js';
 import { scaleWorkloads } from './scale.js';
 import { readWorkloads } from './workloads.js';
 
@@ -168,6 +170,11 @@ export class KubernetesPlugin implements LcmPlugin {
   async drift(target: ReleaseTarget): Promise<DriftReport> {
     const objects = await this.objects(target);
     return this.onEdge(target, `Checking release ${name(target)} for drift`, (client) => findDrift(client, objects));
+  }
+
+  async resources(target: ReleaseTarget): Promise<ReleaseResources> {
+    const objects = await this.objects(target);
+    return this.onEdge(target, `Reading the Pods and Services of release ${name(target)}`, (client) => readResources(client, objects));
   }
 
   ensureNamespace(target: ReleaseTarget): Promise<'Created' | 'Ours' | 'Theirs'> {

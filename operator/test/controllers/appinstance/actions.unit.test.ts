@@ -20,7 +20,7 @@ import { runBlockTermination, runWaitForEdge, runWaitForRules } from '../../../s
 import type { DesiredRelease, EdgeAccess } from '../../../src/controllers/appinstance/decide.js';
 import { appInstanceDraft } from '../../../src/controllers/appinstance/summarize.js';
 import {
-  Absent, LcmError, type DriftReport, type InstallRequest, type LcmPlugin, type NamespaceState, type Release, type ReleaseStatus,
+  Absent, LcmError, type DriftReport, type InstallRequest, type LcmPlugin, type NamespaceState, type Release, type ReleaseResources, type ReleaseStatus,
   type ReleaseTarget, type WorkloadSummary,
 } from '../../../src/lcm/plugin.js';
 import type { EventType } from '../../../src/runtime/events.js';
@@ -56,6 +56,7 @@ class ScriptedPlugin implements LcmPlugin {
   workloads(): Promise<WorkloadSummary> { return this.call('workloads', { workloads: [], ready: 0, desired: 0, allReady: true }); }
   scale(): Promise<void> { return this.call('scale', undefined); }
   drift(): Promise<DriftReport> { return this.call('drift', { missing: [], checked: 0 }); }
+  resources(): Promise<ReleaseResources> { return this.call('resources', { pods: [], services: [] }); }
   ensureNamespace(): Promise<'Created' | 'Ours' | 'Theirs'> { return this.call('ensureNamespace', this.namespace); }
   namespaceState(): Promise<NamespaceState> { return this.call('namespaceState', { owner: 'Absent' }); }
   deleteNamespace(): Promise<'Deleted' | 'Kept' | 'Absent'> { return this.call('deleteNamespace', 'Deleted'); }
