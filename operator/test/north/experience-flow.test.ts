@@ -2,8 +2,8 @@
  * The experience flow end to end on the real hub with the operator's controllers running, as
  * the appstore's ProjectService drives lcmcontroller v2: upload, distribute to two edges, poll
  * until every host is Distributed, instantiate under ids the appstore picks, poll until every
- * pod is Running, then its cleanup — terminate (result ignored), delete from each host (must be
- * 200), delete. EdgeGallery's posiu package needs the service a provider package produces, so
+ * pod is Running, its pods and node port as the edge has them, then its cleanup — terminate
+ * (result ignored), delete from each host (must be 200), delete. EdgeGallery's posiu package needs the service a provider package produces, so
  * the provider goes through the same flow first, on both edges.
  */
 import assert from 'node:assert/strict';
@@ -18,6 +18,7 @@ import { mecmTypes } from '../../src/api/resources.js';
 import { ResourceClient } from '../../src/runtime/kube/resource-client.js';
 import { providerPackage } from '../support/apps.js';
 import { envStartTimeoutMs } from '../support/env.js';
+import { clientFor } from '../support/hub-client.js';
 import { edgegalleryPackage } from '../support/testdata.js';
 import { assertNoNull, type AppstoreClient } from './support/appstore-client.js';
 import { startNorth, type NorthEnv } from './support/north-env.js';
@@ -26,6 +27,7 @@ describe('North experience flow (provider and posiu on two edges)', function () 
   let north: NorthEnv;
   let appstore: AppstoreClient;
   let dir: string;
+  let instances: ResourceClient<AppInstance>;
   const packageIds: Record<string, string> = {};
   const instanceIds: Array<{ id: string; app: string; hostIp: string }> = [];
 
@@ -33,6 +35,7 @@ describe('North experience flow (provider and posiu on two edges)', function () 
     this.timeout(envStartTimeoutMs);
     north = await startNorth('exp');
     appstore = await north.appstore();
+    instances = new ResourceClient<AppInstance>(north.op.direct, mecmTypes.appInstance);
     dir = await mkdtemp(join(tmpdir(), 'north-exp-'));
     await writeFile(join(dir, 'provider.csar'), await providerPackage());
     await waitFor('the appstore user is bound', async () => (await appstore.raw('GET', '/north/v1/mechosts')).status === 200, 30_000, 200);
@@ -76,8 +79,32 @@ describe('North experience flow (provider and posiu on two edges)', function () 
         await waitFor(`${app} ${id} running`, () => appstore.running(north.tenantId, id), 300_000, 3000);
       }
     }
-    const instance = await new ResourceClient<AppInstance>(north.op.direct, mecmTypes.appInstance).get(`lcm-${instanceIds[0]!.id}`, north.namespace);
+    const instance = await instances.get(`lcm-${instanceIds[0]!.id}`, north.namespace);
     assert.equal(instance.metadata.labels?.['north.mecm.io/app-instance-id'], instanceIds[0]!.id, 'the appstore\'s id is recorded');
+  });
+
+  it('shows posiu\'s pods and its NodePort Service with the node port each edge allocated, as the appstore reads them', async function () {
+    this.timeout(60_000);
+    for (const { id, hostIp } of instanceIds.filter((i) => i.app === 'posiu')) {
+      const edge = await clientFor(north.op.shared.edges[north.hostIps.indexOf(hostIp)]!);
+      try {
+        const onEdge = await edge.request<{ items: Array<{ metadata: { namespace: string }; spec: { ports: Array<{ nodePort?: number }> } }> }>({
+          method: 'GET', path: '/api/v1/services', query: { fieldSelector: 'metadata.name=positioning-service' },
+        });
+        const namespace = (await instances.get(`lcm-${id}`, north.namespace)).spec.namespace;
+        const service = onEdge.items.find((s) => s.metadata.namespace === namespace);
+        assert.ok(service?.spec.ports[0]?.nodePort, `posiu's Service on the edge in ${namespace}`);
+        // Within a few seconds of Ready the edge may not have been read yet: the answer comes from the status until it is.
+        let shown = await appstore.workStatus(north.tenantId, id);
+        await waitFor(`posiu ${id}'s services`, async () => (shown = await appstore.workStatus(north.tenantId, id)).services.length > 0, 30_000, 1000);
+        assert.deepEqual(shown.services, [{ serviceName: 'positioning-service', nodePort: String(service.spec.ports[0].nodePort) }]);
+        assert.ok(shown.pods.length > 0 && shown.pods.every((p) => p.podstatus === 'Running'), 'every pod Running');
+        const pods = await edge.request<{ items: Array<{ metadata: { name: string } }> }>({ method: 'GET', path: `/api/v1/namespaces/${namespace}/pods` });
+        assert.deepEqual(shown.pods.map((p) => p.podname).sort(), pods.items.map((p) => p.metadata.name).sort(), 'the pods the edge runs, by name');
+      } finally {
+        edge.close();
+      }
+    }
   });
 
   it('refuses an app instance id that is taken, as lcmcontroller did (400, 31013)', async () => {
@@ -96,7 +123,6 @@ describe('North experience flow (provider and posiu on two edges)', function () 
       for (const hostIp of north.hostIps) await appstore.deleteFromHost(north.tenantId, id, hostIp);
       await appstore.deletePackage(north.tenantId, id);
     }
-    const instances = new ResourceClient<AppInstance>(north.op.direct, mecmTypes.appInstance);
     const packages = new ResourceClient<AppPackage>(north.op.direct, mecmTypes.appPackage);
     await waitFor('instances gone', async () => (await instances.list({ namespace: north.namespace })).items.length === 0, 240_000, 500);
     await waitFor('packages gone', async () => (await packages.list({ namespace: north.namespace })).items.length === 0, 120_000, 500);

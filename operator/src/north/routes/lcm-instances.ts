@@ -6,6 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from 'typebox';
 import type { AppInstance } from '../../api/appinstance.js';
+import type { ReleaseResources } from '../../lcm/plugin.js';
 import { lcmSuccess } from '../answers.js';
 import { enterTenant, grantedHost, requester } from '../context.js';
 import { deploymentState } from '../deployment-state.js';
@@ -30,8 +31,14 @@ const InstantiateBody = Type.Object({
 
 const Envelope = Type.Object({ retCode: Type.Integer(), message: Type.String() });
 const ContainerStatus = Type.Object({
-  pods: Type.Array(Type.Object({ podstatus: Type.String({ enum: ['Pending', 'Running', 'Failed', 'Terminating'] }), podname: Type.String(), containers: Type.Array(Type.Object({})) })),
-  services: Type.Array(Type.Object({ serviceName: Type.String(), type: Type.String(), ports: Type.Array(Type.Object({ port: Type.String(), targetPort: Type.String(), nodePort: Type.String() })) })),
+  pods: Type.Array(Type.Object({
+    podstatus: Type.String({ enum: ['Pending', 'Running', 'Failed', 'Terminating'] }), podname: Type.String(),
+    containers: Type.Array(Type.Object({ containername: Type.String() })),
+  })),
+  services: Type.Array(Type.Object({
+    serviceName: Type.String(), type: Type.String(),
+    ports: Type.Array(Type.Object({ port: Type.String(), targetPort: Type.String(), nodePort: Type.String(), protocol: Type.String(), name: Type.Optional(Type.String()) })),
+  })),
 });
 
 function lcmInstance(deps: NorthDeps, namespace: string, appInstanceId: string): AppInstance {
@@ -41,14 +48,26 @@ function lcmInstance(deps: NorthDeps, namespace: string, appInstanceId: string):
 }
 
 /**
- * The instance as the container plugin answered: one pod per workload (at least one), all with
- * the instance's pod word. North does not read the edge: pods and services are what the
- * AppInstance's status says (workload counts), and services are not listed (docs/north.md).
+ * The instance as the container plugin answered. Pods: those its workloads run on the edge (one
+ * made-up pod per workload of the status when the edge was not read), all with the instance's
+ * pod word — the appstore's success is every pod Running, which must mean the AppInstance is
+ * Ready (its rules configured too), not that a container started. Services: those with a node
+ * port, ports with one only — the appstore shows `<host>:<ports[0].nodePort>` for every service
+ * and fails on a service without one; a ClusterIP Service is not reachable from it anyway.
  */
-export function containerStatus(instance: AppInstance, word: ReturnType<typeof podWord>) {
+export function containerStatus(instance: AppInstance, word: ReturnType<typeof podWord>, edge: ReleaseResources | undefined) {
   const base = instance.status?.release?.name ?? instance.metadata.name ?? 'app';
   const count = Math.max(1, instance.status?.workloads?.desired ?? 1);
-  return { pods: Array.from({ length: count }, (_, i) => ({ podstatus: word, podname: `${base}-${i}`, containers: [] })), services: [] };
+  const pods = edge && edge.pods.length > 0
+    ? edge.pods.map((p) => ({ podstatus: word, podname: p.name, containers: p.containers.map((c) => ({ containername: c.name })) }))
+    : Array.from({ length: count }, (_, i) => ({ podstatus: word, podname: `${base}-${i}`, containers: [] }));
+  const services = (edge?.services ?? []).map((s) => ({
+    serviceName: s.name, type: s.type,
+    ports: s.ports.filter((p) => p.nodePort !== undefined).map((p) => ({
+      port: String(p.port), targetPort: p.targetPort, nodePort: String(p.nodePort), protocol: p.protocol, name: p.name,
+    })),
+  })).filter((s) => s.ports.length > 0);
+  return { pods, services };
 }
 
 export function lcmInstanceRoutes(app: FastifyInstance, deps: NorthDeps): void {
@@ -86,7 +105,7 @@ export function lcmInstanceRoutes(app: FastifyInstance, deps: NorthDeps): void {
   addRoute(app, {
     method: 'GET', url: '/lcmcontroller/v2/tenants/:tenantId/app_instances/:appInstanceId', family: 'lcm', authenticated: true,
     operationId: 'instanceStatus', summary: 'An instance in the container plugin\'s shape', params: InstanceParams,
-    description: 'pods[].podstatus is Running when the AppInstance is Ready (the appstore\'s success word), Pending before, Failed when it will not get there without a change.',
+    description: 'pods[].podstatus is Running when the AppInstance is Ready (the appstore\'s success word), Pending before, Failed when it will not get there without a change. Pods and Services are read from the edge (kept a few seconds; an edge that does not answer within 2 s leaves them to the AppInstance status); services lists those with a node port.',
     answers: { 200: { description: 'The instance.', schema: ContainerStatus } },
   }, async (request, reply) => {
     const { tenantId, appInstanceId } = request.params as Static<typeof InstanceParams>;
@@ -94,7 +113,8 @@ export function lcmInstanceRoutes(app: FastifyInstance, deps: NorthDeps): void {
     const instance = lcmInstance(deps, scope.namespace, appInstanceId);
     const pkg = deps.view.appPackage(scope.namespace, instance.spec.packageRef.name);
     const state = deploymentState(pkg, instance, instance.spec.hostRef.name);
-    return reply.type('application/json').send(ok(containerStatus(instance, podWord(state))));
+    const edge = state.kind === 'Terminating' ? undefined : await deps.edge.of(instance);
+    return reply.type('application/json').send(ok(containerStatus(instance, podWord(state), edge)));
   });
 
   addRoute(app, {

@@ -153,11 +153,20 @@ export class AppstoreClient {
 
   /** B5 for container apps: every pods[].podstatus running; then services' names and ports[0].nodePort. */
   async running(tenantId: string, appInstanceId: string): Promise<boolean> {
+    const { pods } = await this.workStatus(tenantId, appInstanceId);
+    return pods.every((p) => p.podstatus.toLowerCase() === 'running');
+  }
+
+  /**
+   * B5 as ProjectService.getExperienceInfo reads it: pod names and words, and for every service
+   * its name and ports[0].nodePort (what the appstore shows the user as <host>:<nodePort>).
+   */
+  async workStatus(tenantId: string, appInstanceId: string): Promise<{ pods: Array<{ podname: string; podstatus: string }>; services: Array<{ serviceName: string; nodePort: string }> }> {
     const answer = await this.ok('GET', `/lcmcontroller/v2/tenants/${tenantId}/app_instances/${appInstanceId}`);
-    const pods = arr(answer, 'pods');
-    const running = pods.every((p) => str(p, 'podstatus').toLowerCase() === 'running');
-    if (running) for (const s of arr(answer, 'services')) { str(s, 'serviceName'); str(arr(s, 'ports')[0], 'nodePort'); }
-    return running;
+    return {
+      pods: arr(answer, 'pods').map((p) => ({ podname: str(p, 'podname'), podstatus: str(p, 'podstatus') })),
+      services: arr(answer, 'services').map((s) => ({ serviceName: str(s, 'serviceName'), nodePort: str(arr(s, 'ports')[0], 'nodePort') })),
+    };
   }
 
   async terminate(tenantId: string, appInstanceId: string): Promise<Answer> {

@@ -76,6 +76,7 @@ export function fixedDeps(world: World, overrides: Partial<NorthDeps> = {}): Nor
     authenticator: tokenCallers({}),
     access: accessBy(() => false),
     bytes: { put: unreachable('bytes.put'), release: unreachable('bytes.release') },
+    edge: { of: async () => undefined },
     log: testLogger(),
     settings: { maxUploadBytes: 1 << 20, scratchDir: '/tmp/mecm-north-test', deleteWaitMs: 100, operatorNamespace: 'mecm-system' },
     ...overrides,

@@ -103,7 +103,7 @@ export async function startNorth(suite: string): Promise<NorthEnv> {
   const config = parseConfig([
     '--north-bind-address=127.0.0.1:0', `--north-registry=${registry}`, `--north-jwt-public-key-file=${join(dir, 'jwt.pem')}`,
     `--north-jwt-role-groups=${readerRole}=${readerGroup}`, `--north-tenant-role=${operatorRelease}-north-tenant`,
-    `--data-dir=${dir}`, '--north-delete-wait=120', `--namespace=${operatorNamespace}`,
+    `--data-dir=${dir}`, '--north-delete-wait=120', `--namespace=${operatorNamespace}`, `--helm-binary=${(await op.shared.hub.binaries).helm}`,
   ], {});
   if (config === 'help') throw new Error('unreachable');
   const manager = await Manager.create({ hub: await operatorKubeConfig(op.shared.hub), log: testLogger() });
