@@ -1,6 +1,7 @@
 /**
  * The order flow end to end on the real hub with the operator's controllers running: the
- * appstore (test client reading answers as appstore-be does) lists hosts, uploads EdgeGallery's
+ * appstore (test client reading answers as appstore-be does) lists hosts (as they are now, though
+ * North keeps the list between changes), uploads EdgeGallery's
  * etherpad package for two edges, polls data[0].status until Finished, and deletes the order
  * until data[0].message is Delete server success — by then the CRs are gone and a second
  * DELETE answers the same. Every answer is free of null.
@@ -9,6 +10,7 @@ import assert from 'node:assert/strict';
 import { waitFor } from '../../../testenv/src/process.js';
 import type { AppInstance } from '../../src/api/appinstance.js';
 import type { AppPackage } from '../../src/api/apppackage.js';
+import type { EdgeHost } from '../../src/api/edgehost.js';
 import { mecmTypes } from '../../src/api/resources.js';
 import { ResourceClient } from '../../src/runtime/kube/resource-client.js';
 import { envStartTimeoutMs } from '../support/env.js';
@@ -41,6 +43,23 @@ describe('North order flow (etherpad on two edges)', function () {
     const ours = hosts.filter((h) => north.hostIps.includes(h.mechostIp));
     assert.deepEqual(ours.map((h) => h.mechostIp), [...north.hostIps]);
     assert.ok(ours.every((h) => h.vim === 'K8S'));
+  });
+
+  it('lists what the EdgeHosts say now: a host leaves with its grant label and comes back with it, a new address shows at once', async function () {
+    this.timeout(60_000);
+    const hosts = new ResourceClient<EdgeHost>(north.op.direct, mecmTypes.edgeHost);
+    const listed = async () => (await appstore.mecHosts()).map((h) => h.mechostIp).filter((ip) => ip.startsWith(north.hostIps[0]!.split('.').slice(0, 3).join('.')));
+    const [first, second] = north.hostIps as [string, string];
+    const moved = `${second.split('.').slice(0, 3).join('.')}.200`;
+    await hosts.patch(north.hostNames[0]!, undefined, 'merge', { metadata: { labels: { 'north-test': null } } });
+    await hosts.patch(north.hostNames[1]!, undefined, 'merge', { spec: { address: moved } });
+    try {
+      await waitFor('the ungranted host gone, the other at its new address', async () => JSON.stringify(await listed()) === JSON.stringify([moved]), 20_000, 200);
+    } finally {
+      await hosts.patch(north.hostNames[0]!, undefined, 'merge', { metadata: { labels: { 'north-test': north.run } } });
+      await hosts.patch(north.hostNames[1]!, undefined, 'merge', { spec: { address: second } });
+    }
+    await waitFor('both back', async () => JSON.stringify(await listed()) === JSON.stringify([first, second]), 20_000, 200);
   });
 
   it('runs an order to Finished, then deletes it to Delete server success', async function () {
