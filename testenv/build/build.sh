@@ -3,6 +3,12 @@
 #   ${XDG_CACHE_HOME:-~/.cache}/mecm-operator/testenv/<component>-<version>/
 # A component whose cache folder is complete is not built again, so a warm start costs nothing.
 # Prints the cache root on its last line.
+#
+#   build.sh                 everything (what `make binaries` builds before the suite)
+#   build.sh core            etcd, helm, registry, kwok, Kubernetes: the clusters
+#   build.sh lua-health      the runner of Argo CD's Lua health checks (GitOps tests)
+#   build.sh flux            Flux's source-controller and kustomize-controller (GitOps tests)
+# The test code asks only for what it runs, so a suite that needs no Flux never waits for its build.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=../versions.env
@@ -67,9 +73,47 @@ kwok() {
   done
 }
 
-build_into etcd "$ETCD_VERSION" etcd
-build_into helm "$HELM_VERSION" helm
-build_into registry "$DISTRIBUTION_VERSION" registry
-build_into kwok "$KWOK_VERSION" kwok
-build_into kubernetes "$KUBERNETES_VERSION" kube
+# Flux's controllers, for the GitOps tests (docs/gitops.md). Their go.mod files have replace lines,
+# so one wrapper module (testenv/build/flux) builds both; it must pin the versions.env versions.
+# Their CRDs are copied from the module cache next to the binaries.
+flux() {
+  local module version pinned
+  for module in source-controller kustomize-controller; do
+    case $module in
+      source-controller) version=$FLUX_SOURCE_CONTROLLER_VERSION ;;
+      kustomize-controller) version=$FLUX_KUSTOMIZE_CONTROLLER_VERSION ;;
+    esac
+    pinned=$(cd "$here/flux" && go list -m -f '{{.Version}}' "github.com/fluxcd/$module")
+    if [ "$pinned" != "v$version" ]; then
+      log "testenv/build/flux/go.mod pins $module $pinned but versions.env says v$version"
+      return 1
+    fi
+  done
+  (cd "$here/flux" && go build -trimpath -ldflags "-s -w" -o "$out/" \
+    github.com/fluxcd/source-controller github.com/fluxcd/kustomize-controller)
+  mkdir -p "$out/crds"
+  for module in source-controller kustomize-controller; do
+    cp "$(cd "$here/flux" && go list -m -f '{{.Dir}}' "github.com/fluxcd/$module")"/config/crd/bases/*.yaml "$out/crds/"
+  done
+  chmod -R u+w "$out/crds"
+}
+# Our runner of Argo CD's Lua health checks: its own code, so it is cached by a hash of its
+# sources (testenv/src/lua-health.ts computes the same key).
+lua_health() { (cd "$here/lua-health" && go build -trimpath -ldflags "-s -w" -o "$out/lua-health" .); }
+lua_health_key=$(cd "$here/lua-health" && cat $(LC_ALL=C ls ./*.go) go.mod go.sum | sha256sum | cut -c1-12)
+
+[ $# -gt 0 ] || set -- core lua-health flux
+for component in "$@"; do
+  case $component in
+    core)
+      build_into etcd "$ETCD_VERSION" etcd
+      build_into helm "$HELM_VERSION" helm
+      build_into registry "$DISTRIBUTION_VERSION" registry
+      build_into kwok "$KWOK_VERSION" kwok
+      build_into kubernetes "$KUBERNETES_VERSION" kube ;;
+    lua-health) build_into lua-health "$lua_health_key" lua_health ;;
+    flux) build_into flux "source-$FLUX_SOURCE_CONTROLLER_VERSION-kustomize-$FLUX_KUSTOMIZE_CONTROLLER_VERSION" flux ;;
+    *) log "unknown component $component (core, lua-health, flux)"; exit 2 ;;
+  esac
+done
 echo "$cache_root"

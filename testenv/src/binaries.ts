@@ -18,19 +18,33 @@ export interface Binaries {
 }
 
 let cached: Promise<Binaries> | undefined;
+const script = fileURLToPath(new URL('../build/build.sh', import.meta.url));
 
 /**
- * Builds (on a cold cache) or finds (on a warm one) the pinned binaries. The work is done by
- * testenv/build/build.sh so `make` and the TypeScript API share one cache.
+ * Builds (on a cold cache) or finds (on a warm one) the pinned binaries of the clusters. The
+ * work is done by testenv/build/build.sh so `make` and the TypeScript API share one cache.
  */
 export function ensureBinaries(): Promise<Binaries> {
   cached ??= build();
   return cached;
 }
 
+/** Components of build.sh only some tests run (the GitOps tests), built when first asked for. */
+export type ExtraComponent = 'lua-health' | 'flux';
+const extras = new Map<ExtraComponent, Promise<string>>();
+
+/** Builds (cold) or finds (warm) `component`; resolves to the cache root it lies under. */
+export function ensureComponent(component: ExtraComponent): Promise<string> {
+  let root = extras.get(component);
+  if (!root) {
+    root = runBuild(script, [component]);
+    extras.set(component, root);
+  }
+  return root;
+}
+
 async function build(): Promise<Binaries> {
-  const script = fileURLToPath(new URL('../build/build.sh', import.meta.url));
-  const root = await runBuild(script);
+  const root = await runBuild(script, ['core']);
   const v = readVersions();
   const dir = (name: string, version: string) => join(root, `${name}-${version}`);
   const kube = dir('kubernetes', v.KUBERNETES_VERSION);
@@ -48,9 +62,9 @@ async function build(): Promise<Binaries> {
 }
 
 /** Runs the build script with its progress on our stderr; resolves to its last stdout line. */
-function runBuild(script: string): Promise<string> {
+function runBuild(script: string, components: readonly string[]): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn('bash', [script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn('bash', [script, ...components], { stdio: ['ignore', 'pipe', 'inherit'] });
     let stdout = '';
     child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString('utf8'); });
     child.on('error', reject);

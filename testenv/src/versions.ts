@@ -8,9 +8,14 @@ export interface TestEnvVersions {
   readonly HELM_VERSION: string;
   readonly DISTRIBUTION_VERSION: string;
   readonly KWOK_VERSION: string;
+  readonly FLUX_SOURCE_CONTROLLER_VERSION: string;
+  readonly FLUX_KUSTOMIZE_CONTROLLER_VERSION: string;
 }
 
-const keys = ['KUBERNETES_VERSION', 'ETCD_VERSION', 'HELM_VERSION', 'DISTRIBUTION_VERSION', 'KWOK_VERSION'] as const;
+const keys = [
+  'KUBERNETES_VERSION', 'ETCD_VERSION', 'HELM_VERSION', 'DISTRIBUTION_VERSION', 'KWOK_VERSION',
+  'FLUX_SOURCE_CONTROLLER_VERSION', 'FLUX_KUSTOMIZE_CONTROLLER_VERSION',
+] as const;
 
 export function readVersions(): TestEnvVersions {
   const file = fileURLToPath(new URL('../versions.env', import.meta.url));
