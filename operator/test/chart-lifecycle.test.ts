@@ -6,7 +6,8 @@
  * the Deployment Available); register a first edge (Secret in the release namespace, EdgeHost,
  * Tenant; the admission policy refuses a Secret elsewhere); upgrade (helm leaves an older CRD
  * as it is; `kubectl apply --server-side --force-conflicts -f crds/` brings it to the chart's);
- * uninstall (the chart's objects go; CRDs, custom resources and Secrets stay).
+ * uninstall (the chart's objects go; CRDs, custom resources and Secrets stay; an object with the
+ * operator's finalizer stays Terminating until the finalizer is removed by hand).
  */
 import assert from 'node:assert/strict';
 import yaml from 'js-yaml';
@@ -52,7 +53,7 @@ describe('charts/mecm-operator installed, upgraded and uninstalled with helm (ed
     this.timeout(120_000);
     await helmHere(['uninstall', release, '--namespace', namespace, '--wait']);
     await kubectl(cluster, ['delete', 'crd', '--ignore-not-found', ...crds]);
-    await kubectl(cluster, ['delete', 'namespace', namespace, '--ignore-not-found', '--wait=false']);
+    for (const made of [namespace, 'team-a']) await kubectl(cluster, ['delete', 'namespace', made, '--ignore-not-found', '--wait=false']);
   });
 
   it('installs: CRDs from crds/ first, then RBAC, admission policies, PDB, NetworkPolicy and a Deployment that becomes Available', async function () {
@@ -119,5 +120,19 @@ describe('charts/mecm-operator installed, upgraded and uninstalled with helm (ed
     assert.ok(await exists(['edgehost', 'edge-1']), 'the EdgeHost stays');
     assert.ok(await exists(['tenant', 'team-a']), 'the Tenant stays');
     assert.ok(await exists(['secret', 'edge-1-kubeconfig', '-n', namespace]), 'the kubeconfig Secret stays');
+  });
+
+  it('leaves an object with the operator\'s finalizer Terminating once the operator is gone, until the finalizer is removed by hand', async function () {
+    this.timeout(60_000);
+    // What the operator would have added to an AppInstance it ran (docs/install.md, Uninstall).
+    await must(['create', 'namespace', 'team-a']);
+    await must(['create', '-f', '-'], yaml.dump({
+      apiVersion: 'mecm.io/v1alpha1', kind: 'AppInstance', metadata: { name: 'orphan', namespace: 'team-a', finalizers: ['mecm.io/appinstance-cleanup'] },
+      spec: { packageRef: { name: 'provider' }, hostRef: { name: 'edge-1' }, namespace: 'team-a-orphan' },
+    }));
+    await must(['delete', 'appinstance', 'orphan', '-n', 'team-a', '--wait=false']);
+    assert.match(await must(['get', 'appinstance', 'orphan', '-n', 'team-a', '-o', 'jsonpath={.metadata.deletionTimestamp}']), /^\d{4}-/, 'Terminating');
+    await must(['patch', 'appinstance', 'orphan', '-n', 'team-a', '--type=merge', '-p', '{"metadata":{"finalizers":null}}']);
+    await waitFor('the AppInstance gone', async () => !(await exists(['appinstance', 'orphan', '-n', 'team-a'])), 30_000, 200);
   });
 });
