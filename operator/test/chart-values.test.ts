@@ -104,7 +104,7 @@ describe('charts/mecm-operator values', function () {
 
   it('renders every container argument as a string, North\'s defaults included', async () => {
     // With North on and its default jwt.userPrefix ("appstore:"), an unquoted `- --flag=appstore:`
-    // is a one-key YAML map, which the API server refuses ("cannot unmarshal object into ... args").
+    // would be a one-key YAML map, which the API server refuses ("cannot unmarshal object into ... args").
     const docs = await render(['north.enabled=true', 'north.registry=http://north-registry:5000', 'north.tlsSecret=north-tls']);
     for (const container of podSpec(docs).containers as ReadonlyArray<Container & { args?: unknown[] }>) {
       for (const arg of container.args ?? []) assert.equal(typeof arg, 'string', `${container.name}: argument ${JSON.stringify(arg)}`);

@@ -49,13 +49,9 @@ export function only(docs: readonly Rendered[], kind: string, name?: string): Re
   return found[0]!;
 }
 
-/**
- * Every optional part on: North (with TLS, registry and JWT key), the monitoring objects,
- * NetworkPolicy peers, the PDB. North's user prefix is set without the default's trailing colon,
- * which the chart renders as a YAML map (chart-values.test.ts has that case on its own).
- */
+/** Every optional part on: North (with TLS, registry and JWT key), the monitoring objects, NetworkPolicy peers, the PDB. */
 export const everything: readonly string[] = [
-  'north.enabled=true', 'north.registry=http://north-registry:5000', 'north.tlsSecret=north-tls', 'north.jwt.publicKeySecret=appstore-jwt', 'north.jwt.userPrefix=appstore-',
+  'north.enabled=true', 'north.registry=http://north-registry:5000', 'north.tlsSecret=north-tls', 'north.jwt.publicKeySecret=appstore-jwt',
   'monitoring.serviceMonitor.enabled=true', 'monitoring.serviceMonitor.labels.release=kube-prometheus-stack',
   'monitoring.prometheusRule.enabled=true', 'monitoring.prometheusRule.labels.release=kube-prometheus-stack',
   'monitoring.dashboard.enabled=true', 'monitoring.dashboard.folder=MEC',
