@@ -97,6 +97,8 @@ export interface InstanceInput {
   readonly inputs: Readonly<Record<string, string>>;
   readonly requestedBy: string;
   readonly labels: Readonly<Record<string, string>>;
+  /** The id the MEP knows the app by (spec.appInstanceId), when the appstore picked it; unset, the operator assigns one. */
+  readonly appInstanceId?: string;
 }
 
 export function instanceObject(input: InstanceInput): AppInstance {
@@ -112,6 +114,7 @@ export function instanceObject(input: InstanceInput): AppInstance {
       hostRef: { name: input.hostName },
       namespace: input.edgeNamespace,
       releaseName: input.releaseName,
+      ...(input.appInstanceId ? { appInstanceId: input.appInstanceId } : {}),
       ...(Object.keys(input.inputs).length > 0 ? { inputs: { ...input.inputs } } : {}),
     },
   };

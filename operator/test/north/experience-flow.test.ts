@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { waitFor } from '../../../testenv/src/process.js';
 import type { AppInstance } from '../../src/api/appinstance.js';
 import type { AppPackage } from '../../src/api/apppackage.js';
+import type { AppRule } from '../../src/api/apprule.js';
 import { mecmTypes } from '../../src/api/resources.js';
 import { ResourceClient } from '../../src/runtime/kube/resource-client.js';
 import { providerPackage } from '../support/apps.js';
@@ -81,6 +82,15 @@ describe('North experience flow (provider and posiu on two edges)', function () 
     }
     const instance = await instances.get(`lcm-${instanceIds[0]!.id}`, north.namespace);
     assert.equal(instance.metadata.labels?.['north.mecm.io/app-instance-id'], instanceIds[0]!.id, 'the appstore\'s id is recorded');
+    const rules = (await new ResourceClient<AppRule>(north.op.direct, mecmTypes.appRule).list({ namespace: north.namespace })).items;
+    for (const { id, app } of instanceIds) {
+      const running = await instances.get(`lcm-${id}`, north.namespace);
+      assert.equal(running.spec.appInstanceId, id, `${app}: North asks for the appstore's id`);
+      assert.equal(running.status?.appInstanceId, id, `${app}: the MEP knows the app by the appstore's id`);
+      const owned = rules.filter((r) => r.metadata.ownerReferences?.some((o) => o.name === `lcm-${id}`));
+      for (const rule of owned) assert.equal(rule.spec.appInstanceId, id, `${app}: its AppRule carries the appstore's id`);
+      if (app === 'posiu') assert.equal(owned.length, 1, 'posiu\'s package has rules: one AppRule per instance');
+    }
   });
 
   it('shows posiu\'s pods and its NodePort Service with the node port each edge allocated, as the appstore reads them', async function () {

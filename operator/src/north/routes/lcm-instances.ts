@@ -74,7 +74,7 @@ export function lcmInstanceRoutes(app: FastifyInstance, deps: NorthDeps): void {
   addRoute(app, {
     method: 'POST', url: '/lcmcontroller/v2/tenants/:tenantId/app_instances/:appInstanceId/instantiate', family: 'lcm', authenticated: true,
     operationId: 'instantiate', summary: 'Run a distributed package on a host', params: InstanceParams, body: InstantiateBody,
-    description: 'Creates the AppInstance lcm-<appInstanceId> (the appstore\'s id, recorded in label north.mecm.io/app-instance-id).',
+    description: 'Creates the AppInstance lcm-<appInstanceId> with spec.appInstanceId the appstore\'s id (the id the MEP knows the app by; also in label north.mecm.io/app-instance-id).',
     answers: { 200: { description: 'Instantiation started; poll the instance.', schema: Envelope } },
   }, async (request, reply) => {
     const { tenantId, appInstanceId } = request.params as Static<typeof InstanceParams>;
@@ -94,7 +94,7 @@ export function lcmInstanceRoutes(app: FastifyInstance, deps: NorthDeps): void {
     await deps.writer.createAll([instanceObject({
       name: lcmInstanceName(appInstanceId), namespace: scope.namespace, flow: 'experience', packageName: pkg.metadata.name ?? '',
       hostName: host.metadata.name ?? '', edgeNamespace, releaseName: releaseNameFor(body.appName, appInstanceId), inputs: body.parameters ?? {}, requestedBy: requester(scope.caller),
-      labels: { [labels.appInstanceId]: appInstanceId, [labels.host]: body.hostIp },
+      labels: { [labels.appInstanceId]: appInstanceId, [labels.host]: body.hostIp }, appInstanceId,
     })]).catch((error: unknown) => {
       if (error instanceof NorthError && error.status === 409) throw badRequest(`app instance ${appInstanceId} exists already: choose a new id`, lcmCodes.instanceExists);
       throw error;
