@@ -11,6 +11,10 @@ rules:
   - apiGroups: [mecm.io]
     resources: [apppackages, appinstances]
     verbs: [get, list, watch, create, update, patch, delete]
+  # Callbacks for their instances' changes (docs/north.md, Subscriptions); never their status.
+  - apiGroups: [mecm.io]
+    resources: [notificationsubscriptions]
+    verbs: [get, list, watch, create, delete]
 ---
 # Read-only, for the appstore's scheduled token (status polling across tenants), by group.
 apiVersion: rbac.authorization.k8s.io/v1
@@ -43,6 +47,10 @@ rules:
   - apiGroups: [rbac.authorization.k8s.io]
     resources: [rolebindings]
     verbs: [get, list, watch, create, delete]
+  # Beside the operator's own get, list and watch: the rest of what the tenant role grants.
+  - apiGroups: [mecm.io]
+    resources: [notificationsubscriptions]
+    verbs: [create, delete]
 ---
 apiVersion: rbac.authorization.k8s.io/v1
 kind: ClusterRoleBinding

@@ -42,13 +42,43 @@ describe('charts/mecm-operator with North', function () {
       assert.ok(args.includes(flag), flag);
     }
     assert.ok(args.includes('--north-jwt-user-prefix=appstore:'), 'a value ending in a colon stays one argument');
+    // Appstore users manage their subscriptions; the operator binds that role, so it must hold each of its permissions itself.
+    type Rule = { apiGroups: string[]; resources: string[]; verbs: string[] };
+    const rulesOf = (name: string) => ((docs.find((d) => d?.kind === 'ClusterRole' && d.metadata?.name === name) as { rules?: Rule[] } | undefined)?.rules ?? []);
+    const grants = (rules: Rule[], resource: string, verb: string) => rules.some((r) => r.apiGroups.includes('mecm.io') && r.resources.includes(resource) && r.verbs.includes(verb));
+    for (const verb of ['create', 'list', 'get', 'delete']) assert.ok(grants(rulesOf('mecm-north-tenant'), 'notificationsubscriptions', verb), `tenant ${verb}s notificationsubscriptions`);
+    assert.ok(!grants(rulesOf('mecm-north-tenant'), 'notificationsubscriptions/status', 'update'), 'never their status');
+    const operatorRules = [...rulesOf('mecm-north'), ...rulesOf('mecm')];
+    for (const rule of rulesOf('mecm-north-tenant')) {
+      for (const resource of rule.resources) for (const verb of rule.verbs) assert.ok(grants(operatorRules, resource, verb), `the operator holds ${verb} ${resource}`);
+    }
     assert.match(result.stdout, /secretName: north-tls/);
   });
 
-  it('renders nothing of North when it is off', async () => {
+  it('renders nothing of North when it is off (the subscriptions controller\'s callback flags aside: it runs either way)', async () => {
     const result = await helm(['template', 'mecm', chart]);
     assert.equal(result.code, 0, result.stderr);
-    assert.doesNotMatch(result.stdout, /north/i);
+    assert.doesNotMatch(result.stdout.replace(/^.*--north-callback-.*$/gm, ''), /north/i);
+  });
+
+  /** The operator container's args as rendered with `set` (helm --set-json pairs). */
+  async function renderedArgs(set: string[]): Promise<string[]> {
+    const result = await helm(['template', 'mecm', chart, ...set.flatMap((s) => ['--set-json', s])]);
+    assert.equal(result.code, 0, result.stderr);
+    const deployment = (yaml.loadAll(result.stdout) as Doc[]).find((d) => d?.kind === 'Deployment') as { spec?: { template?: { spec?: { containers?: Array<{ args?: string[] }> } } } } | undefined;
+    return deployment?.spec?.template?.spec?.containers?.[0]?.args ?? [];
+  }
+
+  it('passes the subscriptions values as the callback flags: none allowed, https only, an hour by default', async () => {
+    const defaults = await renderedArgs([]);
+    for (const flag of ['--north-callback-allowlist=', '--north-callback-allow-http=false', '--north-callback-suspend-after=3600']) assert.ok(defaults.includes(flag), flag);
+    const set = await renderedArgs(['subscriptions.callbackAllowlist=["hooks.example.com","*.example.org","10.0.0.0/8","fd00::/8"]',
+      'subscriptions.allowHttp=true', 'subscriptions.suspendAfterSeconds=1000000']);
+    for (const flag of ['--north-callback-allowlist=hooks.example.com,*.example.org,10.0.0.0/8,fd00::/8', '--north-callback-allow-http=true',
+      '--north-callback-suspend-after=1000000']) assert.ok(set.includes(flag), `${flag} in ${JSON.stringify(set)}`);
+    const comma = await helm(['template', 'mecm', chart, '--set-json', 'subscriptions.callbackAllowlist=["a.example.com,b.example.com"]']);
+    assert.notEqual(comma.code, 0, 'one entry per item: a comma would split it');
+    assert.match(comma.stderr, /callbackAllowlist/);
   });
 
   it('refuses North without a registry, or without TLS unless a proxy terminates it', async () => {
