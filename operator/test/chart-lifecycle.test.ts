@@ -21,6 +21,8 @@ import { chartDir } from './support/observability.js';
 const run = Date.now().toString(36);
 const release = `lc-${run}`;
 const namespace = `mecm-lc-${run}`;
+/** The first team's hub namespace on the stand-in hub. */
+const team = `lc-team-${run}`;
 const crds = ['appinstances', 'apppackages', 'apprules', 'edgehosts', 'notificationsubscriptions', 'tenants'].map((k) => `${k}.mecm.io`);
 
 interface Crd {
@@ -53,7 +55,7 @@ describe('charts/mecm-operator installed, upgraded and uninstalled with helm (ed
     this.timeout(120_000);
     await helmHere(['uninstall', release, '--namespace', namespace, '--wait']);
     await kubectl(cluster, ['delete', 'crd', '--ignore-not-found', ...crds]);
-    for (const made of [namespace, 'team-a']) await kubectl(cluster, ['delete', 'namespace', made, '--ignore-not-found', '--wait=false']);
+    for (const made of [namespace, team]) await kubectl(cluster, ['delete', 'namespace', made, '--ignore-not-found', '--wait=false']);
   });
 
   it('installs: CRDs from crds/ first, then RBAC, admission policies, PDB, NetworkPolicy and a Deployment that becomes Available', async function () {
@@ -85,7 +87,7 @@ describe('charts/mecm-operator installed, upgraded and uninstalled with helm (ed
     await must(['create', '-f', '-'], host({ name: 'edge-1-kubeconfig', key: 'kubeconfig' }));
     await must(['create', '-f', '-'], yaml.dump({
       apiVersion: 'mecm.io/v1alpha1', kind: 'Tenant', metadata: { name: 'team-a' },
-      spec: { namespaces: ['team-a'], hosts: { names: ['edge-1'] } },
+      spec: { namespaces: [team], hosts: { names: ['edge-1'] } },
     }));
   });
 
@@ -125,14 +127,14 @@ describe('charts/mecm-operator installed, upgraded and uninstalled with helm (ed
   it('leaves an object with the operator\'s finalizer Terminating once the operator is gone, until the finalizer is removed by hand', async function () {
     this.timeout(60_000);
     // What the operator would have added to an AppInstance it ran (docs/install.md, Uninstall).
-    await must(['create', 'namespace', 'team-a']);
+    await must(['create', 'namespace', team]);
     await must(['create', '-f', '-'], yaml.dump({
-      apiVersion: 'mecm.io/v1alpha1', kind: 'AppInstance', metadata: { name: 'orphan', namespace: 'team-a', finalizers: ['mecm.io/appinstance-cleanup'] },
-      spec: { packageRef: { name: 'provider' }, hostRef: { name: 'edge-1' }, namespace: 'team-a-orphan' },
+      apiVersion: 'mecm.io/v1alpha1', kind: 'AppInstance', metadata: { name: 'orphan', namespace: team, finalizers: ['mecm.io/appinstance-cleanup'] },
+      spec: { packageRef: { name: 'provider' }, hostRef: { name: 'edge-1' }, namespace: `${team}-orphan` },
     }));
-    await must(['delete', 'appinstance', 'orphan', '-n', 'team-a', '--wait=false']);
-    assert.match(await must(['get', 'appinstance', 'orphan', '-n', 'team-a', '-o', 'jsonpath={.metadata.deletionTimestamp}']), /^\d{4}-/, 'Terminating');
-    await must(['patch', 'appinstance', 'orphan', '-n', 'team-a', '--type=merge', '-p', '{"metadata":{"finalizers":null}}']);
-    await waitFor('the AppInstance gone', async () => !(await exists(['appinstance', 'orphan', '-n', 'team-a'])), 30_000, 200);
+    await must(['delete', 'appinstance', 'orphan', '-n', team, '--wait=false']);
+    assert.match(await must(['get', 'appinstance', 'orphan', '-n', team, '-o', 'jsonpath={.metadata.deletionTimestamp}']), /^\d{4}-/, 'Terminating');
+    await must(['patch', 'appinstance', 'orphan', '-n', team, '--type=merge', '-p', '{"metadata":{"finalizers":null}}']);
+    await waitFor('the AppInstance gone', async () => !(await exists(['appinstance', 'orphan', '-n', team])), 30_000, 200);
   });
 });
