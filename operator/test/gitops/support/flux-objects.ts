@@ -2,6 +2,9 @@
  * The Flux objects the GitOps tests create (source.toolkit.fluxcd.io/v1 OCIRepository,
  * kustomize.toolkit.fluxcd.io/v1 Kustomization), typed as far as the tests read them.
  */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import yaml from 'js-yaml';
 import type { Condition } from '../../../src/runtime/conditions.js';
 import type { KubeObject, ResourceType } from '../../../src/runtime/kube/resource.js';
 
@@ -30,17 +33,12 @@ export interface HealthCheckExpr {
 }
 
 /**
- * kstatus over our conditions for every mecm.io kind, as CEL (docs/gitops.md). kstatus alone
- * counts an object without status as Current, and Flux looks right after applying, before the
- * operator has written a first status; here a missing status or conditions list cannot be
- * evaluated, which Flux counts as Unknown and waits on.
+ * The healthCheckExprs users are told to put on a Kustomization of mecm.io objects
+ * (gitops/flux/health-check-exprs.yaml): kstatus over our conditions, waiting on an object the
+ * operator has not written a status for yet.
  */
-export const mecmHealthCheckExprs: readonly HealthCheckExpr[] = [{
-  apiVersion: 'mecm.io/v1alpha1',
-  inProgress: "status.conditions.exists(c, c.type == 'Reconciling' && c.status == 'True')",
-  failed: "status.conditions.exists(c, c.type == 'Stalled' && c.status == 'True')",
-  current: "status.conditions.exists(c, c.type == 'Ready' && c.status == 'True')",
-}];
+export const mecmHealthCheckExprs: readonly HealthCheckExpr[] = (yaml.load(readFileSync(
+  fileURLToPath(new URL('../../../../gitops/flux/health-check-exprs.yaml', import.meta.url)), 'utf8')) as { healthCheckExprs: HealthCheckExpr[] }).healthCheckExprs;
 
 export interface KustomizationSpec {
   readonly sourceRef: { readonly kind: 'OCIRepository'; readonly name: string; readonly namespace?: string };
