@@ -85,19 +85,24 @@ describe('GitOps with real Flux controllers on the hub', function () {
   });
 
   after(async function () {
-    this.timeout(180_000);
+    this.timeout(240_000);
     if (op) {
-      // The team's Kustomizations first (Flux prunes their AppInstances as the team, the operator
-      // uninstalls them), then the platform (Tenant, EdgeHost, the team's namespace and
-      // ServiceAccount), then Flux itself: a Kustomization left without its controller, or
-      // without the ServiceAccount it prunes as, would keep its finalizer.
-      for (const batch of [[['apps', team], ['apps-second', team], ['apps-doomed', team]], [['platform', fluxNamespace]]] as const) {
-        for (const [name, namespace] of batch) await kustomizations.delete(name, namespace).catch(() => undefined);
-        await waitFor('the Kustomizations gone', async () => {
-          const left = await Promise.all(batch.map(([name, namespace]) => kustomizations.get(name, namespace).then(() => true, (e: unknown) => !isNotFound(e))));
+      // The team's Kustomizations first; Flux prunes their objects as the team and the operator
+      // uninstalls the apps from the edge, which needs the EdgeHost and the Tenant: only then the
+      // platform (Tenant, EdgeHost, the team's namespace and ServiceAccount), then Flux itself
+      // (a Kustomization left without its controller would keep its finalizer).
+      const gone = async (what: string, names: ReadonlyArray<readonly [string, string]>) => {
+        for (const [name, namespace] of names) await kustomizations.delete(name, namespace).catch(() => undefined);
+        await waitFor(what, async () => {
+          const left = await Promise.all(names.map(([name, namespace]) => kustomizations.get(name, namespace).then(() => true, (e: unknown) => !isNotFound(e))));
           return !left.some(Boolean);
-        }, 120_000, 250).catch(() => undefined);
-      }
+        }, 60_000, 250).catch(() => undefined);
+      };
+      await gone('the team\'s Kustomizations gone', [['apps', team], ['apps-second', team], ['apps-doomed', team]]);
+      await waitFor('the team\'s AppInstances and AppPackages gone', async () =>
+        (await instances.list({ namespace: team })).items.length === 0
+        && (await new ResourceClient<AppPackage>(op.direct, mecmTypes.appPackage).list({ namespace: team })).items.length === 0, 90_000, 250).catch(() => undefined);
+      await gone('the platform Kustomization gone', [['platform', fluxNamespace]]);
       await flux?.stop();
       await op.stop();
     }
