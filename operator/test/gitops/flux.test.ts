@@ -9,6 +9,7 @@
  *                 dependsOn platform)
  *   apps-second  (the same)                   AppInstance second of hello         ── Ready after second is
  *   apps-doomed  (the same)                   AppPackage + AppInstance doomed     ── fails, naming doomed
+ *   apps-forbidden (the same)                 an EdgeHost                         ── refused: the team may not
  *
  * Every Kustomization has wait: true and reads our conditions as kstatus does — Ready=True is
  * Current, Stalled=True Failed, Reconciling=True or an unobserved generation InProgress —
@@ -98,7 +99,7 @@ describe('GitOps with real Flux controllers on the hub', function () {
           return !left.some(Boolean);
         }, 60_000, 250).catch(() => undefined);
       };
-      await gone('the team\'s Kustomizations gone', [['apps', team], ['apps-second', team], ['apps-doomed', team]]);
+      await gone('the team\'s Kustomizations gone', [['apps', team], ['apps-second', team], ['apps-doomed', team], ['apps-forbidden', team]]);
       await waitFor('the team\'s AppInstances and AppPackages gone', async () =>
         (await instances.list({ namespace: team })).items.length === 0
         && (await new ResourceClient<AppPackage>(op.direct, mecmTypes.appPackage).list({ namespace: team })).items.length === 0, 90_000, 250).catch(() => undefined);
@@ -205,5 +206,19 @@ describe('GitOps with real Flux controllers on the hub', function () {
     assert.equal(stalled?.status, 'True');
     assert.equal(stalled?.reason, 'RetriesExhausted');
     assert.deepEqual(await argoHealth(doomed), { status: 'Degraded', message: `RetriesExhausted: ${stalled?.message}` });
+  });
+
+  it('applies the team\'s part as the team: an EdgeHost in it is refused by the hub\'s RBAC', async function () {
+    this.timeout(120_000);
+    await teamKustomization('apps-forbidden', './apps-forbidden');
+    let failed: Condition | undefined;
+    await waitFor('Kustomization apps-forbidden failed', async () => {
+      failed = readyOf(await kustomizations.get('apps-forbidden', team));
+      return failed?.status === 'False' && failed.reason === 'ReconciliationFailed';
+    }, 90_000, 250);
+    assert.match(failed!.message, new RegExp(`system:serviceaccount:${team}:${teamServiceAccount}`));
+    assert.match(failed!.message, /forbidden/);
+    const stolen = await new ResourceClient<EdgeHost>(op.direct, mecmTypes.edgeHost).get(`${host}-stolen`).catch((e: unknown) => { if (isNotFound(e)) return undefined; throw e; });
+    assert.equal(stolen, undefined);
   });
 });

@@ -7,6 +7,7 @@
  *   apps/         AppPackage + AppInstance "hello"    ── applied as the team's ServiceAccount
  *   apps-second/  AppInstance "second" of hello       ── the same, a package already on the host
  *   apps-doomed/  AppPackage + AppInstance "doomed"   ── the same, and it can never install
+ *   apps-forbidden/ an EdgeHost                        ── the same, which the team may not write
  */
 import yaml from 'js-yaml';
 import type { AppInstance } from '../../../src/api/appinstance.js';
@@ -39,6 +40,8 @@ export function gitopsRepository(site: GitopsSite): ArtifactFile[] {
     { name: 'apps/hello.yaml', data: document(appObjects(site, 'hello')) },
     { name: 'apps-doomed/doomed.yaml', data: document(appObjects(site, 'doomed')) },
     { name: 'apps-second/second.yaml', data: document([instanceOf(site, 'hello', 'second')]) },
+    // What only the admin may write, in the team's part of the repository.
+    { name: 'apps-forbidden/edgehost.yaml', data: document([edgeObjects({ ...site, host: `${site.host}-stolen` })[1]!]) },
   ];
 }
 
