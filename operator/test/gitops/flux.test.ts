@@ -157,6 +157,16 @@ describe('GitOps with real Flux controllers on the hub', function () {
     return result;
   }
 
+  /** The Ready condition of the team's Kustomization `name` once it is False with `reason`. */
+  async function waitFailed(name: string, reason: string): Promise<Condition> {
+    let ready: Condition | undefined;
+    await waitFor(`Kustomization ${name} failed with ${reason}`, async () => {
+      ready = readyOf(await kustomizations.get(name, team));
+      return ready?.status === 'False' && ready.reason === reason;
+    }, 240_000, 250);
+    return ready!;
+  }
+
   it('applies the platform, then the team\'s app as its ServiceAccount, and is Ready only once the AppInstance is', async function () {
     this.timeout(300_000);
     await teamKustomization('apps', './apps');
@@ -193,14 +203,10 @@ describe('GitOps with real Flux controllers on the hub', function () {
   it('fails a Kustomization whose AppInstance stalls, naming the AppInstance', async function () {
     this.timeout(300_000);
     await teamKustomization('apps-doomed', './apps-doomed');
-    let failed: Condition | undefined;
-    await waitFor('Kustomization apps-doomed failed', async () => {
-      failed = readyOf(await kustomizations.get('apps-doomed', team));
-      return failed?.status === 'False' && failed.reason === 'HealthCheckFailed';
-    }, 240_000, 250);
+    const failed = await waitFailed('apps-doomed', 'HealthCheckFailed');
     // kstatus: Stalled=True is Failed, and the wait stops at it instead of running to the timeout.
-    assert.match(failed!.message, new RegExp(`AppInstance/${team}/doomed status: 'Failed'`));
-    assert.match(failed!.message, /failed early due to stalled resources/);
+    assert.match(failed.message, new RegExp(`AppInstance/${team}/doomed status: 'Failed'`));
+    assert.match(failed.message, /failed early due to stalled resources/);
     const doomed = (await instance('doomed'))!;
     const stalled = findCondition(doomed.status?.conditions, 'Stalled');
     assert.equal(stalled?.status, 'True');
@@ -211,13 +217,9 @@ describe('GitOps with real Flux controllers on the hub', function () {
   it('applies the team\'s part as the team: an EdgeHost in it is refused by the hub\'s RBAC', async function () {
     this.timeout(120_000);
     await teamKustomization('apps-forbidden', './apps-forbidden');
-    let failed: Condition | undefined;
-    await waitFor('Kustomization apps-forbidden failed', async () => {
-      failed = readyOf(await kustomizations.get('apps-forbidden', team));
-      return failed?.status === 'False' && failed.reason === 'ReconciliationFailed';
-    }, 90_000, 250);
-    assert.match(failed!.message, new RegExp(`system:serviceaccount:${team}:${teamServiceAccount}`));
-    assert.match(failed!.message, /forbidden/);
+    const failed = await waitFailed('apps-forbidden', 'ReconciliationFailed');
+    assert.match(failed.message, new RegExp(`system:serviceaccount:${team}:${teamServiceAccount}`));
+    assert.match(failed.message, /forbidden/);
     const stolen = await new ResourceClient<EdgeHost>(op.direct, mecmTypes.edgeHost).get(`${host}-stolen`).catch((e: unknown) => { if (isNotFound(e)) return undefined; throw e; });
     assert.equal(stolen, undefined);
   });
