@@ -7,7 +7,7 @@ export GOTOOLCHAIN := local
 # on it; the machine's Node only runs npm until `npm ci` has installed it.
 export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
 
-.PHONY: help deps node-deps binaries typecheck build generate test test-unit demo testenv-up testenv-down clean
+.PHONY: help deps node-deps binaries typecheck build image generate test test-unit demo testenv-up testenv-down clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -30,10 +30,13 @@ typecheck: node-deps ## Type-check every TypeScript file
 build: node-deps ## Compile the operator to JavaScript in dist/ (what the image runs)
 	npm run build
 
+image: node-deps ## Build the operator's OCI image with buildah (cached by a digest of its inputs)
+	@bash build/image.sh
+
 generate: node-deps ## Regenerate crds/ from the TypeScript schemas
 	npm run gen:crds
 
-test: deps typecheck ## Run the whole suite against real local clusters
+test: deps typecheck image ## Run the whole suite against real local clusters (the image test runs the image)
 	npx mocha
 
 test-unit: node-deps ## Run only the tests that need no cluster

@@ -15,3 +15,16 @@ export async function providerPackage(): Promise<Buffer> {
   return zipOf(withManifest(files));
 }
 
+/** A package with one Deployment and nothing for the MEP (no services required, no rules). */
+export async function plainPackage(): Promise<Buffer> {
+  const chart = await buildTgz([
+    { name: 'plain/Chart.yaml', data: 'apiVersion: v2\nname: plain\nversion: 1.0.0\n' },
+    { name: 'plain/templates/deployment.yaml', data: [
+      'apiVersion: apps/v1', 'kind: Deployment', 'metadata:', '  name: "{{ .Release.Name }}"', 'spec:', '  replicas: 1',
+      '  selector: {matchLabels: {app: "{{ .Release.Name }}"}}', '  template:', '    metadata: {labels: {app: "{{ .Release.Name }}"}}',
+      '    spec: {containers: [{name: app, image: "example.invalid/plain:1"}]}', ''].join('\n') },
+  ]);
+  const appd = APPD_YAML.replace(/        appServiceRequired:\n(?:          .*\n)+?(?=        appServiceProduced)/, '').replace('appSupportMp1: true', 'appSupportMp1: false')
+    .replace(/        appTrafficRule:[\s\S]*$/, '');
+  return zipOf(withManifest({ ...validFiles(chart), 'APPD/Definition/MainServiceTemplate.yaml': appd, 'Image/SwImageDesc.json': '[]' }));
+}

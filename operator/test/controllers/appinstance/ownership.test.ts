@@ -18,7 +18,7 @@ import { ownerUidLabel } from '../../../src/lcm/plugin.js';
 import { isNotFound } from '../../../src/runtime/kube/errors.js';
 import { coreTypes, type KubeObject } from '../../../src/runtime/kube/resource.js';
 import { ResourceClient } from '../../../src/runtime/kube/resource-client.js';
-import { APPD_YAML, buildTgz, validFiles, withManifest, zipOf } from '../../csar/support/packages.js';
+import { plainPackage } from '../../support/apps.js';
 import { envStartTimeoutMs } from '../../support/env.js';
 import { kubectl, runCommand } from '../../support/kubectl.js';
 import { operatorNamespace, startOperator, type TestOperator } from '../../support/operator.js';
@@ -30,20 +30,6 @@ const teamB = `own-b-${run}`;
 const edgeNamespace = `own-${run}`;
 const releaseName = 'shared-app';
 const host = `own-${run}`;
-
-/** A package with one Deployment and nothing for the MEP (no services required, no rules). */
-async function plainPackage(): Promise<Buffer> {
-  const chart = await buildTgz([
-    { name: 'plain/Chart.yaml', data: 'apiVersion: v2\nname: plain\nversion: 1.0.0\n' },
-    { name: 'plain/templates/deployment.yaml', data: [
-      'apiVersion: apps/v1', 'kind: Deployment', 'metadata:', '  name: "{{ .Release.Name }}"', 'spec:', '  replicas: 1',
-      '  selector: {matchLabels: {app: "{{ .Release.Name }}"}}', '  template:', '    metadata: {labels: {app: "{{ .Release.Name }}"}}',
-      '    spec: {containers: [{name: app, image: "example.invalid/plain:1"}]}', ''].join('\n') },
-  ]);
-  const appd = APPD_YAML.replace(/        appServiceRequired:\n(?:          .*\n)+?(?=        appServiceProduced)/, '').replace('appSupportMp1: true', 'appSupportMp1: false')
-    .replace(/        appTrafficRule:[\s\S]*$/, '');
-  return zipOf(withManifest({ ...validFiles(chart), 'APPD/Definition/MainServiceTemplate.yaml': appd, 'Image/SwImageDesc.json': '[]' }));
-}
 
 describe('AppInstance release ownership on real edge clusters', function () {
   let op: TestOperator;
