@@ -44,7 +44,8 @@ else
   mkdir -p "$go_mod" "$go_build" "$npm_cache"
   # chroot isolation: the OCI runtime cannot start containers here (no cgroup controllers to
   # drop, no setrlimit), and RUN steps need no more than a chroot with the host's network.
-  bh bud --quiet --layers --isolation chroot --network host \
+  # --force-rm: a failed step leaves no working container (and its full vfs copy) behind.
+  bh bud --quiet --layers --force-rm --isolation chroot --network host \
     --volume "$ca_bundle:/etc/ssl/certs/ca-certificates.crt:ro" \
     --volume "$go_mod:/root/go/pkg/mod" --volume "$go_build:/root/.cache/go-build" --volume "$npm_cache:/root/.npm" \
     --build-arg "BASE=$base" --build-arg "GO_IMAGE=$go_image" --build-arg "HELM_VERSION=$helm_version" \
