@@ -42,7 +42,8 @@ test: deps typecheck image ## Run the whole suite against real local clusters (t
 test-unit: node-deps ## Run only the tests that need no cluster
 	npx mocha --config .mocharc.unit.json
 
-demo: deps ## Start hub + 2 edges, install CRDs, register the edges, run the operator
+demo: node-deps ## Start hub + 2 edges, install CRDs, register the edges, run the operator
+	@bash testenv/build/build.sh core >/dev/null
 	bash scripts/demo.sh
 
 testenv-up: deps ## Start hub + 2 edges in the background (.testenv/)
