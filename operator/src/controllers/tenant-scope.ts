@@ -22,10 +22,14 @@ export function governedNamespacesOf(g: Governance): ReadonlySet<string> {
   return new Set(g.kind === 'Governed' ? governedNamespaces(g.tenant, g.others) : []);
 }
 
-/** The objects of `all` in the namespaces `g`'s Tenant governs (none unless it is Governed). */
-export function tenantSiblings<T extends KubeObject>(g: Governance, all: readonly T[]): T[] {
-  const namespaces = governedNamespacesOf(g);
-  return namespaces.size ? all.filter((o) => namespaces.has(o.metadata.namespace ?? '')) : [];
+/** What the objects of one namespace come from: an Informer (its namespace index). */
+export interface ByNamespace<T> {
+  inNamespace(namespace: string): readonly T[];
+}
+
+/** The objects of `source` in the namespaces `g`'s Tenant governs (none unless it is Governed). */
+export function tenantSiblings<T extends KubeObject>(g: Governance, source: ByNamespace<T>): T[] {
+  return [...governedNamespacesOf(g)].flatMap((n) => source.inNamespace(n));
 }
 
 const refusedIndex = 'notPermitted';

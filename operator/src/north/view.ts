@@ -98,11 +98,11 @@ export class InformerView implements NorthView {
   }
 
   appPackages(namespace: string): readonly AppPackage[] {
-    return this.packageInformer.list().filter((p) => p.metadata.namespace === namespace);
+    return this.packageInformer.inNamespace(namespace);
   }
 
   appInstancesLabelled(namespace: string, key: string, value: string): readonly AppInstance[] {
-    return this.instanceInformer.list().filter((i) => i.metadata.namespace === namespace && i.metadata.labels?.[key] === value);
+    return this.instanceInformer.inNamespace(namespace).filter((i) => i.metadata.labels?.[key] === value);
   }
 
   settled(done: () => boolean, timeoutMs: number): Promise<boolean> {

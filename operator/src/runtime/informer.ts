@@ -53,6 +53,9 @@ export interface InformerOptions extends InformerSelection {
 
 type IndexFunction<T> = (object: T) => readonly string[];
 
+/** The index by namespace every informer keeps (inNamespace). */
+const namespaceIndex = 'runtime:namespace';
+
 export class Informer<T extends KubeObject> {
   private readonly store = new Map<string, T>();
   private readonly handlers: Array<{ readonly handlers: InformerHandlers<T>; readonly resyncMs: number }> = [];
@@ -75,6 +78,12 @@ export class Informer<T extends KubeObject> {
     private readonly options: InformerOptions = {},
   ) {
     this.resources = new ResourceClient<T>(client, type);
+    this.addIndexer(namespaceIndex, (o) => [o.metadata.namespace ?? '']);
+  }
+
+  /** The cached objects of one namespace, from the index every informer keeps. */
+  inNamespace(namespace: string): T[] {
+    return this.byIndex(namespaceIndex, namespace);
   }
 
   /** Adds handlers; with `resyncMs`, every cached object is reported again to them alone that often. */

@@ -27,7 +27,7 @@ export class Tenancy {
         || JSON.stringify(previous.status?.namespaces ?? []) !== JSON.stringify(tenant.status?.namespaces ?? []),
       map: (tenant, previous) => {
         const namespaces = new Set([tenant, previous].flatMap((t) => t ? [...t.spec.namespaces, ...t.status?.namespaces ?? []] : []));
-        return own.list().filter((o) => namespaces.has(o.metadata.namespace ?? '')).map(objectKey);
+        return [...namespaces].flatMap((n) => own.inNamespace(n)).map(objectKey);
       },
     });
   }

@@ -24,8 +24,9 @@ describe('controllers tenant scope', () => {
 
   it('finds the objects of those namespaces and no others', () => {
     const all = [object('a', '1'), object('a-ci', '2'), object('shared', '3'), object('b', '4')];
-    assert.deepEqual(tenantSiblings(governed, all).map((o) => o.metadata.uid), ['1', '2']);
-    assert.deepEqual(tenantSiblings({ kind: 'Unenforced' }, all), []);
+    const byNamespace = { inNamespace: (n: string) => all.filter((o) => o.metadata.namespace === n) };
+    assert.deepEqual(tenantSiblings(governed, byNamespace).map((o) => o.metadata.uid), ['1', '2']);
+    assert.deepEqual(tenantSiblings({ kind: 'Unenforced' }, byNamespace), []);
   });
 
   describe('count limit within one second', () => {

@@ -139,7 +139,7 @@ function permissionOf(instance: AppInstance, host: EdgeHost | undefined, governa
     hostVerdict(governance, { name: hostRef.name, labels: host?.metadata.labels }),
     edgeNamespaceVerdict(governance, namespace),
     // The finalizer is added only once an instance is let in: it comes first among those of its second.
-    countVerdict(governance, 'appInstances', instance, tenantSiblings(governance, deps.instances.list()), (i) => hasFinalizer(i, finalizer)),
+    countVerdict(governance, 'appInstances', instance, tenantSiblings(governance, deps.instances), (i) => hasFinalizer(i, finalizer)),
   );
 }
 

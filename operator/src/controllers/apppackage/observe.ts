@@ -82,7 +82,7 @@ export async function observePackage(key: string, pkg: AppPackage, deps: Observe
   const digest = cached ? `sha256:${cached.sha256}` : pkg.status?.digest ?? '';
   const targets = isDeleting(pkg) ? [] : targetHosts(pkg, deps.hosts.list());
   const governance = deps.tenancy.governance(namespace);
-  const siblings = tenantSiblings(governance, deps.packages.list());
+  const siblings = tenantSiblings(governance, deps.packages);
   return {
     hasFinalizer: hasFinalizer(pkg, finalizer),
     // The finalizer is added only once a package is let in: it comes first among those of its second.

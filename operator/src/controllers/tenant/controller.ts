@@ -32,7 +32,7 @@ import { done, type ReconcileContext, type Reconciler, type ReconcileResult } fr
 import { edgeNamespacePatterns } from '../../tenancy/patterns.js';
 import { recordStatus } from './actions/record-status.js';
 import { decideStatus } from './decide.js';
-import { namespaceIndex, observeTenant, type TenantSources } from './observe.js';
+import { observeTenant, type TenantSources } from './observe.js';
 
 export interface TenantControllerOptions {
   readonly workers: number;
@@ -77,8 +77,6 @@ export function registerTenantController(manager: Manager, options: TenantContro
   tenants.addIndexer(byConflict, (t) => (t.status?.conflicts ?? []).map((c) => c.tenant));
   tenants.addIndexer(byHostName, (t) => t.spec.hosts?.names ?? []);
   tenants.addIndexer(bySelector, (t) => t.spec.hosts?.selector ? [anySelector] : []);
-  instances.addIndexer(namespaceIndex, (o) => [o.metadata.namespace ?? '']);
-  packages.addIndexer(namespaceIndex, (o) => [o.metadata.namespace ?? '']);
 
   const reconciler = new TenantReconciler(sources, new ResourceClient<Tenant>(manager.hub, mecmTypes.tenant), options.events);
   const controller = new Controller({ name: 'tenant', reconciler, workers: options.workers, metrics: manager.metrics, log: manager.log });

@@ -40,9 +40,6 @@ export interface TenantSources {
   readonly packages: Informer<AppPackage>;
 }
 
-/** Index of AppInstances and AppPackages by hub namespace. */
-export const namespaceIndex = 'namespace';
-
 export function observeTenant(tenant: Tenant, sources: TenantSources): TenantObservation {
   const others = sources.tenants.list().filter((t) => t.metadata.name !== tenant.metadata.name);
   const grant = tenant.spec.hosts;
@@ -51,9 +48,9 @@ export function observeTenant(tenant: Tenant, sources: TenantSources): TenantObs
     : (grant?.names ?? []).map((name) => sources.hosts.get(name)).filter((h): h is EdgeHost => h !== undefined);
   const hosts = candidates.map((h) => ({ name: h.metadata.name ?? '', labels: h.metadata.labels }));
   const usage = new Map(tenant.spec.namespaces.map((namespace) => {
-    const packages = sources.packages.byIndex(namespaceIndex, namespace);
+    const packages = sources.packages.inNamespace(namespace);
     return [namespace, {
-      appInstances: sources.instances.byIndex(namespaceIndex, namespace).length,
+      appInstances: sources.instances.inNamespace(namespace).length,
       appPackages: packages.length,
       packageBytes: packages.reduce((sum, p) => sum + (p.status?.sizeBytes ?? 0), 0),
     }] as const;

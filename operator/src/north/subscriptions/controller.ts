@@ -34,7 +34,7 @@ import type { Tenancy } from '../../tenancy/tenancy.js';
 import type { CallbackPolicy } from './allowlist.js';
 import { decideSubscription, specChanged, type Plan } from './decide.js';
 import { deliver } from './deliver.js';
-import { cachedSubjects, freshSubjects, mecHostOf, namespaceIndex, readSigningKey, resolveCallback, staticCallbackRefusal, type SubscriptionClients, type SubscriptionSources } from './observe.js';
+import { cachedSubjects, freshSubjects, mecHostOf, readSigningKey, resolveCallback, staticCallbackRefusal, type SubscriptionClients, type SubscriptionSources } from './observe.js';
 import { planDeliveries } from './plan.js';
 import { bookRound, sortedRecords } from './outcome.js';
 import type { RetryPolicy } from './retry.js';
@@ -233,10 +233,6 @@ export function registerSubscriptionController(manager: Manager, options: Subscr
     instances: manager.informer<AppInstance>(mecmTypes.appInstance),
     hosts: manager.informer<EdgeHost>(mecmTypes.edgeHost),
   };
-  const byNamespace = (o: { metadata: { namespace?: string } }) => [o.metadata.namespace ?? ''];
-  sources.subscriptions.addIndexer(namespaceIndex, byNamespace);
-  sources.packages.addIndexer(namespaceIndex, byNamespace);
-  sources.instances.addIndexer(namespaceIndex, byNamespace);
   const clients: SubscriptionClients = {
     packages: new ResourceClient<AppPackage>(manager.hub, mecmTypes.appPackage),
     instances: new ResourceClient<AppInstance>(manager.hub, mecmTypes.appInstance),
@@ -246,7 +242,7 @@ export function registerSubscriptionController(manager: Manager, options: Subscr
   const controller = new Controller({ name: 'north-subscriptions', reconciler, workers: options.workers, metrics: manager.metrics, log: manager.log });
   // Our own status writes do not wake us; a spec change, a label change or the resync does.
   controller.watch(sources.subscriptions, { updateMatters: specOrLabelsChanged, resyncMs: defaultResyncMs });
-  const subscribers = (o: { metadata: { namespace?: string } }) => sources.subscriptions.byIndex(namespaceIndex, o.metadata.namespace ?? '').map(objectKey);
+  const subscribers = (o: { metadata: { namespace?: string } }) => sources.subscriptions.inNamespace(o.metadata.namespace ?? '').map(objectKey);
   controller.watch(sources.packages, { map: subscribers });
   controller.watch(sources.instances, { map: subscribers });
   options.tenancy.watchFor(controller, sources.subscriptions);

@@ -35,12 +35,9 @@ export interface SubscriptionClients {
   readonly secrets: ResourceClient<SecretObject>;
 }
 
-/** Index of packages and instances by namespace. */
-export const namespaceIndex = 'subscriptions:namespace';
-
 /** The namespace's subjects as the caches have them. */
 export function cachedSubjects(sources: SubscriptionSources, namespace: string): Subject[] {
-  return subjectsOf(sources.packages.byIndex(namespaceIndex, namespace), sources.instances.byIndex(namespaceIndex, namespace));
+  return subjectsOf(sources.packages.inNamespace(namespace), sources.instances.inNamespace(namespace));
 }
 
 /** The namespace's subjects as the API server has them now. */
