@@ -8,6 +8,7 @@
 #   build.sh core            etcd, helm, registry, kwok, Kubernetes: the clusters
 #   build.sh lua-health      the runner of Argo CD's Lua health checks (GitOps tests)
 #   build.sh flux            Flux's source-controller and kustomize-controller (GitOps tests)
+#   build.sh flux-helm       Flux's helm-controller, the peer of bench/fleet.ts (its own module)
 # The test code asks only for what it runs, so a suite that needs no Flux never waits for its build.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -97,6 +98,19 @@ flux() {
   done
   chmod -R u+w "$out/crds"
 }
+# Flux's helm-controller for bench/fleet.ts, from its own wrapper module (testenv/build/flux/helm-controller).
+flux_helm() {
+  local dir=$here/flux/helm-controller pinned
+  pinned=$(cd "$dir" && go list -m -f '{{.Version}}' github.com/fluxcd/helm-controller)
+  if [ "$pinned" != "v$FLUX_HELM_CONTROLLER_VERSION" ]; then
+    log "$dir/go.mod pins helm-controller $pinned but versions.env says v$FLUX_HELM_CONTROLLER_VERSION"
+    return 1
+  fi
+  (cd "$dir" && go build -trimpath -ldflags "-s -w" -o "$out/" github.com/fluxcd/helm-controller)
+  mkdir -p "$out/crds"
+  cp "$(cd "$dir" && go list -m -f '{{.Dir}}' github.com/fluxcd/helm-controller)"/config/crd/bases/*.yaml "$out/crds/"
+  chmod -R u+w "$out/crds"
+}
 # Our runner of Argo CD's Lua health checks: its own code, so it is cached by a hash of its
 # sources (testenv/src/lua-health.ts computes the same key).
 lua_health() { (cd "$here/lua-health" && go build -trimpath -ldflags "-s -w" -o "$out/lua-health" .); }
@@ -113,7 +127,8 @@ for component in "$@"; do
       build_into kubernetes "$KUBERNETES_VERSION" kube ;;
     lua-health) build_into lua-health "$lua_health_key" lua_health ;;
     flux) build_into flux "source-$FLUX_SOURCE_CONTROLLER_VERSION-kustomize-$FLUX_KUSTOMIZE_CONTROLLER_VERSION" flux ;;
-    *) log "unknown component $component (core, lua-health, flux)"; exit 2 ;;
+    flux-helm) build_into flux-helm-controller "$FLUX_HELM_CONTROLLER_VERSION" flux_helm ;;
+    *) log "unknown component $component (core, lua-health, flux, flux-helm)"; exit 2 ;;
   esac
 done
 echo "$cache_root"
