@@ -21,4 +21,5 @@ export const mecmTypes = {
   appInstance: byKind('AppInstance'),
   appRule: byKind('AppRule'),
   notificationSubscription: byKind('NotificationSubscription'),
+  appDeployment: byKind('AppDeployment'),
 } as const;

@@ -10,6 +10,7 @@ import { mecmTypes } from '../api/resources.js';
 import type { Tenant } from '../api/tenant.js';
 import { Tenancy } from '../tenancy/tenancy.js';
 import { registerSubscriptionController } from '../north/subscriptions/controller.js';
+import { registerAppDeploymentController } from './appdeployment/controller.js';
 import { registerAppInstanceController } from './appinstance/controller.js';
 import { registerAppPackageController } from './apppackage/controller.js';
 import { registerAppRuleController } from './apprule/controller.js';
@@ -72,4 +73,5 @@ export function registerControllers(manager: Manager, config: OperatorConfig): v
   registerAppInstanceController(manager, plugins, packages, {
     operatorNamespace, workers: config.concurrency, steadyCheckMs: 60_000, waitMs: 5_000, deletionTimeoutMs: 15 * 60_000, events, tenancy,
   });
+  registerAppDeploymentController(manager, { workers: config.concurrency, events, tenancy });
 }
