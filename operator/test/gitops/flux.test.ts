@@ -11,11 +11,12 @@
  *   apps-doomed  (the same)                   AppPackage + AppInstance doomed     ── fails, naming doomed
  *   apps-forbidden (the same)                 an EdgeHost                         ── refused: the team may not
  *
- * Every Kustomization has wait: true and reads our conditions as kstatus does — Ready=True is
- * Current, Stalled=True Failed, Reconciling=True or an unobserved generation InProgress —
- * through healthCheckExprs (support/flux-objects.ts): kstatus alone takes an object the operator
- * has not written a status for yet as Current, and apps-second would then be Ready at once
- * (docs/gitops.md). The same live objects are also run through the Argo CD health check.
+ * Every Kustomization has wait: true and no healthCheckExprs: Flux reads our objects with kstatus
+ * alone — Stalled=True is Failed, Reconciling=True or an unobserved generation InProgress. A
+ * fresh object is InProgress too: the CRDs default its status to {observedGeneration: 0}
+ * (operator/src/api/schema/crd.ts), so Flux cannot take it as Current before the operator's first
+ * status write, which apps-second would show (docs/gitops.md). The same live objects are also run
+ * through the Argo CD health check.
  */
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -35,7 +36,7 @@ import { ResourceClient } from '../../src/runtime/kube/resource-client.js';
 import { envStartTimeoutMs } from '../support/env.js';
 import { operatorNamespace, startOperator, type TestOperator } from '../support/operator.js';
 import { pushFluxArtifact } from './support/flux-artifact.js';
-import { fluxTypes, mecmHealthCheckExprs, type Kustomization, type KustomizationSpec, type OCIRepository } from './support/flux-objects.js';
+import { fluxTypes, type Kustomization, type KustomizationSpec, type OCIRepository } from './support/flux-objects.js';
 import { argoHealth } from './support/lua-health.js';
 import { gitopsRepository, teamServiceAccount } from './support/manifests.js';
 import { gitopsPackage } from './support/package.js';
@@ -117,7 +118,7 @@ describe('GitOps with real Flux controllers on the hub', function () {
       apiVersion: 'kustomize.toolkit.fluxcd.io/v1', kind: 'Kustomization', metadata: { name, namespace },
       spec: {
         sourceRef: { kind: 'OCIRepository', name: source, namespace: fluxNamespace },
-        interval: '10m', retryInterval: '5s', timeout: '3m', prune: true, wait: true, healthCheckExprs: mecmHealthCheckExprs, ...spec,
+        interval: '10m', retryInterval: '5s', timeout: '3m', prune: true, wait: true, ...spec,
       },
     };
   }

@@ -2,9 +2,6 @@
  * The Flux objects the GitOps tests create (source.toolkit.fluxcd.io/v1 OCIRepository,
  * kustomize.toolkit.fluxcd.io/v1 Kustomization), typed as far as the tests read them.
  */
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import yaml from 'js-yaml';
 import type { Condition } from '../../../src/runtime/conditions.js';
 import type { KubeObject, ResourceType } from '../../../src/runtime/kube/resource.js';
 
@@ -23,23 +20,6 @@ export interface OCIRepository extends KubeObject {
   status?: FluxStatus;
 }
 
-/** A Kustomization's CEL health check of one kind, or of every kind of a group (kind unset). */
-export interface HealthCheckExpr {
-  readonly apiVersion: string;
-  readonly kind?: string;
-  readonly current: string;
-  readonly inProgress?: string;
-  readonly failed?: string;
-}
-
-/**
- * The healthCheckExprs users are told to put on a Kustomization of mecm.io objects
- * (gitops/flux/health-check-exprs.yaml): kstatus over our conditions, waiting on an object the
- * operator has not written a status for yet.
- */
-export const mecmHealthCheckExprs: readonly HealthCheckExpr[] = (yaml.load(readFileSync(
-  fileURLToPath(new URL('../../../../gitops/flux/health-check-exprs.yaml', import.meta.url)), 'utf8')) as { healthCheckExprs: HealthCheckExpr[] }).healthCheckExprs;
-
 export interface KustomizationSpec {
   readonly sourceRef: { readonly kind: 'OCIRepository'; readonly name: string; readonly namespace?: string };
   readonly path: string;
@@ -50,7 +30,6 @@ export interface KustomizationSpec {
   readonly wait: boolean;
   readonly serviceAccountName?: string;
   readonly dependsOn?: ReadonlyArray<{ readonly name: string; readonly namespace?: string }>;
-  readonly healthCheckExprs?: readonly HealthCheckExpr[];
 }
 
 export interface Kustomization extends KubeObject {
