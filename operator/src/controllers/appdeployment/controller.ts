@@ -12,7 +12,8 @@
  * A wave is in status before any of its instances is written, and an instance already on the
  * revision is never written again, so a killed operator resumes the wave it was in.
  */
-import type { AppDeployment } from '../../api/appdeployment.js';
+import { isDeepStrictEqual } from 'node:util';
+import type { AppDeployment, AppDeploymentStatus } from '../../api/appdeployment.js';
 import type { AppInstance } from '../../api/appinstance.js';
 import type { AppPackage } from '../../api/apppackage.js';
 import type { EdgeHost } from '../../api/edgehost.js';
@@ -24,7 +25,6 @@ import { isNotFound } from '../../runtime/kube/errors.js';
 import { objectKey, splitKey } from '../../runtime/kube/resource.js';
 import { ResourceClient } from '../../runtime/kube/resource-client.js';
 import type { Manager } from '../../runtime/manager.js';
-import { writeStatus } from '../../runtime/objects.js';
 import { done, requeueAfter, type ReconcileContext, type Reconciler, type ReconcileResult } from '../../runtime/reconcile.js';
 import type { Tenancy } from '../../tenancy/tenancy.js';
 import type { AppDeploymentActionContext } from './actions/context.js';
@@ -69,7 +69,7 @@ export class AppDeploymentReconciler implements Reconciler {
       event: (type, reason, message) => this.options.events.record(deployment, type, reason, message),
       commit: () => {
         draft.markObserved();
-        return writeStatus(this.client, deployment, draft.result());
+        return replaceStatus(this.client, deployment, draft.result());
       },
     };
     const result = await this.run(action, ctx);
@@ -100,6 +100,18 @@ export class AppDeploymentReconciler implements Reconciler {
         return done;
     }
   }
+}
+
+/**
+ * Writes `status` whole (PUT to /status with the resourceVersion read) when it differs. A merge
+ * patch would keep fields of status.wave that the new wave no longer has (its completionTime
+ * would end the new wave at once); the PUT also makes two writers of one wave conflict.
+ */
+async function replaceStatus(client: ResourceClient<AppDeployment>, deployment: AppDeployment, status: AppDeploymentStatus): Promise<boolean> {
+  const wire = JSON.parse(JSON.stringify(status)) as AppDeploymentStatus;
+  if (isDeepStrictEqual(deployment.status, wire)) return false;
+  await client.updateStatus({ ...deployment, status: wire });
+  return true;
 }
 
 /** Wires the AppDeployment controller: deployments, the instances they own, hosts, packages and Tenants. */
