@@ -75,6 +75,10 @@ const { values: flags } = parseArgs({
     edges: { type: 'string' }, nodes: { type: 'string' }, steady: { type: 'string' }, 'probe-window': { type: 'string' },
     settle: { type: 'string' }, concurrency: { type: 'string' }, parallel: { type: 'string' },
     flux: { type: 'boolean' }, baseline: { type: 'boolean' },
+    /** Compile the operator of this git revision instead of the working tree's operator/src. */
+    'operator-rev': { type: 'string' },
+    /** Said next to the figures in the results file, e.g. "under load". */
+    note: { type: 'string' },
   },
 });
 const full = flags.full === true;
@@ -96,16 +100,30 @@ const size = {
   flux: flags.flux ?? full,
   baseline: flags.baseline ?? true,
 };
-const sizeName = full && !Object.keys(flags).some((f) => !['full', 'flux', 'baseline'].includes(f)) ? 'full' : full ? 'full-custom' : 'quick';
+const sizeName = full && !Object.keys(flags).some((f) => !['full', 'flux', 'baseline', 'operator-rev', 'note'].includes(f)) ? 'full' : full ? 'full-custom' : 'quick';
 const label = `${size.instances} instances, ${size.hosts} hosts, ${size.packages} packages, ${size.edges} edges × ${size.nodes} nodes`;
-recordResults('fleet', `${sizeName}: ${label}`);
+recordResults('fleet', `${sizeName}: ${label}${flags.note ? ` (${flags.note})` : ''}`);
 
 const targets = { readySeconds: 240, rssMiB: 300, steadyWrites: 0, steadyHelmPerMinute: 0, steadyCpuPercent: 5, upgradeSeconds: 240, baselineRatio: 1.2 };
 const verdicts: Array<{ target: string; pass: boolean; detail: string }> = [];
 const judge = (target: string, pass: boolean, detail: string) => verdicts.push({ target, pass, detail });
 const section = (title: string) => console.log(`\n== ${title}`);
 const secondsSince = (start: number) => (Date.now() - start) / 1000;
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+// Ctrl-C or SIGTERM ends the run at the next wait: what was measured is printed and recorded
+// (as failed), and the clusters and processes it started are stopped.
+const stopping = new AbortController();
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    console.log(`\n${signal}: stopping at the next wait`);
+    stopping.abort(new Error(`stopped by ${signal}`));
+  });
+}
+const pause = (ms: number) => new Promise<void>((resolve, reject) => {
+  stopping.signal.throwIfAborted();
+  const onAbort = () => { clearTimeout(timer); reject(stopping.signal.reason as Error); };
+  const timer = setTimeout(() => { stopping.signal.removeEventListener('abort', onAbort); resolve(); }, ms);
+  stopping.signal.addEventListener('abort', onAbort, { once: true });
+});
 
 console.log(`fleet bench (${sizeName}): ${label}; steady ${size.steadySeconds} s; Flux peer ${size.flux ? 'on' : 'off'}; baseline ${size.baseline ? 'on' : 'off'}`);
 
@@ -132,25 +150,41 @@ async function clusters(): Promise<{ hub: Cluster; edges: Cluster[]; stop(): Pro
 // The operator, compiled once per source state into node_modules/.cache (dist/ is left alone:
 // others build and run it), then run as a process of its own.
 
-async function compiledOperator(): Promise<string> {
-  const src = join(repo, 'operator/src');
-  const hash = createHash('sha256');
-  const walk = (dir: string) => {
-    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
-      const path = join(dir, entry.name);
-      if (entry.isDirectory()) walk(path);
-      else hash.update(`${relative(src, path)}\0`).update(readFileSync(path));
+async function compiledOperator(rev?: string): Promise<string> {
+  const cache = join(repo, 'node_modules/.cache/mecm-fleet-operator');
+  let root = repo;
+  let key: string;
+  if (rev) {
+    // The operator of a commit: its operator/src and tsconfigs, unpacked beside the cache.
+    const commit = (await run('git', ['-C', repo, 'rev-parse', '--short=12', `${rev}^{commit}`])).stdout.trim();
+    key = `rev-${commit}`;
+    root = join(cache, `src-${commit}`);
+    if (!existsSync(join(root, '.complete'))) {
+      await rm(root, { recursive: true, force: true });
+      await mkdir(root, { recursive: true });
+      await run('sh', ['-c', `git -C "${repo}" archive ${commit} operator/src tsconfig.json tsconfig.build.json | tar -x -C "${root}"`]);
+      await writeFile(join(root, '.complete'), '');
     }
-  };
-  walk(src);
-  const key = hash.digest('hex').slice(0, 16);
-  const out = join(repo, 'node_modules/.cache/mecm-fleet-operator', key);
+  } else {
+    const src = join(repo, 'operator/src');
+    const hash = createHash('sha256');
+    const walk = (dir: string) => {
+      for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+        const path = join(dir, entry.name);
+        if (entry.isDirectory()) walk(path);
+        else hash.update(`${relative(src, path)}\0`).update(readFileSync(path));
+      }
+    };
+    walk(src);
+    key = hash.digest('hex').slice(0, 16);
+  }
+  const out = join(cache, key);
   const main = join(out, 'main.js');
   if (existsSync(join(out, '.complete'))) return main;
-  console.log(`compiling the operator into ${relative(repo, out)}`);
+  console.log(`compiling the operator${rev ? ` of ${rev}` : ''} into ${relative(repo, out)}`);
   await rm(out, { recursive: true, force: true });
   try {
-    await run(process.execPath, [join(repo, 'node_modules/typescript/bin/tsc'), '-p', join(repo, 'tsconfig.build.json'), '--outDir', out], { cwd: repo, maxBuffer: 16 << 20 });
+    await run(process.execPath, [join(repo, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.build.json'), '--outDir', out], { cwd: root, maxBuffer: 16 << 20 });
   } catch (error) {
     // tsc emits despite type errors (someone's change in progress): run what it emitted, say so.
     if (!existsSync(main)) throw error;
@@ -308,6 +342,9 @@ function watchWrites(client: KubeClient, types: readonly ResourceType[], ours: (
 
 // ---------------------------------------------------------------------------------------------
 
+// The operator compiles while the clusters start.
+const compiled = compiledOperator(flags['operator-rev']);
+compiled.catch(() => undefined);
 const env = await clusters();
 const work = await mkdtemp(join(tmpdir(), 'bench-fleet-'));
 const ns = `fleet-${Date.now().toString(36).slice(-6)}`;
@@ -325,6 +362,7 @@ try {
   if (podCapacity < size.instances * 1.2) console.log(`warning: ${podCapacity} pods fit on the edges' kwok nodes, ${size.instances} instances need as many (more during upgrades)`);
 
   section('setup');
+  await compiled;
   const setupStarted = Date.now();
   const crds = join(repo, 'crds');
   await run(bin.kubectl, ['--kubeconfig', env.hub.kubeconfigFile, 'apply', '--server-side', '--force-conflicts', '-f', crds]);
@@ -360,6 +398,15 @@ try {
       spec: { infrastructure: { type: 'kubernetes', kubeconfigSecretRef: { name: host.name } }, repository: { url: host.edge.registryUrl!, insecure: true } },
     });
   });
+  const operator = await startOperator(await compiled, env.hub, bin.helm, work);
+  cleanups.push(() => operator.stop());
+  const sampler = new ProcessSampler(operator.pid);
+  cleanups.push(async () => sampler.stop());
+  const metrics = () => scrape(operator.metricsUrl);
+
+  await waitAll('EdgeHosts Ready', async () => (await edgeHosts.list({ labelSelector: `fleet=${ns}` })).items, (items) => items.filter(isReady).length, size.hosts, 600_000);
+  figure('setup: hosts Ready', secondsSince(setupStarted).toFixed(1), 's');
+  // Packages once the hosts are Ready, so their distribution does not start with retries.
   const packages = new ResourceClient<AppPackage>(writer, mecmTypes.appPackage);
   const packageName = (k: number, v: 1 | 2) => (v === 1 ? `p${k}` : `p${k}-v2`);
   for (const [k, app] of apps.entries()) {
@@ -371,13 +418,6 @@ try {
     }
   }
 
-  const operator = await startOperator(await compiledOperator(), env.hub, bin.helm, work);
-  cleanups.push(() => operator.stop());
-  const sampler = new ProcessSampler(operator.pid);
-  cleanups.push(async () => sampler.stop());
-  const metrics = () => scrape(operator.metricsUrl);
-
-  await waitAll('EdgeHosts Ready', async () => (await edgeHosts.list({ labelSelector: `fleet=${ns}` })).items, (items) => items.filter(isReady).length, size.hosts, 600_000);
   const distributed = (p: AppPackage) => (p.status?.hosts ?? []).filter((h) => h.state === 'Distributed').length;
   await waitAll('packages distributed to every host', async () => (await packages.list({ namespace: ns })).items,
     (items) => items.reduce((n, p) => n + distributed(p), 0), size.hosts * size.packages * 2, 1_200_000);
@@ -509,14 +549,19 @@ try {
     const helmHome = join(work, 'helm-home');
     await mkdir(helmHome, { recursive: true });
     started = Date.now();
+    stopping.signal.throwIfAborted();
     const script = spawn('bash', [join(repo, 'bench/fleet-baseline.sh'), bin.helm, join(work, 'baseline.jobs'), String(size.parallel)], {
       stdio: ['ignore', 'pipe', 'inherit'],
       env: { PATH: process.env.PATH, HOME: helmHome, HELM_CACHE_HOME: join(helmHome, 'cache'), HELM_CONFIG_HOME: join(helmHome, 'config'), HELM_DATA_HOME: join(helmHome, 'data') },
     });
+    const killScript = () => script.kill('SIGTERM');
+    stopping.signal.addEventListener('abort', killScript, { once: true });
     let output = '';
     script.stdout.on('data', (chunk: Buffer) => { output += chunk.toString('utf8'); });
     const code = await new Promise<number | null>((resolve) => script.once('close', resolve));
     baselineSeconds = secondsSince(started);
+    stopping.signal.removeEventListener('abort', killScript);
+    stopping.signal.throwIfAborted();
     if (code !== 0) throw new Error(`bench/fleet-baseline.sh exited ${code}`);
     figure(`baseline: ${size.instances} releases all Ready`, baselineSeconds.toFixed(1), 's');
     figure('baseline: CPU of the helm processes', Number(/^cpu (\S+)$/m.exec(output)?.[1] ?? NaN).toFixed(1), 's');
