@@ -113,7 +113,7 @@ const flags = {
   'lease-duration': { type: 'string', default: '35', help: 'seconds a standby waits before taking an unrenewed lease' },
   'renew-deadline': { type: 'string', default: '30', help: 'seconds the leader keeps trying to renew before it stops' },
   'retry-period': { type: 'string', default: '5', help: 'seconds between lease attempts' },
-  concurrency: { type: 'string', default: '4', help: 'workers per controller' },
+  concurrency: { type: 'string', default: '4', help: 'workers per controller (the AppInstance controller gets four times as many)' },
   qps: { type: 'string', default: '50', help: 'requests per second to each cluster' },
   burst: { type: 'string', default: '100', help: 'request burst to each cluster' },
   'request-timeout': { type: 'string', default: '30', help: 'seconds before an API request is abandoned' },

@@ -23,7 +23,7 @@ export function registerControllers(manager: Manager, config: OperatorConfig): v
   const packages = new PackageStore(config.dataDir, { maxCacheBytes: config.cacheSizeBytes });
   // One API client per edge cluster, for the probes and the LCM plugin alike.
   const edgeClients = new EdgeClients({
-    qps: 5, burst: 10, onRequest: manager.metrics.observeRequest,
+    qps: config.qps, burst: config.burst, onRequest: manager.metrics.observeRequest,
     policy: { allowExec: config.insecureKubeconfigExec, allowInsecureTls: config.insecureKubeconfigTls },
   });
   // EdgeHost Secrets are read only from the operator's namespace (its Role lists and watches Secrets there alone).
@@ -69,9 +69,10 @@ export function registerControllers(manager: Manager, config: OperatorConfig): v
   });
   // Fleet gauges (hosts, distributions, phases, stalled objects) and helm/MEP timings on /metrics.
   registerManagerFleetMetrics(manager);
-  const plugins = new LcmPluginRegistry([new KubernetesPlugin({ helmBinary: config.helmBinary, clients: edgeClients })]);
+  const plugins = new LcmPluginRegistry([new KubernetesPlugin({ helmBinary: config.helmBinary, clients: edgeClients, log: manager.log.child({ component: 'edge-cache' }) })]);
   registerAppInstanceController(manager, plugins, packages, {
-    operatorNamespace, workers: config.concurrency, steadyCheckMs: 60_000, waitMs: 5_000, deletionTimeoutMs: 15 * 60_000, events, tenancy,
+    // Four times the workers: an AppInstance reconcile may wait on helm, and helm slots should not idle while quick reconciles queue.
+    operatorNamespace, workers: config.concurrency * 4, steadyCheckMs: 10 * 60_000, waitMs: 5_000, deletionTimeoutMs: 15 * 60_000, events, tenancy,
   });
   registerAppDeploymentController(manager, { workers: config.concurrency, events, tenancy });
 }

@@ -4,7 +4,8 @@
  * an app on an edge host without knowing how the host runs it. One plugin per
  * `EdgeHost.spec.infrastructure.type`, found through LcmPluginRegistry.
  *
- * Plugins never decide anything: they observe and act when told, and report failures as
+ * Plugins never decide anything: they observe (and wake whoever follows a release when it
+ * changes) and act when told, and report failures as
  * LcmError, whose kind is the condition reason and whose `transient` the runtime turns into a
  * requeue decision. Every edge access of the operator besides the EdgeHost probes goes through
  * a plugin. Credentials (kubeconfig, registry password) never appear in an error, log line or
@@ -220,6 +221,14 @@ export interface LcmPlugin {
   readonly type: string;
   /** The latest revision of the release, or Absent. */
   status(target: ReleaseTarget): Promise<ReleaseStatus>;
+  /**
+   * Calls `wake` whenever the release of `target` or one of its workloads changes on the
+   * infrastructure, until `unfollow(key)`; a later call for `key` replaces the earlier one.
+   * Following also lets the plugin answer status, workloads and drift from a watch of the
+   * infrastructure instead of asking it each time.
+   */
+  follow(key: string, target: ReleaseTarget, wake: () => void): Promise<void>;
+  unfollow(key: string): void;
   /** Installs a release that does not exist yet; fails with `Conflict` when the name is taken. */
   install(request: InstallRequest): Promise<Release>;
   /** Upgrades an existing release to the chart and values of `request` (values reset, not merged). */

@@ -42,6 +42,11 @@ export class LcmPluginRegistry {
     return found.plugin;
   }
 
+  /** Every registered plugin. */
+  all(): LcmPlugin[] {
+    return [...this.plugins.values()];
+  }
+
   /** Registered types, sorted. */
   supported(): string[] {
     return [...this.plugins.keys()].sort();

@@ -13,6 +13,14 @@ export function backoffDelay(failures: number, options: BackoffOptions, random: 
   return Math.min(delay + jitter, options.capMs);
 }
 
+/**
+ * `ms` moved by up to ±fraction at random: periodic checks of many objects made at one moment
+ * (a start, a bulk apply) spread out instead of waking together every period.
+ */
+export function jittered(ms: number, fraction = 0.2, random: () => number = Math.random): number {
+  return Math.round(ms * (1 + fraction * (2 * random() - 1)));
+}
+
 /** Counts failures per key; `next(key)` returns the delay for this failure and counts it. */
 export class KeyedBackoff<K> {
   private readonly failures = new Map<K, number>();

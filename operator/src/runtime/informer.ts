@@ -41,7 +41,7 @@ export interface InformerSelection {
   readonly metadataOnly?: boolean;
 }
 
-export interface InformerOptions extends InformerSelection {
+export interface InformerOptions<T = KubeObject> extends InformerSelection {
   /** Server-side watch timeout; each watch picks a value between this and twice it. Default 150 s. */
   readonly watchTimeoutSeconds?: number;
   /** A watch with no byte for this long is dead (watchdog). Default: watch timeout + 30 s. */
@@ -49,6 +49,11 @@ export interface InformerOptions extends InformerSelection {
   readonly backoff?: BackoffOptions;
   readonly pageSize?: number;
   readonly onRestart?: (reason: 'relist' | 'error') => void;
+  /**
+   * Keeps only what the cache's readers need of each object (e.g. drops managedFields), so a
+   * cache of a whole edge cluster stays small. Applied before anything is stored or reported.
+   */
+  readonly transform?: (object: T) => T;
 }
 
 type IndexFunction<T> = (object: T) => readonly string[];
@@ -68,6 +73,8 @@ export class Informer<T extends KubeObject> {
   private synced = false;
   private syncWaiters: Array<() => void> = [];
   private lastResourceVersion = '';
+  /** The last list or watch failed, and neither a list nor a watch event has succeeded since. */
+  private failing = false;
   /** Watch restarts and relists since start; for tests and metrics. */
   readonly stats = { lists: 0, watches: 0, errors: 0 };
 
@@ -75,7 +82,7 @@ export class Informer<T extends KubeObject> {
     readonly client: KubeClient,
     readonly type: ResourceType,
     private readonly log: Logger,
-    private readonly options: InformerOptions = {},
+    private readonly options: InformerOptions<T> = {},
   ) {
     this.resources = new ResourceClient<T>(client, type);
     this.addIndexer(namespaceIndex, (o) => [o.metadata.namespace ?? '']);
@@ -123,6 +130,20 @@ export class Informer<T extends KubeObject> {
     return this.synced;
   }
 
+  /**
+   * Synced, and no list or watch has failed since the last one that worked: what the cache
+   * holds is as fresh as the watch (a failed watch is noticed at once; a silent one only by
+   * the watchdog).
+   */
+  get healthy(): boolean {
+    return this.synced && !this.failing;
+  }
+
+  /** The resourceVersion of the last list, event or bookmark the cache has seen. */
+  get resourceVersion(): string {
+    return this.lastResourceVersion;
+  }
+
   waitForSync(): Promise<void> {
     if (this.synced) return Promise.resolve();
     return new Promise((resolve) => this.syncWaiters.push(resolve));
@@ -163,6 +184,7 @@ export class Informer<T extends KubeObject> {
           continue;
         }
         this.stats.errors += 1;
+        this.failing = true;
         this.options.onRestart?.('error');
         const delay = backoffDelay(failures, this.options.backoff ?? { baseMs: 500, capMs: 30_000, jitter: 0.5 });
         failures += 1;
@@ -178,8 +200,9 @@ export class Informer<T extends KubeObject> {
       namespace: this.options.namespace, labelSelector: this.options.labelSelector, pageSize: this.options.pageSize,
       metadataOnly: this.options.metadataOnly,
     });
-    this.replace(items);
+    this.replace(items.map((item) => this.shaped(item)));
     this.lastResourceVersion = resourceVersion;
+    this.failing = false;
     if (!this.synced) {
       this.synced = true;
       for (const resolve of this.syncWaiters.splice(0)) resolve();
@@ -201,11 +224,12 @@ export class Informer<T extends KubeObject> {
         throw new ApiError(status.code ?? 500, status.reason ?? 'WatchError', status.message ?? 'watch error');
       }
       const resourceVersion = event.object.metadata.resourceVersion;
+      this.failing = false;
       if (event.type === 'BOOKMARK') {
         if (resourceVersion) this.lastResourceVersion = resourceVersion;
         continue;
       }
-      const object = this.withTypeMeta(event.object);
+      const object = this.shaped(this.withTypeMeta(event.object));
       if (event.type === 'DELETED') this.remove(object);
       else this.upsert(object);
       if (resourceVersion) this.lastResourceVersion = resourceVersion;
@@ -280,6 +304,10 @@ export class Informer<T extends KubeObject> {
         this.log.error('Informer handler failed', { resource: this.type.plural, error: errorMessage(error) });
       }
     }
+  }
+
+  private shaped(object: T): T {
+    return this.options.transform ? this.options.transform(object) : object;
   }
 
   private withTypeMeta(object: T): T {

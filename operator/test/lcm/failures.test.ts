@@ -71,7 +71,7 @@ describe('Kubernetes LCM plugin: failures, classified', function () {
     const shown = [...secrets, target.kubeconfig];
 
     const error = await rejectsWith(plugin.status(target), 'ClusterUnreachable', shown);
-    assert.match(error.message, /helm status of release .*nowhere.*127\.0\.0\.1:9/);
+    assert.match(error.message, /Reading release .*nowhere.*127\.0\.0\.1:9/);
     await rejectsWith(plugin.install(installRequest(target, demo)), 'ClusterUnreachable', shown);
     await rejectsWith(plugin.install(installRequest({ ...target, createNamespace: false }, demo)), 'ClusterUnreachable', shown);
     await rejectsWith(plugin.upgrade(installRequest(target, demo)), 'ClusterUnreachable', shown);

@@ -164,7 +164,7 @@ describe('Kubernetes LCM plugin on a real edge', function () {
     assert.deepEqual(await plugin.status(web), { exists: false });
     await plugin.uninstall(web);
     assert.deepEqual(await helmJson(edge, ['list', '--namespace', namespace, '--all']), []);
-    await assert.rejects(plugin.drift(web), { name: 'HelmError', kind: 'ReleaseNotFound' });
+    await assert.rejects(plugin.drift(web), { name: 'LcmError', kind: 'ReleaseNotFound' });
   });
 });
 

@@ -111,9 +111,10 @@ export async function startOperator(options: StartOperatorOptions): Promise<Test
       ...options.apprule, events, operatorNamespace, tenancy,
     });
   }
+  // Closed at stop: its edge caches watch the edges.
+  const plugin = new KubernetesPlugin({ helmBinary: (await shared.hub.binaries).helm, clients: edgeClients, log: testLogger() });
   if (wanted.has('appinstance')) {
-    const helm = (await shared.hub.binaries).helm;
-    registerAppInstanceController(manager, new LcmPluginRegistry([new KubernetesPlugin({ helmBinary: helm, clients: edgeClients })]), store, {
+    registerAppInstanceController(manager, new LcmPluginRegistry([plugin]), store, {
       workers: 4, steadyCheckMs: 1000, waitMs: 300, deletionTimeoutMs: 60_000, ...options.appinstance, events, operatorNamespace, tenancy,
     });
   }
@@ -124,6 +125,7 @@ export async function startOperator(options: StartOperatorOptions): Promise<Test
     shared, direct, manager, store, dataDir, tenantName,
     async stop() {
       await manager.stop();
+      await plugin.close();
       await tenants.delete(tenantName).catch(() => undefined);
       edgeClients.close();
       direct.close();

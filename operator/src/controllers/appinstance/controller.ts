@@ -27,12 +27,13 @@ import { Controller, defaultResyncMs } from '../../runtime/controller.js';
 import type { EventRecorder } from '../../runtime/events.js';
 import type { Informer } from '../../runtime/informer.js';
 import { isNotFound } from '../../runtime/kube/errors.js';
-import { coreTypes, objectKey, splitKey } from '../../runtime/kube/resource.js';
+import { coreTypes, objectKey, splitKey, type KubeObject } from '../../runtime/kube/resource.js';
 import { ResourceClient } from '../../runtime/kube/resource-client.js';
 import type { Manager } from '../../runtime/manager.js';
 import { writeStatus } from '../../runtime/objects.js';
 import { done, type ReconcileContext, type Reconciler, type ReconcileResult } from '../../runtime/reconcile.js';
 import type { Tenancy } from '../../tenancy/tenancy.js';
+import { SecretValues } from '../secret-values.js';
 import type { SecretObject } from '../secrets.js';
 import { wakeRefusedSiblings } from '../tenant-scope.js';
 import { recordFailure, runAction, type HubActionContext, type HubClients } from './actions/index.js';
@@ -108,8 +109,12 @@ export function registerAppInstanceController(manager: Manager, plugins: LcmPlug
   instances.addIndexer('host', (i) => [i.spec.hostRef.name]);
   instances.addIndexer('package', (i) => [`${i.metadata.namespace}/${i.spec.packageRef.name}`]);
   const secrets = new ResourceClient<SecretObject>(manager.hub, coreTypes.secret);
+  const secretMetadata = manager.informer<KubeObject>(coreTypes.secret, { metadataOnly: true, namespace: options.operatorNamespace });
+  // The edge wakes an instance through the controller made below.
+  let controller: Controller | undefined;
   const reconciler = new AppInstanceReconciler(instances, {
-    instances, packages, hosts, rules, secrets, store, plugins,
+    instances, packages, hosts, rules, secrets, store, plugins, wake: (key) => controller?.enqueue(key),
+    edgeSecrets: new SecretValues(secretMetadata, secrets, options.operatorNamespace),
     configMaps: new ResourceClient<SecretObject>(manager.hub, coreTypes.configMap),
     deletionTimeoutMs: options.deletionTimeoutMs, operatorNamespace: options.operatorNamespace, tenancy: options.tenancy,
   }, {
@@ -117,8 +122,10 @@ export function registerAppInstanceController(manager: Manager, plugins: LcmPlug
     rules: new ResourceClient<AppRule>(manager.hub, mecmTypes.appRule),
     secrets,
   }, options);
-  const controller = new Controller({ name: 'appinstance', reconciler, workers: options.workers, metrics: manager.metrics, log: manager.log });
+  controller = new Controller({ name: 'appinstance', reconciler, workers: options.workers, metrics: manager.metrics, log: manager.log });
   controller.watch(instances, { resyncMs: defaultResyncMs });
+  // A deleted instance's release is followed no more.
+  instances.addHandlers({ onDelete: (i) => plugins.all().forEach((p) => p.unfollow(objectKey(i))) });
   controller.watch(packages, { map: (p) => instances.byIndex('package', objectKey(p)).map(objectKey) });
   controller.watch(hosts, { map: (h) => instances.byIndex('host', h.metadata.name ?? '').map(objectKey) });
   controller.watch(rules, { map: (r) => (r.metadata.ownerReferences ?? []).filter((o) => o.kind === 'AppInstance').map((o) => `${r.metadata.namespace}/${o.name}`) });

@@ -30,7 +30,8 @@ import { countVerdict, edgeNamespaceVerdict, hostVerdict, mayUseServicesOf, tena
 import { edgeIdentity } from '../../tenancy/identity.js';
 import type { Tenancy } from '../../tenancy/tenancy.js';
 import { firstRefusal, type Verdict } from '../../tenancy/verdict.js';
-import { edgeHostSecretRef, readSecretKey, type SecretKeyReference, type SecretObject } from '../secrets.js';
+import type { SecretValues } from '../secret-values.js';
+import { edgeHostSecretRef, type EdgeHostSecretReference, type SecretObject } from '../secrets.js';
 import { tenantSiblings } from '../tenant-scope.js';
 import type {
   AppInstanceObservation, DesiredObservation, EdgeAccess, EdgeObservation, NamespaceObservation, ReleaseObservation, ReleaseOwner,
@@ -53,11 +54,15 @@ export interface ObserveDeps {
   /** Hub reads: kubeconfigs, the AK/SK Secret, valuesFrom. */
   readonly secrets: ResourceClient<SecretObject>;
   readonly configMaps: ResourceClient<SecretObject>;
+  /** The hosts' kubeconfigs, read again only when their Secret changed. */
+  readonly edgeSecrets: SecretValues;
   readonly deletionTimeoutMs: number;
   /** Where EdgeHost Secrets must be (the hosts' kubeconfigs). */
   readonly operatorNamespace: string;
   /** The Tenants: what the instance's namespace may use, and whose services it may rely on. */
   readonly tenancy: Tenancy;
+  /** Reconciles the instance of `key` soon: its release or workloads changed on the edge. */
+  readonly wake: (key: string) => void;
 }
 
 export interface Observed {
@@ -86,9 +91,9 @@ export async function observe(instance: AppInstance, deps: ObserveDeps, now: Dat
   // A new instance has setup steps first: the edge is not asked until they are done.
   const kubeconfigRef = host?.spec.infrastructure.kubeconfigSecretRef;
   const kubeconfig = kubeconfigRef ? edgeHostSecretRef(kubeconfigRef, deps.operatorNamespace) : undefined;
-  const access = setupLeft || edgeRefused !== undefined || !kubeconfig?.ok
-    ? undefined : await edgeAccess(instance, kubeconfig.ref, resolved?.ok ? resolved.plugin : undefined, governance, deps);
-  const edgeSide = access ? await observeEdge(access, instance, deleting) : undefined;
+  const access = setupLeft || edgeRefused !== undefined || !kubeconfigRef || !kubeconfig?.ok
+    ? undefined : await edgeAccess(instance, kubeconfigRef, resolved?.ok ? resolved.plugin : undefined, governance, deps);
+  const edgeSide = access ? await observeEdge(access, instance, deleting, deps.wake) : undefined;
   const edge: EdgeObservation = edgeRefused !== undefined ? { kind: 'NotPermitted', message: edgeRefused }
     : setupLeft ? { kind: 'NotObserved' }
       : kubeconfig && !kubeconfig.ok ? { kind: 'KubeconfigRefused', message: `EdgeHost ${spec.hostRef.name}: ${kubeconfig.message}` }
@@ -148,9 +153,9 @@ function permissionOf(instance: AppInstance, host: EdgeHost | undefined, governa
  * allowed one) are there. Under a Tenant the target carries the Tenant's edge identity, so
  * every change made on the edge for the instance is made as the tenant (lcm/plugin.ts).
  */
-async function edgeAccess(instance: AppInstance, ref: SecretKeyReference, plugin: LcmPlugin | undefined, governance: Governance, deps: ObserveDeps): Promise<EdgeAccess | undefined> {
+async function edgeAccess(instance: AppInstance, ref: EdgeHostSecretReference, plugin: LcmPlugin | undefined, governance: Governance, deps: ObserveDeps): Promise<EdgeAccess | undefined> {
   if (!plugin) return undefined;
-  const kubeconfig = await readSecretKey(deps.secrets, ref, 'kubeconfig');
+  const kubeconfig = await deps.edgeSecrets.read(ref, 'kubeconfig');
   if (!kubeconfig.ok) return undefined;
   const releaseName = releaseNameOf(instance);
   const target: ReleaseTarget = {
@@ -172,10 +177,13 @@ interface EdgeSide {
 
 /**
  * The release and its owner, and — unless it is another instance's — its workloads and (when
- * deployed and not deleting) its drift; undefined when the edge does not answer.
+ * deployed and not deleting) its drift; undefined when the edge does not answer. The instance
+ * follows its release from then on: a change on the edge wakes it, instead of a poll finding it.
  */
-async function observeEdge({ plugin, target }: EdgeAccess, instance: AppInstance, deleting: boolean): Promise<EdgeSide | undefined> {
+async function observeEdge({ plugin, target }: EdgeAccess, instance: AppInstance, deleting: boolean, wake: (key: string) => void): Promise<EdgeSide | undefined> {
   try {
+    const key = objectKey(instance);
+    await plugin.follow(key, target, () => wake(key));
     const current = await plugin.status(target);
     if (!current.exists) return { release: 'Absent', owner: undefined, workloads: undefined, drifted: [] };
     const owner = releaseOwner(current.ownerUid, instance, target);

@@ -22,8 +22,9 @@ export interface HelmProcessOptions {
   /** Most helm processes at once; more calls wait their turn (default 8). */
   readonly maxConcurrent?: number;
   /**
-   * Most helm processes at once for one owner (default half of maxConcurrent, at least 1):
-   * an owner whose hooks hang cannot hold every slot. Waiting owners take turns.
+   * Most helm processes at once for one owner (default: all but a quarter of maxConcurrent, at
+   * least 1): an owner whose hooks hang cannot hold every slot, and one owner alone still uses
+   * most of them. Waiting owners take turns.
    */
   readonly maxPerOwner?: number;
   /** After SIGTERM at the deadline, how long helm gets to record the failure before SIGKILL (default 10 s). */
@@ -207,7 +208,7 @@ export class HelmProcess {
 
   private get limits(): { total: number; perOwner: number } {
     const total = this.options.maxConcurrent ?? 8;
-    return { total, perOwner: Math.max(1, this.options.maxPerOwner ?? Math.ceil(total / 2)) };
+    return { total, perOwner: Math.max(1, this.options.maxPerOwner ?? total - Math.ceil(total / 4)) };
   }
 
   /** Resolves when `owner` holds a slot: at once if one is free within its limit, else in its turn. */

@@ -1,5 +1,7 @@
 /**
- * Thin wrappers over the real helm client, one per helm command the plugin uses. They turn a
+ * Thin wrappers over the real helm client, one per helm command the plugin uses: the changes,
+ * and `history` for unlock (the release's state and manifest are read from Helm's storage
+ * Secrets instead, release-storage.ts). They turn a
  * ReleaseTarget into helm's arguments and helm's JSON into our types, and decide nothing:
  * never `--wait` or `--atomic` (readiness is observed separately), never `--install` (the
  * controller chooses install or upgrade), always `--reset-values` on upgrade (the request's
@@ -11,7 +13,7 @@
 import { lcmErrorOf } from './edge-api.js';
 import { HelmError } from './helm-errors.js';
 import { HelmProcess, type HelmCall, type HelmProcessOptions } from './helm-process.js';
-import { Absent, ownerUidLabel, RELEASE_STATES, type InstallRequest, type Release, type ReleaseState, type ReleaseStatus, type ReleaseTarget } from '../plugin.js';
+import { ownerUidLabel, RELEASE_STATES, type InstallRequest, type Release, type ReleaseState, type ReleaseTarget } from '../plugin.js';
 
 export { HelmError } from './helm-errors.js';
 
@@ -41,29 +43,10 @@ export class Helm {
     this.process = new HelmProcess(options);
   }
 
-  /** The latest revision (`helm get metadata`), or Absent. */
-  async status(target: ReleaseTarget): Promise<ReleaseStatus> {
-    try {
-      const { stdout } = await this.read(target, 'status', ['get', 'metadata', target.releaseName]);
-      return parseMetadata(stdout, this.what('status', target));
-    } catch (error) {
-      if (error instanceof HelmError && error.kind === 'ReleaseNotFound') return Absent;
-      throw error;
-    }
-  }
-
   /** Every kept revision, oldest first. Throws ReleaseNotFound for an absent release. */
   async history(target: ReleaseTarget): Promise<HistoryEntry[]> {
     const { stdout } = await this.read(target, 'history', ['history', target.releaseName]);
     return parseHistory(stdout, this.what('history', target));
-  }
-
-  /** The rendered manifest of the latest revision (multi-document YAML, hooks excluded). */
-  async manifest(target: ReleaseTarget): Promise<string> {
-    const { stdout } = await this.process.run({
-      ...this.base(target, 'get manifest'), args: ['get', 'manifest', target.releaseName, '--namespace', target.namespace],
-    });
-    return stdout;
   }
 
   /** `helm install`; the namespace must exist (the plugin creates it). Labels the release with its owner UID. */
@@ -173,17 +156,6 @@ function parseJson(stdout: string, what: string): unknown {
   } catch {
     throw new HelmError('Failed', `${what}: helm printed no JSON`, what);
   }
-}
-
-/** `helm get metadata -o json`: {name, chart, version, appVersion, namespace, revision, status, deployedAt}. */
-function parseMetadata(stdout: string, what: string): Release {
-  const m = parseJson(stdout, what);
-  if (!isObject(m) || typeof m.revision !== 'number') throw new HelmError('Failed', `${what}: unexpected output of helm get metadata`, what);
-  return {
-    exists: true, name: str(m.name) ?? '', namespace: str(m.namespace) ?? '', revision: m.revision, status: state(m.status),
-    chart: str(m.chart) ?? '', chartVersion: str(m.version) ?? '', updated: str(m.deployedAt) ?? '',
-    ...(str(m.appVersion) ? { appVersion: str(m.appVersion) } : {}),
-  };
 }
 
 /** The release JSON that install and upgrade print with `--output json`. */

@@ -24,7 +24,8 @@ import { coreTypes, objectPath, collectionPath, type KubeObject } from '../../ru
 import { EDGE_TENANT_LABEL } from '../../tenancy/identity.js';
 import { managedBy, ownerUidLabel, type NamespaceState, type ReleaseTarget } from '../plugin.js';
 import { getIfExists } from './edge-api.js';
-import { helmStorage, storageSecrets } from './ownership.js';
+import { storageSecrets } from './ownership.js';
+import { helmStorage } from './release-storage.js';
 
 /** On a namespace the operator made: the release it was made for. */
 export const createdForReleaseAnnotation = 'mecm.io/created-for-release';

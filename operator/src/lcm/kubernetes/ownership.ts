@@ -13,22 +13,23 @@
  */
 import type { KubeClient } from '../../runtime/kube/client.js';
 import { coreTypes, type KubeObject } from '../../runtime/kube/resource.js';
-import { ResourceClient } from '../../runtime/kube/resource-client.js';
+import { ResourceClient, type ListResult } from '../../runtime/kube/resource-client.js';
 import { LcmError, ownerUidLabel, type ReleaseTarget } from '../plugin.js';
-
-/** Helm's labels on its storage Secrets (helm.sh/helm/v3/pkg/storage/driver). */
-export const helmStorage = { selector: 'owner=helm', nameLabel: 'name', versionLabel: 'version' } as const;
+import { helmStorage, revisionOf } from './release-storage.js';
 
 /** Metadata of Helm's storage Secrets in `namespace` matching `selector` (besides owner=helm). */
 export async function storageSecrets(client: KubeClient, namespace: string, selector?: string): Promise<KubeObject[]> {
-  const labelSelector = selector ? `${helmStorage.selector},${selector}` : helmStorage.selector;
-  return (await new ResourceClient<KubeObject>(client, coreTypes.secret).list({ namespace, labelSelector, metadataOnly: true })).items;
+  return (await listStorageSecrets(client, namespace, selector)).items;
 }
 
-/** The owner UID label of `revision` of the release, undefined when it has none. */
-export async function revisionOwner(client: KubeClient, target: ReleaseTarget, revision: number): Promise<string | undefined> {
-  const [secret] = await storageSecrets(client, target.namespace, `${helmStorage.nameLabel}=${target.releaseName},${helmStorage.versionLabel}=${revision}`);
-  return secret?.metadata.labels?.[ownerUidLabel];
+function listStorageSecrets(client: KubeClient, namespace: string, selector?: string): Promise<ListResult<KubeObject>> {
+  const labelSelector = selector ? `${helmStorage.selector},${selector}` : helmStorage.selector;
+  return new ResourceClient<KubeObject>(client, coreTypes.secret).list({ namespace, labelSelector, metadataOnly: true });
+}
+
+/** The storage Secrets (metadata) of one release, read from the API now, with the list's resourceVersion. */
+export function listReleaseSecrets(client: KubeClient, target: ReleaseTarget): Promise<ListResult<KubeObject>> {
+  return listStorageSecrets(client, target.namespace, `${helmStorage.nameLabel}=${target.releaseName}`);
 }
 
 /**
@@ -63,9 +64,8 @@ export async function adoptRelease(client: KubeClient, target: ReleaseTarget): P
 
 /** The storage Secrets of the release, oldest revision first. */
 async function releaseSecrets(client: KubeClient, target: ReleaseTarget): Promise<KubeObject[]> {
-  const secrets = await storageSecrets(client, target.namespace, `${helmStorage.nameLabel}=${target.releaseName}`);
-  const revision = (s: KubeObject) => Number(s.metadata.labels?.[helmStorage.versionLabel] ?? 0);
-  return secrets.sort((a, b) => revision(a) - revision(b));
+  const { items } = await listReleaseSecrets(client, target);
+  return items.sort((a, b) => (revisionOf(a) || 0) - (revisionOf(b) || 0));
 }
 
 function ownedByAnother(target: ReleaseTarget, verb: string, owner: string): LcmError {

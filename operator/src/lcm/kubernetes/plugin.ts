@@ -18,6 +18,8 @@
  * does not cover (Forbidden). Reads, the owner checks and namespaces stay with the admin.
  */
 import type { KubeClient, KubeClientOptions } from '../../runtime/kube/client.js';
+import { coreTypes } from '../../runtime/kube/resource.js';
+import type { Logger } from '../../runtime/logger.js';
 import {
   Absent, isLocked, LcmError,
   type DriftReport, type InstallRequest, type LcmPlugin, type NamespaceState, type OperateMode, type Release,
@@ -25,12 +27,14 @@ import {
 } from '../plugin.js';
 import { findDrift } from './drift.js';
 import { EdgeClients } from '../../edge/clients.js';
-import { lcmErrorOf } from './edge-api.js';
+import { EdgeCaches, type EdgeCache } from './edge-cache.js';
+import { getIfExists, lcmErrorOf } from './edge-api.js';
 import { Helm } from './helm.js';
-import { parseManifest, workloadsOf, type ManifestObject } from './manifest.js';
+import { workloadsOf, type ManifestObject } from './manifest.js';
 import { ensureGrant } from './grant.js';
 import { deleteNamespace, ensureNamespace, namespaceState } from './namespace.js';
-import { adoptRelease, refuseAnothers, revisionOwner } from './ownership.js';
+import { adoptRelease, listReleaseSecrets, refuseAnothers } from './ownership.js';
+import { decodeRelease, latestRevision, type StoredRelease, type StoredRevision } from './release-storage.js';
 import { readResources } from './resources.js';
 import { scaleWorkloads } from './scale.js';
 import { readWorkloads } from './workloads.js';
@@ -40,7 +44,7 @@ export interface KubernetesPluginOptions {
   readonly helmBinary: string;
   /** Most helm processes at once (default 8). */
   readonly maxConcurrentHelm?: number;
-  /** Most helm processes at once for one owner (ReleaseTarget.owner; default half of maxConcurrentHelm). */
+  /** Most helm processes at once for one owner (ReleaseTarget.owner; default all but a quarter of maxConcurrentHelm). */
   readonly maxConcurrentHelmPerOwner?: number;
   /** Timeout of reads: helm get/history and API requests (default 30 s). */
   readonly readTimeoutMs?: number;
@@ -62,7 +66,12 @@ export interface KubernetesPluginOptions {
   readonly kubeClient?: Omit<KubeClientOptions, 'name' | 'timeoutMs'>;
   /** How long a grant just made (or withdrawn) may take to be honoured by an edge (default 10 s). */
   readonly grantSettleTimeoutMs?: number;
+  /** Where the edge caches' watches report failures (default: nowhere). */
+  readonly log?: Logger;
 }
+
+/** Revisions whose decoded body is kept (one per release, the latest read). */
+const maxKeptBodies = 8192;
 
 export class KubernetesPlugin implements LcmPlugin {
   readonly type = 'kubernetes';
@@ -72,6 +81,9 @@ export class KubernetesPlugin implements LcmPlugin {
   private readonly busy = new Set<string>();
   private readonly operationTimeoutMs: number;
   private readonly grantSettleTimeoutMs: number;
+  private readonly caches: EdgeCaches;
+  /** The latest revision read of each release, decoded, by `<edge>/<namespace>/<release>`; Map order is LRU order. */
+  private readonly bodies = new Map<string, { readonly resourceVersion: string; readonly secretName: string; readonly stored: StoredRelease }>();
 
   constructor(options: KubernetesPluginOptions) {
     this.ownsClients = !options.clients;
@@ -84,13 +96,21 @@ export class KubernetesPlugin implements LcmPlugin {
     });
     this.operationTimeoutMs = options.operationTimeoutMs ?? 300_000;
     this.grantSettleTimeoutMs = options.grantSettleTimeoutMs ?? 10_000;
+    this.caches = new EdgeCaches(options.log ?? quiet);
   }
 
+  /** Helm's record of the latest revision, read from its storage Secret (no helm process). */
   async status(target: ReleaseTarget): Promise<ReleaseStatus> {
-    const status = await this.helm.status(target);
-    if (!status.exists) return status;
-    const ownerUid = await this.onEdge(target, `Reading the owner of release ${name(target)}`, (client) => revisionOwner(client, target, status.revision));
-    return ownerUid ? { ...status, ownerUid } : status;
+    return (await this.latest(target))?.release ?? Absent;
+  }
+
+  async follow(key: string, target: ReleaseTarget, wake: () => void): Promise<void> {
+    const client = await this.client(target, 'admin', `Following release ${name(target)}`);
+    this.caches.follow(key, client, target.namespace, target.releaseName, wake);
+  }
+
+  unfollow(key: string): void {
+    this.caches.unfollow(key);
   }
 
   install(request: InstallRequest): Promise<Release> {
@@ -136,7 +156,7 @@ export class KubernetesPlugin implements LcmPlugin {
   unlock(target: ReleaseTarget): Promise<ReleaseStatus> {
     return this.exclusive(target, 'unlock', async () => {
       await this.refuseAnothers(target, 'unlock');
-      const status = await this.status(target);
+      const status = (await this.latest(target, 'fresh'))?.release ?? Absent;
       if (!status.exists || !isLocked(status)) return status;
       await this.ensureIdentity(target);
       if (status.status !== 'uninstalling') {
@@ -156,7 +176,7 @@ export class KubernetesPlugin implements LcmPlugin {
   async workloads(target: ReleaseTarget): Promise<WorkloadSummary> {
     const objects = await this.objects(target);
     return this.onEdge(target, `Reading the workloads of release ${name(target)}`,
-      (client) => readWorkloads(client, workloadsOf(objects)));
+      (client) => readWorkloads(client, workloadsOf(objects), this.caches.of(client)));
   }
 
   async scale(target: ReleaseTarget, mode: OperateMode): Promise<void> {
@@ -169,7 +189,7 @@ export class KubernetesPlugin implements LcmPlugin {
 
   async drift(target: ReleaseTarget): Promise<DriftReport> {
     const objects = await this.objects(target);
-    return this.onEdge(target, `Checking release ${name(target)} for drift`, (client) => findDrift(client, objects));
+    return this.onEdge(target, `Checking release ${name(target)} for drift`, (client) => findDrift(client, objects, this.caches.of(client)));
   }
 
   async resources(target: ReleaseTarget): Promise<ReleaseResources> {
@@ -199,12 +219,47 @@ export class KubernetesPlugin implements LcmPlugin {
 
   /** Stops helm processes still running (SIGTERM: helm marks their releases failed) and closes clients. */
   async close(): Promise<void> {
+    await this.caches.close();
     if (this.ownsClients) this.clients.close();
     await this.helm.close();
   }
 
-  private async objects(target: ReleaseTarget): Promise<ManifestObject[]> {
-    return parseManifest(await this.helm.manifest(target), target.namespace);
+  /** The objects of the latest revision's manifest; ReleaseNotFound when there is none. */
+  private async objects(target: ReleaseTarget): Promise<readonly ManifestObject[]> {
+    const latest = await this.latest(target);
+    if (!latest) throw new LcmError('ReleaseNotFound', `Release ${name(target)} does not exist.`);
+    return latest.objects;
+  }
+
+  /**
+   * The latest revision of the release, decoded: which one it is from the edge cache when that
+   * can be trusted (or `fresh` is asked), else from the API; its body from the API once per
+   * revision. Undefined when the release has no revision.
+   */
+  private async latest(target: ReleaseTarget, fresh?: 'fresh'): Promise<StoredRelease | undefined> {
+    const what = `Reading release ${name(target)}`;
+    const client = await this.client(target, 'admin', what);
+    const cached = fresh ? undefined : this.caches.of(client)?.revisions(target.namespace, target.releaseName);
+    return this.onEdge(target, what, async () => {
+      const revision = latestRevision(cached ?? (await listReleaseSecrets(client, target)).items);
+      return revision ? this.body(client, target, revision) : undefined;
+    });
+  }
+
+  private async body(client: KubeClient, target: ReleaseTarget, revision: StoredRevision): Promise<StoredRelease> {
+    const key = `${client.host}/${target.namespace}/${target.releaseName}`;
+    const kept = this.bodies.get(key);
+    this.bodies.delete(key);
+    if (kept?.resourceVersion === revision.resourceVersion && kept.secretName === revision.secretName) {
+      this.bodies.set(key, kept);
+      return kept.stored;
+    }
+    const secret = await getIfExists<{ metadata: object; data?: Record<string, string> }>(client, coreTypes.secret, revision.secretName, target.namespace);
+    if (!secret) throw new LcmError('Failed', `Release ${name(target)} changed while it was read (revision ${revision.revision} is gone); it is read again.`);
+    const stored = decodeRelease(secret.data?.release, revision, target.namespace);
+    this.bodies.set(key, { resourceVersion: revision.resourceVersion, secretName: revision.secretName, stored });
+    if (this.bodies.size > maxKeptBodies) this.bodies.delete(this.bodies.keys().next().value!);
+    return stored;
   }
 
   /** Throws OwnedByAnother when the release is labelled with another owner than the target's. */
@@ -213,7 +268,7 @@ export class KubernetesPlugin implements LcmPlugin {
   }
 
   private async present(target: ReleaseTarget, verb: string): Promise<Release> {
-    const status = await this.status(target);
+    const status = (await this.latest(target, 'fresh'))?.release ?? Absent;
     if (!status.exists) throw new LcmError('ReleaseNotFound', `Release ${name(target)} is gone after ${verb}.`);
     return status;
   }
@@ -250,10 +305,25 @@ export class KubernetesPlugin implements LcmPlugin {
     try {
       return await run();
     } finally {
+      await this.fence(client, target);
       this.busy.delete(key);
     }
   }
+
+  /**
+   * After a change, tells the edge's cache (when there is one) what the API now says of the
+   * release, so the next reads do not act on the state before the change. When even that read
+   * fails, the cache is distrusted for the release until the fence expires.
+   */
+  private async fence(client: KubeClient, target: ReleaseTarget): Promise<void> {
+    const cache: EdgeCache | undefined = this.caches.of(client);
+    if (!cache) return;
+    const snapshot = await listReleaseSecrets(client, target).catch(() => ({ items: [], resourceVersion: '' }));
+    cache.fence(target.namespace, target.releaseName, snapshot);
+  }
 }
+
+const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => quiet };
 
 const name = (t: ReleaseTarget) => `${t.namespace}/${t.releaseName}`;
 

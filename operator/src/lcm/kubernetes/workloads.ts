@@ -110,9 +110,20 @@ export function summarize(workloads: readonly WorkloadStatus[]): WorkloadSummary
   };
 }
 
-/** Reads each workload of the manifest; one that is not found is Missing. Throws the client's errors. */
-export async function readWorkloads(client: KubeClient, workloads: readonly ManifestWorkload[]): Promise<WorkloadSummary> {
-  const statuses = await Promise.all(workloads.map(async (w) => workloadStatus(w, await getWorkload(client, w))));
+/** Where a live workload may be found without a request: the edge's watch (see edge-cache.ts). */
+export interface WorkloadCache {
+  workload(kind: WorkloadKind, namespace: string, name: string): LiveWorkload | undefined | 'NotCached';
+}
+
+/**
+ * Judges each workload of the manifest, as the edge's cache has it or, when the cache cannot be
+ * trusted, as a GET returns it; one that is not found is Missing. Throws the client's errors.
+ */
+export async function readWorkloads(client: KubeClient, workloads: readonly ManifestWorkload[], cache?: WorkloadCache): Promise<WorkloadSummary> {
+  const statuses = await Promise.all(workloads.map(async (w) => {
+    const cached = cache ? cache.workload(w.kind, w.namespace, w.name) : 'NotCached';
+    return workloadStatus(w, cached === 'NotCached' ? await getWorkload(client, w) : cached);
+  }));
   return summarize(statuses);
 }
 

@@ -42,6 +42,16 @@ class ScriptedPlugin implements LcmPlugin {
     return answer;
   }
 
+  followed = new Set<string>();
+
+  async follow(key: string): Promise<void> {
+    this.followed.add(key);
+  }
+
+  unfollow(key: string): void {
+    this.followed.delete(key);
+  }
+
   private release(target: ReleaseTarget): Release {
     return { exists: true, name: target.releaseName, namespace: target.namespace, revision: this.revision, status: 'deployed', chart: 'demo', chartVersion: '1.0.0', updated: '' };
   }

@@ -1,4 +1,9 @@
-/** Ready: everything is in place; the instance is checked again after steadyCheckMs (drift, workloads). */
+/**
+ * Ready: everything is in place; the instance is checked again after about steadyCheckMs
+ * (jittered, so a thousand instances made together do not check together). Changes on the
+ * edge wake it sooner: it follows its release (observe.ts).
+ */
+import { jittered } from '../../../runtime/backoff.js';
 import { requeueAfter, type ReconcileResult } from '../../../runtime/reconcile.js';
 import type { AppInstanceAction } from '../decide.js';
 import { markInstalled, operation, type ActionContext } from './context.js';
@@ -12,5 +17,5 @@ export function runReady(action: Extract<AppInstanceAction, { kind: 'Ready' }>, 
     status.lastOperation = operation(status, status.lastOperation?.operationType ?? 'INSTANTIATE', 'COMPLETED', draft.now);
   }
   draft.markSettled();
-  return requeueAfter(ctx.timing.steadyCheckMs);
+  return requeueAfter(jittered(ctx.timing.steadyCheckMs));
 }
