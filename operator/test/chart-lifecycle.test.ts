@@ -23,7 +23,7 @@ const release = `lc-${run}`;
 const namespace = `mecm-lc-${run}`;
 /** The first team's hub namespace on the stand-in hub. */
 const team = `lc-team-${run}`;
-const crds = ['appinstances', 'apppackages', 'apprules', 'edgehosts', 'notificationsubscriptions', 'tenants'].map((k) => `${k}.mecm.io`);
+const crds = ['appdeployments', 'appinstances', 'apppackages', 'apprules', 'edgehosts', 'notificationsubscriptions', 'tenants'].map((k) => `${k}.mecm.io`);
 
 interface Crd {
   readonly metadata: { readonly name: string; readonly annotations?: Record<string, string>; resourceVersion?: string };

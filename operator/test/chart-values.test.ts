@@ -197,7 +197,7 @@ describe('charts/mecm-operator values', function () {
     const result = await template([], { extra: ['--include-crds'] });
     assert.equal(result.code, 0, result.stderr);
     const crds = documents(result.stdout).filter((d) => d.kind === 'CustomResourceDefinition').map((d) => d.metadata.name).sort();
-    assert.deepEqual(crds, ['appinstances.mecm.io', 'apppackages.mecm.io', 'apprules.mecm.io', 'edgehosts.mecm.io', 'notificationsubscriptions.mecm.io', 'tenants.mecm.io']);
+    assert.deepEqual(crds, ['appdeployments.mecm.io', 'appinstances.mecm.io', 'apppackages.mecm.io', 'apprules.mecm.io', 'edgehosts.mecm.io', 'notificationsubscriptions.mecm.io', 'tenants.mecm.io']);
     assert.ok(!(await render([])).some((d) => d.kind === 'CustomResourceDefinition'), 'no CRD among the templates (helm would delete it on uninstall)');
   });
 });

@@ -157,7 +157,7 @@ const ExcludedHost = Type.Object({
 const Wave = Type.Object({
   number: Type.Integer({ description: 'Wave number within the revision, from 1.', minimum: 1 }),
   revision: Type.String({ description: 'The revision the wave rolls out.', maxLength: 16 }),
-  hosts: Type.Array(Type.String({ maxLength: 253 }), { description: 'Hosts whose instances the wave updates.', maxItems: 10000 }),
+  hosts: Type.Array(Type.String({ description: 'Name of an EdgeHost.', maxLength: 253 }), { description: 'Hosts whose instances the wave updates.', maxItems: 10000 }),
   startTime: timestamp('When the wave was recorded, before its instances were updated; the gate timeout counts from here.'),
   readyTime: Type.Optional(timestamp('When every instance of the wave was first Ready; the bake time counts from here.')),
   completionTime: Type.Optional(timestamp('When the wave passed its gate; the pause between waves counts from here.')),
@@ -173,7 +173,7 @@ export const AppDeploymentStatus = Type.Object({
   ready: Type.Optional(Type.Integer({ description: 'Selected hosts whose instance is Ready, whatever its revision.', minimum: 0 })),
   available: Type.Optional(Type.Integer({ description: 'Selected hosts whose instance is Ready on the current revision.', minimum: 0 })),
   wave: Type.Optional(Wave),
-  failedHosts: Type.Optional(Type.Array(Type.String({ maxLength: 253 }), { description: 'Hosts that failed the gate on the current revision.', maxItems: 10000 })),
+  failedHosts: Type.Optional(Type.Array(Type.String({ description: 'Name of an EdgeHost.', maxLength: 253 }), { description: 'Hosts that failed the gate on the current revision.', maxItems: 10000 })),
   hosts: Type.Optional(Type.Array(HostStatus, { description: 'The selected hosts, their instances and states (at most 1024 listed).', maxItems: 1024 })),
   excludedHosts: Type.Optional(Type.Array(ExcludedHost, { description: 'Hosts named or selected but not used, with why (at most 256 listed).', maxItems: 256 })),
 }, { description: 'What the deployment runs where, and how far the rollout is, written by the operator.' });

@@ -72,7 +72,7 @@ describe('CRDs on a real kube-apiserver', function () {
     // Discovery catches up with new CRDs a moment after they are Established.
     await waitFor('the mecm category in discovery', async () => {
       const names = (await must(['api-resources', '--categories=mecm', '-o', 'name'])).trim().split('\n').sort();
-      assert.deepEqual(names, ['appinstances.mecm.io', 'apppackages.mecm.io', 'apprules.mecm.io', 'edgehosts.mecm.io', 'notificationsubscriptions.mecm.io', 'tenants.mecm.io']);
+      assert.deepEqual(names, ['appdeployments.mecm.io', 'appinstances.mecm.io', 'apppackages.mecm.io', 'apprules.mecm.io', 'edgehosts.mecm.io', 'notificationsubscriptions.mecm.io', 'tenants.mecm.io']);
       return true;
     }, 30_000);
     const wide = await must(['api-resources', '--api-group=mecm.io', '--no-headers']);
@@ -91,6 +91,7 @@ describe('CRDs on a real kube-apiserver', function () {
     { path: 'apprule.spec.appTrafficRule.trafficFilter.srcAddress', expect: ['Source addresses or CIDRs'] },
     { path: 'tenant.spec.edgeNamespaces', expect: ['Default: <tenant name>-*', 'most specifically'] },
     { path: 'notificationsubscription.spec.callbackUri', expect: ['--north-callback-allowlist', 'follows no redirects'] },
+    { path: 'appdeployment.spec.placement', expect: ['rendezvous', 'hostSelector', 'spreadByLabel'] },
   ];
   for (const { path, expect } of explained) {
     it(`kubectl explain ${path} teaches the field`, async () => {
@@ -130,6 +131,7 @@ describe('CRDs on a real kube-apiserver', function () {
       // Keep any running operator's hands off: these objects point at nothing real.
       if (c.kind === 'EdgeHost') Object.assign(object.spec as object, { paused: true });
       if (c.kind === 'AppPackage' || c.kind === 'AppInstance' || c.kind === 'NotificationSubscription') Object.assign(object.spec as object, { suspend: true });
+      if (c.kind === 'AppDeployment') Object.assign(object.spec as object, { rollout: { paused: true } });
       const where = clusterScoped.has(c.kind) ? [] : ['-n', namespace];
       await must(['create', '-f', '-', ...where], object);
       await must(['patch', c.shortName, metadata.name, ...where, '--subresource=status', '--type=merge', '-p', JSON.stringify({ status: c.status })]);

@@ -222,10 +222,32 @@ export const invalidCreates: readonly InvalidCase[] = [
   create('NotificationSubscription naming a Secret in another namespace', 'NotificationSubscription',
     [set('spec.secretRef.namespace', 'mecm-system')],
     'unknown field "spec.secretRef.namespace"'),
+  // AppDeployment
+  create('AppDeployment whose edge namespace does not depend on the host', 'AppDeployment',
+    [set('spec.template.edgeNamespace', 'team-a-etherpad')],
+    'edgeNamespace must contain {host} (e.g. shop-{host}), so that the instances on different hosts'),
+  create('AppDeployment with upper-case letters around {host}', 'AppDeployment',
+    [set('spec.template.edgeNamespace', 'Shop-{host}')],
+    'edgeNamespace must be lower-case letters, digits and - around {host}'),
+  create('AppDeployment that places on nothing', 'AppDeployment',
+    [unset('spec.placement.hostSelector')],
+    'placement needs hostNames or hostSelector'),
+  create('AppDeployment with maxUnavailable 0', 'AppDeployment',
+    [set('spec.rollout.maxUnavailable', 0)],
+    'rollout.maxUnavailable must be a whole number of at least 1 (e.g. 5) or a percentage from 1% to 100%'),
+  create('AppDeployment with maxUnavailable 0%', 'AppDeployment',
+    [set('spec.rollout.maxUnavailable', '0%')],
+    'rollout.maxUnavailable must be a whole number of at least 1'),
+  create('AppDeployment with a pause that is not a duration', 'AppDeployment',
+    [set('spec.rollout.pauseBetweenWaves', '5 minutes')],
+    'spec.rollout.pauseBetweenWaves in body should match'),
 ];
 
 /** Updates that must be refused: fields that cannot change once the object exists. */
 export const invalidUpdates: readonly InvalidCase[] = [
+  change('AppDeployment moved to other edge namespaces', 'AppDeployment',
+    [set('spec.template.edgeNamespace', 'team-a-pad-{host}')],
+    'edgeNamespace cannot change: Helm releases do not move between namespaces'),
   change('AppInstance moved to another host', 'AppInstance',
     [set('spec.hostRef.name', 'edge-2')],
     'spec.hostRef: Invalid value: hostRef cannot change: an instance lives on one edge host'),

@@ -2,6 +2,7 @@
  * For each kind: a status a controller could write, and the `kubectl get` line it must give,
  * so the printer columns' JSONPaths are checked against real output (AGE left out).
  */
+import type { AppDeploymentStatus } from '../../src/api/appdeployment.js';
 import type { AppInstanceStatus } from '../../src/api/appinstance.js';
 import type { AppPackageStatus } from '../../src/api/apppackage.js';
 import type { AppRuleStatus } from '../../src/api/apprule.js';
@@ -15,7 +16,7 @@ import type { SampleKind } from '../fixtures/samples.js';
 export interface PrinterCase {
   readonly kind: SampleKind;
   readonly shortName: string;
-  readonly status: EdgeHostStatus | TenantStatus | AppPackageStatus | AppInstanceStatus | AppRuleStatus | NotificationSubscriptionStatus;
+  readonly status: EdgeHostStatus | TenantStatus | AppPackageStatus | AppInstanceStatus | AppRuleStatus | NotificationSubscriptionStatus | AppDeploymentStatus;
   readonly header: readonly string[];
   /** The values after NAME, up to AGE. */
   readonly row: readonly string[];
@@ -103,5 +104,16 @@ export const printerCases: readonly PrinterCase[] = [
     },
     header: ['NAME', 'CALLBACK', 'OBJECTS', 'DELIVERED', 'READY', 'SUSPENDED', 'AGE'],
     row: ['https://appstore.tenant-a.example/mecm/notifications', '3', '12', 'True', 'False'],
+  },
+  {
+    kind: 'AppDeployment', shortName: 'adep',
+    status: {
+      observedGeneration: 1,
+      conditions: [condition('Progressing', 'True', 'WaveInProgress'), condition('Ready', 'False', 'InstancesNotReady')],
+      revision: '0123456789', desired: 20, updated: 10, ready: 18, available: 8,
+      wave: { number: 2, revision: '0123456789', hosts: ['edge-1'], startTime: at },
+    },
+    header: ['NAME', 'DESIRED', 'UPDATED', 'READY', 'AVAILABLE', 'AGE'],
+    row: ['20', '10', '18', '8'],
   },
 ];

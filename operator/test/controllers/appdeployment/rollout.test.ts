@@ -56,11 +56,15 @@ describe('AppDeployment on 20 EdgeHosts: waves, health gate, SIGKILL, placement 
   let hosts: ResourceClient<EdgeHost>;
   let watch: Informer<AppInstance>;
   let deploymentWatch: Informer<AppDeployment>;
+  let packageWatch: Informer<AppPackage>;
   /** The most instances seen not Ready at once since `resetWatch`, and when. */
   let worst = { count: 0, at: '' };
   /** Waves recorded in status, in the order they were seen: `<revision>#<number>:<hosts>`. */
   let waves: string[] = [];
   let output = '';
+  /** What the deployment said, each time it changed: for failure messages. */
+  const timeline: string[] = [];
+  const story = () => `\ntimeline:\n${timeline.slice(-60).join('\n')}\noperator: ${output.slice(-2000)}`;
 
   before(async function () {
     this.timeout(envStartTimeoutMs);
@@ -95,21 +99,33 @@ describe('AppDeployment on 20 EdgeHosts: waves, health gate, SIGKILL, placement 
     // Every transition of every instance: the unavailable count after each one.
     const available = new Map<string, boolean>();
     watch = new Informer<AppInstance>(direct, mecmTypes.appInstance, testLogger(), { namespace });
+    const why = new Map<string, string>();
     const seen = (i: AppInstance) => {
-      available.set(i.metadata.name ?? '', instanceView(i).ready);
-      const count = [...available.values()].filter((ready) => !ready).length;
-      if (count > worst.count) worst = { count, at: `${new Date().toISOString()} ${i.metadata.name ?? ''}` };
+      const name = i.metadata.name ?? '';
+      available.set(name, instanceView(i).ready);
+      const ready = i.status?.conditions?.find((c) => c.type === 'Ready');
+      why.set(name, `${name}@${i.metadata.generation ?? 0}/${ready?.observedGeneration ?? '-'}:${ready?.reason ?? 'none'}`);
+      const down = [...available].filter(([, ok]) => !ok).map(([n]) => why.get(n) ?? n);
+      if (down.length > worst.count) worst = { count: down.length, at: `${new Date().toISOString()} ${down.join(' ')}` };
     };
     // A deleted instance (a host that left) no longer counts.
     watch.addHandlers({ onAdd: seen, onUpdate: (_, i) => seen(i), onDelete: (i) => available.delete(i.metadata.name ?? '') });
+    // Each wave as it is recorded, for the failure messages.
     deploymentWatch = new Informer<AppDeployment>(direct, mecmTypes.appDeployment, testLogger(), { namespace });
     const recordWave = (d: AppDeployment) => {
       const w = d.status?.wave;
       if (!w) return;
       const entry = `${w.revision}#${w.number}:${w.hosts.join(',')}`;
       if (waves.at(-1) !== entry) waves.push(entry);
+      timeline.push(`${new Date().toISOString().slice(11, 23)} ${entry} ${d.status?.conditions?.find((c) => c.type === 'Progressing')?.reason ?? ''} ready=${d.status?.ready ?? 0}`);
     };
     deploymentWatch.addHandlers({ onAdd: recordWave, onUpdate: (_, d) => recordWave(d) });
+    packageWatch = new Informer<AppPackage>(direct, mecmTypes.appPackage, testLogger(), { namespace });
+    packageWatch.addHandlers({ onUpdate: (_, p) => {
+      const off = (p.status?.hosts ?? []).filter((h) => h.state !== 'Distributed').map((h) => `${h.name}:${h.state}`);
+      timeline.push(`${new Date().toISOString().slice(11, 23)} package gen ${p.metadata.generation ?? 0} digest ${p.status?.digest?.slice(7, 15) ?? ''} not distributed: ${off.join(' ')}`);
+    } });
+    packageWatch.start();
     watch.start();
     deploymentWatch.start();
     await Promise.all([watch.waitForSync(), deploymentWatch.waitForSync()]);
@@ -137,6 +153,7 @@ describe('AppDeployment on 20 EdgeHosts: waves, health gate, SIGKILL, placement 
     }
     await watch?.stop();
     await deploymentWatch?.stop();
+    await packageWatch?.stop();
     await store?.stop();
     await new ResourceClient(direct, coreTypes.namespace).delete(namespace).catch(() => undefined);
     await op?.stop();
@@ -162,10 +179,11 @@ describe('AppDeployment on 20 EdgeHosts: waves, health gate, SIGKILL, placement 
   const spec = (version: string, extra: Record<string, unknown> = {}): AppDeploymentSpec => ({
     template: {
       packageRef: { name: 'shop' }, edgeNamespace: `${namespace}-{host}`, values: { version, ...extra },
-      timeoutSeconds: 30, remediation: { retries: 0 },
+      // Long enough for a Helm upgrade on a loaded machine, short enough that a failing v3 is caught by the gate first.
+      timeoutSeconds: 60,
     },
     placement: { hostSelector: { matchLabels: { 'adt-run': run, 'adt-roll': 'yes' } }, requires: { affinity: ['X86'] } },
-    rollout: { maxUnavailable, healthGate: { timeout: '25s' } },
+    rollout: { maxUnavailable, healthGate: { timeout: '45s' } },
   });
 
   const get = () => deployments.get('shop', namespace);
@@ -180,7 +198,7 @@ describe('AppDeployment on 20 EdgeHosts: waves, health gate, SIGKILL, placement 
       last = await get();
       return last.status?.observedGeneration === last.metadata.generation && condition(last, 'Ready')?.status === 'True' && last.status?.available === count;
     }, timeoutMs, 250).catch((error: unknown) => {
-      throw new Error(`${String(error)}\nstatus: ${JSON.stringify(last?.status?.conditions)} ${JSON.stringify(last?.status?.wave)}\noperator: ${output.slice(-3000)}`);
+      throw new Error(`${String(error)}\nstatus: ${JSON.stringify(last?.status?.conditions)} ${JSON.stringify(last?.status?.hosts?.map((h) => `${h.name}:${h.state}`))}${story()}`);
     });
     return last!;
   }
@@ -208,7 +226,7 @@ describe('AppDeployment on 20 EdgeHosts: waves, health gate, SIGKILL, placement 
     resetWatch();
     await deployments.create({ apiVersion: 'mecm.io/v1alpha1', kind: 'AppDeployment', metadata: { name: 'shop', namespace }, spec: spec('v1') });
     const d = await rolledOut(20, 220_000);
-    assert.ok(worst.count <= maxUnavailable, `at most ${maxUnavailable} instances not Ready at once, saw ${worst.count} (${worst.at})`);
+    assert.ok(worst.count <= maxUnavailable, `at most ${maxUnavailable} instances not Ready at once, saw ${worst.count} (${worst.at})${story()}`);
     assert.deepEqual([d.status?.desired, d.status?.updated, d.status?.ready, d.status?.available], [20, 20, 20, 20]);
     const listed = await ourInstances();
     assert.deepEqual(listed.map((i) => i.spec.hostRef.name).sort(), firstTwenty);
@@ -238,7 +256,7 @@ describe('AppDeployment on 20 EdgeHosts: waves, health gate, SIGKILL, placement 
     assert.deepEqual({ number: afterKill?.number, hosts: afterKill?.hosts }, { number: recorded!.number, hosts: recorded!.hosts }, 'the killed operator left wave 2 on record');
     operator = start();
     const d = await rolledOut(20, 200_000);
-    assert.ok(worst.count <= maxUnavailable, `at most ${maxUnavailable} instances not Ready at once, saw ${worst.count} (${worst.at})`);
+    assert.ok(worst.count <= maxUnavailable, `at most ${maxUnavailable} instances not Ready at once, saw ${worst.count} (${worst.at})${story()}`);
     const v2 = d.status?.revision;
     assert.notEqual(v2, v1);
     const v2Waves = assertWaves(v2 ?? '', firstTwenty);

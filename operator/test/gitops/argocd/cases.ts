@@ -6,6 +6,7 @@
  * reads what the operator writes. write-testdata.ts writes them; cases.unit.test.ts checks the
  * committed files are still what this makes.
  */
+import type { AppDeployment, AppDeploymentWave } from '../../../src/api/appdeployment.js';
 import type { AppInstance } from '../../../src/api/appinstance.js';
 import type { AppPackage } from '../../../src/api/apppackage.js';
 import type { AppRule } from '../../../src/api/apprule.js';
@@ -13,6 +14,8 @@ import type { EdgeHost } from '../../../src/api/edgehost.js';
 import type { NotificationSubscription, NotificationSubscriptionStatus } from '../../../src/api/notificationsubscription.js';
 import type { SubscriptionConditionType, SubscriptionReason } from '../../../src/api/notificationsubscription-conditions.js';
 import type { Tenant } from '../../../src/api/tenant.js';
+import { decide as decideDeployment, type AppDeploymentObservation } from '../../../src/controllers/appdeployment/decide.js';
+import { appDeploymentDraft, recordStatus, type ObservedHost } from '../../../src/controllers/appdeployment/summarize.js';
 import { markInstalled, progressing, type ActionContext } from '../../../src/controllers/appinstance/actions/context.js';
 import { runGiveUp } from '../../../src/controllers/appinstance/actions/stalls.js';
 import { appInstanceDraft, recordObserved, type AppInstanceDraft } from '../../../src/controllers/appinstance/summarize.js';
@@ -43,7 +46,7 @@ function objectOf<T>(kind: SampleKind, generation = 1, spec: object = {}): T {
 }
 
 export function healthCases(): HealthCase[] {
-  return [...appInstanceCases(), ...edgeHostCases(), ...tenantCases(), ...appPackageCases(), ...appRuleCases(), ...subscriptionCases()];
+  return [...appInstanceCases(), ...edgeHostCases(), ...tenantCases(), ...appPackageCases(), ...appRuleCases(), ...subscriptionCases(), ...appDeploymentCases()];
 }
 
 function appInstanceCases(): HealthCase[] {
@@ -176,5 +179,40 @@ function subscriptionCases(): HealthCase[] {
     { file: 'notificationsubscription-ready.yaml', object: { ...subscription, status: delivered.result() } },
     { file: 'notificationsubscription-callback-failing.yaml', object: { ...subscription, status: failing.result() } },
     { file: 'notificationsubscription-suspended.yaml', object: { ...paused, status: delivered.result() } },
+  ];
+}
+
+function appDeploymentCases(): HealthCase[] {
+  const deployment = objectOf<AppDeployment>('AppDeployment');
+  const host = (name: string, revision: string, ready: boolean): ObservedHost => ({
+    name, instanceName: `etherpad-${name}`, edgeNamespace: `team-a-etherpad-${name}`,
+    instance: { kind: 'Ours', view: { name: `etherpad-${name}`, revision, ready, stalled: false } },
+  });
+  /** The status the controller writes for these hosts, wave and spec.rollout.paused. */
+  const statusOf = (hosts: ObservedHost[], wave: AppDeploymentWave | undefined, object = deployment) => {
+    const observation: AppDeploymentObservation = {
+      governed: { ok: true }, placement: { selected: hosts.map((h) => ({ name: h.name, edgeNamespace: h.edgeNamespace })), excluded: [] },
+      strays: [], removalPolicy: 'Delete',
+      rollout: {
+        revision: 'r2', hosts, wave, failedHosts: [], recordedRevision: 'r2', maxUnavailable: 1, paused: object.spec.rollout?.paused === true,
+        gateTimeoutMs: 300_000, bakeMs: 0, pauseMs: 0, failureThreshold: 1, now: at,
+      },
+    };
+    const draft = appDeploymentDraft(object, at);
+    recordStatus(draft, 'r2', observation.placement, hosts, decideDeployment(observation));
+    draft.markObserved();
+    return draft.result();
+  };
+  const started = earlier.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const rolling = statusOf([host('edge-1', 'r2', false), host('edge-2', 'r1', true)], { number: 1, revision: 'r2', hosts: ['edge-1'], startTime: at.toISOString().replace(/\.\d{3}Z$/, 'Z') });
+  const ready = statusOf([host('edge-1', 'r2', true), host('edge-2', 'r2', true)], undefined);
+  const failed = statusOf([host('edge-1', 'r2', false), host('edge-2', 'r1', true)], { number: 1, revision: 'r2', hosts: ['edge-1'], startTime: started });
+  const pausedObject = objectOf<AppDeployment>('AppDeployment', 2, { rollout: { ...deployment.spec.rollout, paused: true } });
+  const paused = statusOf([host('edge-1', 'r1', true), host('edge-2', 'r1', true)], undefined, pausedObject);
+  return [
+    { file: 'appdeployment-rolling.yaml', object: { ...deployment, status: rolling } },
+    { file: 'appdeployment-ready.yaml', object: { ...deployment, status: ready } },
+    { file: 'appdeployment-gate-failed.yaml', object: { ...deployment, status: failed } },
+    { file: 'appdeployment-paused.yaml', object: { ...pausedObject, status: paused } },
   ];
 }

@@ -1,6 +1,6 @@
--- Health of every mecm.io kind: EdgeHost, Tenant, AppPackage, AppInstance, AppRule and
--- NotificationSubscription. They share one status contract, kstatus's, which the operator's
--- runtime/status.ts writes, so one script serves them all. In order: spec.suspend; Stalled,
+-- Health of every mecm.io kind: EdgeHost, Tenant, AppPackage, AppInstance, AppRule,
+-- NotificationSubscription and AppDeployment. They share one status contract, kstatus's, which
+-- the operator's runtime/status.ts writes, so one script serves them all. In order: spec.suspend; Stalled,
 -- Suspended or Reconciling of this generation; status.observedGeneration behind the spec; Ready.
 -- Argo CD runs customizations without the open libraries: only base and table functions here.
 local hs = {}
@@ -27,6 +27,14 @@ end
 if obj.spec ~= nil and obj.spec.suspend == true then
   hs.status = "Suspended"
   hs.message = obj.kind .. " is suspended (spec.suspend): the operator leaves it as it is"
+  return hs
+end
+
+-- An AppDeployment's rollout paused by hand (spec.rollout.paused) is waiting for a person, as a
+-- paused Deployment is: Suspended. A rollout the health gate paused is Stalled (Degraded) below.
+if obj.kind == "AppDeployment" and obj.spec ~= nil and obj.spec.rollout ~= nil and obj.spec.rollout.paused == true then
+  hs.status = "Suspended"
+  hs.message = "AppDeployment rollout is paused (spec.rollout.paused): no instance is created or updated"
   return hs
 end
 
