@@ -91,7 +91,7 @@ describe('CRDs on a real kube-apiserver', function () {
     { path: 'apprule.spec.appTrafficRule.trafficFilter.srcAddress', expect: ['Source addresses or CIDRs'] },
     { path: 'tenant.spec.edgeNamespaces', expect: ['Default: <tenant name>-*', 'most specifically'] },
     { path: 'notificationsubscription.spec.callbackUri', expect: ['--north-callback-allowlist', 'follows no redirects'] },
-    { path: 'appdeployment.spec.placement', expect: ['rendezvous', 'hostSelector', 'spreadByLabel'] },
+    { path: 'appdeployment.spec.placement', expect: ['Picks are stable', 'hostSelector', 'spreadByLabel'] },
   ];
   for (const { path, expect } of explained) {
     it(`kubectl explain ${path} teaches the field`, async () => {
