@@ -58,7 +58,7 @@ import { freePort } from '../testenv/src/ports.js';
 import { isAlive, waitFor } from '../testenv/src/process.js';
 import { ProcessSampler, type WindowFigures } from './proc.js';
 import { difference, scrape, sumBy, type Sample } from './prom.js';
-import { recordResults } from './results.js';
+import { recordResults, setMeasuredRevision } from './results.js';
 import { figure, inParallel, operatorNamespace } from './support.js';
 
 const run = promisify(execFile);
@@ -157,6 +157,7 @@ async function compiledOperator(rev?: string): Promise<string> {
   if (rev) {
     // The operator of a commit: its operator/src and tsconfigs, unpacked beside the cache.
     const commit = (await run('git', ['-C', repo, 'rev-parse', '--short=12', `${rev}^{commit}`])).stdout.trim();
+    setMeasuredRevision(commit);
     key = `rev-${commit}`;
     root = join(cache, `src-${commit}`);
     if (!existsSync(join(root, '.complete'))) {

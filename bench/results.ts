@@ -43,6 +43,12 @@ export const defaultResultsFile = fileURLToPath(new URL('./results/latest.json',
 
 const figures: Figure[] = [];
 let recording: { bench: string; size: string; file: string } | undefined;
+let measuredRevision: string | undefined;
+
+/** The revision measured, when it is not the working tree's (bench/fleet.ts --operator-rev). */
+export function setMeasuredRevision(rev: string): void {
+  measuredRevision = rev;
+}
 
 /** Keeps a figure for the results file (bench/support.ts's `figure` calls this). */
 export function keepFigure(name: string, value: number | string, unit: string): void {
@@ -64,7 +70,7 @@ function writeResults(failed?: string): void {
     all = JSON.parse(readFileSync(file, 'utf8')) as typeof all;
   } catch { /* a first run */ }
   const result: BenchResult = {
-    size, revision: revision(), date: new Date().toISOString(), machine: machine(),
+    size, revision: measuredRevision ?? revision(), date: new Date().toISOString(), machine: machine(),
     args: process.argv.slice(2), figures, ...(failed ? { failed } : {}),
   };
   all.benches = { ...all.benches, [bench]: result };
