@@ -7,7 +7,6 @@ import { isAlreadyExists } from '../operator/src/runtime/kube/errors.js';
 import { coreTypes } from '../operator/src/runtime/kube/resource.js';
 import { ResourceClient } from '../operator/src/runtime/kube/resource-client.js';
 import type { Logger } from '../operator/src/runtime/logger.js';
-import { keepFigure } from './results.js';
 
 export { forEachLimited as inParallel } from '../operator/src/util/concurrency.js';
 
@@ -44,8 +43,4 @@ export function rssMiB(): number {
   return Math.round(process.memoryUsage().rss / 1024 / 1024);
 }
 
-/** Prints a figure, and keeps it for the results file (bench/results.ts). */
-export function figure(name: string, value: number | string, unit = ''): void {
-  console.log(`${name.padEnd(44)} ${String(value).padStart(10)} ${unit}`);
-  keepFigure(name, value, unit);
-}
+export { figure } from './figure.js';

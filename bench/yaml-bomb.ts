@@ -5,6 +5,7 @@
  */
 import { loadYamlGuarded, YamlRefusedError } from '../operator/src/util/yaml.js';
 import { aliasBomb } from '../operator/test/support/hostile-yaml.js';
+import { figure } from './figure.js';
 
 const rssMiB = () => Math.round(process.memoryUsage().rss / 2 ** 20);
 const before = rssMiB();
@@ -20,5 +21,7 @@ for (let i = 0; i < 20; i += 1) {
   times.push(Number(process.hrtime.bigint() - started) / 1e6);
 }
 times.sort((a, b) => a - b);
-console.log(`alias bomb of ${aliasBomb.length} bytes refused: median ${times[10]?.toFixed(1)} ms, max ${times[19]?.toFixed(1)} ms over 20 runs`);
-console.log(`RSS ${before} → ${rssMiB()} MiB`);
+figure(`alias bomb of ${aliasBomb.length} bytes refused: median of 20`, times[10]!.toFixed(1), 'ms');
+figure('alias bomb refused: slowest of 20', times[19]!.toFixed(1), 'ms');
+figure('RSS before', before, 'MiB');
+figure('RSS after', rssMiB(), 'MiB');
