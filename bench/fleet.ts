@@ -646,6 +646,10 @@ try {
     await inParallel(plan, 16, async (item) => { await releases.delete(item.name, fluxNs).catch((e: unknown) => { if (!isNotFound(e)) throw e; }); });
     await waitAll('HelmReleases gone', async () => (await releases.list({ namespace: fluxNs })).items, (items) => size.instances - items.length, size.instances, 3_600_000);
     figure('Flux: delete all', secondsSince(started).toFixed(1), 's');
+    // helm-controller leaves the namespaces it created (install.createNamespace) behind.
+    await inParallel(hosts, 8, async (host) => {
+      await run(bin.kubectl, ['--kubeconfig', host.edge.kubeconfigFile, 'delete', 'namespace', `${host.name}-f`, '--wait=false', '--ignore-not-found']);
+    });
     helmSampler.stop();
     sourceSampler.stop();
   }
