@@ -25,7 +25,7 @@ export type AppDeploymentReason =
   // Paused
   | 'ManuallyPaused' | 'GateFailed' | 'NotPaused'
   // Stalled
-  | 'NotPermitted'
+  | 'NotPermitted' | 'InstanceRefused'
   // Ready
   | 'Ready' | 'NoHostsSelected' | 'RolloutPaused' | 'InstancesNotReady';
 

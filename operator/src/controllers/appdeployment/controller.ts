@@ -84,8 +84,15 @@ export class AppDeploymentReconciler implements Reconciler {
         // Only the status write: the wave is on record before any instance changes.
         await ctx.event('Normal', 'WaveStarted', `Wave ${action.wave.number} of revision ${action.wave.revision}: ${action.wave.hosts.join(', ')}`);
         return requeueAfter(0);
-      case 'UpdateInstances':
-        return (await updateInstances(action.hosts, ctx)) ? requeueAfter(maxWaitMs) : requeueAfter(500);
+      case 'UpdateInstances': {
+        const outcome = await updateInstances(action.hosts, ctx);
+        if (outcome.kind === 'Refused') {
+          ctx.draft.set('Progressing', false, 'InstanceRefused', outcome.message);
+          ctx.draft.markStalled('InstanceRefused', outcome.message);
+          return done;
+        }
+        return outcome.kind === 'Done' ? requeueAfter(maxWaitMs) : requeueAfter(500);
+      }
       case 'Remove':
         await removeInstances(action.policy, action.instances, ctx);
         return requeueAfter(500);

@@ -7,7 +7,7 @@
 import type { AppDeployment } from '../../../api/appdeployment.js';
 import type { AppInstance, AppInstanceSpec } from '../../../api/appinstance.js';
 import { API_VERSION } from '../../../api/group.js';
-import { isAlreadyExists, isConflict } from '../../../runtime/kube/errors.js';
+import { ApiError, isAlreadyExists, isConflict } from '../../../runtime/kube/errors.js';
 import { isDeleting } from '../../../runtime/objects.js';
 import { forEachLimited } from '../../../util/concurrency.js';
 import { hostAnnotation, instanceLabels, ownedBy } from '../names.js';
@@ -20,11 +20,18 @@ export function instanceSpec(deployment: AppDeployment, host: Pick<ObservedHost,
   return JSON.parse(JSON.stringify({ ...template, hostRef: { name: host.name }, namespace: host.edgeNamespace })) as AppInstanceSpec;
 }
 
-/** Returns whether every instance was written (false: some must be retried). */
-export async function updateInstances(hosts: readonly string[], ctx: AppDeploymentActionContext): Promise<boolean> {
+/**
+ * How the writes went: all done; some to retry (a conflict, an instance still being deleted);
+ * or some refused by the API server (the template makes an AppInstance it will not take, or the
+ * operator may not write it): no retry will pass until the spec changes.
+ */
+export type UpdateOutcome = { readonly kind: 'Done' | 'Retry' } | { readonly kind: 'Refused'; readonly message: string };
+
+export async function updateInstances(hosts: readonly string[], ctx: AppDeploymentActionContext): Promise<UpdateOutcome> {
   const { deployment, revision, client } = ctx;
   const namespace = deployment.metadata.namespace ?? '';
   let complete = true;
+  const refusals: string[] = [];
   const targets = ctx.hosts.filter((h) => hosts.includes(h.name));
   await forEachLimited(targets, 8, async (host) => {
     const current = ctx.instances.get(host.instanceName);
@@ -55,10 +62,15 @@ export async function updateInstances(hosts: readonly string[], ctx: AppDeployme
       await client.update(next);
       await ctx.event('Normal', 'InstanceUpdated', `Updated AppInstance ${host.instanceName} on ${host.name} to revision ${revision}`);
     } catch (error) {
+      if (error instanceof ApiError && (error.code === 422 || error.code === 403)) {
+        refusals.push(`AppInstance ${host.instanceName}: ${error.message}`);
+        return;
+      }
       // Someone wrote it since we read it (often our own create, not yet cached): read again, then decide again.
       if (!isConflict(error) && !isAlreadyExists(error)) throw error;
       complete = false;
     }
   });
-  return complete;
+  if (refusals.length) return { kind: 'Refused', message: `The API server refused ${refusals.join('; ')}` };
+  return complete ? { kind: 'Done' } : { kind: 'Retry' };
 }
