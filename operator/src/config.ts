@@ -29,6 +29,8 @@ export interface OperatorConfig {
   readonly renewDeadlineSeconds: number;
   readonly retryPeriodSeconds: number;
   readonly concurrency: number;
+  /** Helm processes at once (the Kubernetes LCM plugin's slots). */
+  readonly helmConcurrency: number;
   readonly qps: number;
   readonly burst: number;
   readonly requestTimeoutSeconds: number;
@@ -124,6 +126,7 @@ const flags = {
   'rule-drift-check': { type: 'string', default: '60', help: 'seconds between checks that a MEP still holds an AppRule as specified' },
   'mep-task-timeout': { type: 'string', default: '120', help: 'seconds a MEP task may stay PROCESSING before the change is retried' },
   'helm-binary': { type: 'string', default: 'helm', help: 'the helm 3 client the Kubernetes plugin runs' },
+  'helm-concurrency': { type: 'string', default: '8', help: 'helm processes at once (one namespace may use all but a quarter of them)' },
   'data-dir': { type: 'string', default: join(tmpdir(), 'mecm-operator'), help: 'where downloaded packages are cached and unpacked' },
   'max-package-size': { type: 'string', default: String(512 * 1024 * 1024), help: 'largest package download accepted, in bytes' },
   'enforce-tenancy': { type: 'boolean', default: true, help: 'objects may use an edge only as the Tenant governing their namespace grants; --enforce-tenancy=false lets every namespace use every EdgeHost (one trusted team only)' },
@@ -239,6 +242,7 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Op
     ruleDriftCheckSeconds: positive('rule-drift-check'),
     mepTaskTimeoutSeconds: positive('mep-task-timeout'),
     helmBinary: text('helm-binary'),
+    helmConcurrency: Math.floor(positive('helm-concurrency')),
     dataDir: text('data-dir'),
     maxPackageBytes: Math.floor(positive('max-package-size')),
     cacheSizeBytes: Math.floor(positive('cache-size')),

@@ -30,7 +30,7 @@ export function ensureBinaries(): Promise<Binaries> {
 }
 
 /** Components of build.sh only some tests run (the GitOps tests), built when first asked for. */
-export type ExtraComponent = 'lua-health' | 'flux';
+export type ExtraComponent = 'lua-health' | 'flux' | 'flux-helm';
 const extras = new Map<ExtraComponent, Promise<string>>();
 
 /** Builds (cold) or finds (warm) `component`; resolves to the cache root it lies under. */

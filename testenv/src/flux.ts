@@ -23,7 +23,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { ensureBinaries, ensureComponent, type ExtraComponent } from './binaries.js';
+import { ensureBinaries, ensureComponent } from './binaries.js';
 import { readVersions } from './versions.js';
 import type { Cluster } from './environment.js';
 import { get } from './http.js';
@@ -42,8 +42,7 @@ async function fluxBinaries(): Promise<{ sourceController: string; kustomizeCont
 async function helmControllerBinary(): Promise<{ helmController: string; crds: string }> {
   const version = /^FLUX_HELM_CONTROLLER_VERSION=(\S+)$/m.exec(await readFile(fileURLToPath(new URL('../versions.env', import.meta.url)), 'utf8'))?.[1];
   if (!version) throw new Error('testenv/versions.env lacks FLUX_HELM_CONTROLLER_VERSION');
-  // build.sh knows the component; binaries.ts's ExtraComponent type does not list it yet (not this change's file).
-  const dir = join(await ensureComponent('flux-helm' as ExtraComponent), `flux-helm-controller-${version}`);
+  const dir = join(await ensureComponent('flux-helm'), `flux-helm-controller-${version}`);
   return { helmController: join(dir, 'helm-controller'), crds: join(dir, 'crds') };
 }
 const readyTimeoutMs = 120_000;

@@ -69,7 +69,7 @@ export function registerControllers(manager: Manager, config: OperatorConfig): v
   });
   // Fleet gauges (hosts, distributions, phases, stalled objects) and helm/MEP timings on /metrics.
   registerManagerFleetMetrics(manager);
-  const plugins = new LcmPluginRegistry([new KubernetesPlugin({ helmBinary: config.helmBinary, clients: edgeClients, log: manager.log.child({ component: 'edge-cache' }) })]);
+  const plugins = new LcmPluginRegistry([new KubernetesPlugin({ helmBinary: config.helmBinary, maxConcurrentHelm: config.helmConcurrency, clients: edgeClients, log: manager.log.child({ component: 'edge-cache' }) })]);
   registerAppInstanceController(manager, plugins, packages, {
     // Four times the workers: an AppInstance reconcile may wait on helm, and helm slots should not idle while quick reconciles queue.
     operatorNamespace, workers: config.concurrency * 4, steadyCheckMs: 10 * 60_000, waitMs: 5_000, deletionTimeoutMs: 15 * 60_000, events, tenancy,
