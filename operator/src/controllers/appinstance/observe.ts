@@ -125,7 +125,7 @@ export async function observe(instance: AppInstance, deps: ObserveDeps, now: Dat
     desiredState: spec.desiredState ?? 'Started', stopped: status.operationalState === 'STOPPED',
     driftedObjects: edgeSide?.drifted ?? [],
     rules: deleting ? { kind: rule ? 'PresentButUnneeded' : 'NotNeeded' } : desired.kind === 'Known' ? observeRules(desired.release.rules, rule) : { kind: 'NotNeeded' },
-    failures: status.failures ?? 0, maxRetries: spec.remediation?.retries ?? 3, remediation: spec.remediation?.strategy ?? 'Rollback',
+    failures: status.observedGeneration === instance.metadata.generation ? status.failures ?? 0 : 0, maxRetries: spec.remediation?.retries ?? 3, remediation: spec.remediation?.strategy ?? 'Rollback',
     namespace: deleting && access && edgeSide?.release === 'Absent' ? await observeNamespace(access, status.release?.createdNamespace ?? false) : { kind: 'NotOurs' },
     workloadsReady: edgeSide?.workloads?.allReady ?? false,
     allowIncompleteRules: spec.rules?.allowIncomplete ?? false,

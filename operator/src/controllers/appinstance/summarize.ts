@@ -19,9 +19,14 @@ export type AppInstanceDraft = StatusDraft<AppInstanceStatus, AppInstanceConditi
 /** The conditions that make an instance Ready, in the order a reader would fix them. */
 const readyOrder: readonly AppInstanceConditionType[] = ['PackageReady', 'DependenciesReady', 'Instantiated', 'RulesConfigured'];
 
-/** A draft of `object`'s status whose Ready comes from `summarize`. */
+/**
+ * A draft of `object`'s status whose Ready comes from `summarize`. Failed attempts count
+ * against one spec: a changed spec (a generation not yet observed) starts from none, so an
+ * instance that gave up tries again when the spec changes, as its message says.
+ */
 export function appInstanceDraft(object: { readonly metadata: { readonly generation?: number }; readonly status?: AppInstanceStatus }, now = new Date()): AppInstanceDraft {
   const draft: AppInstanceDraft = new StatusDraft(object, (conditions) => summarize(conditions, draft.value), now);
+  if (draft.value.failures && draft.value.observedGeneration !== object.metadata.generation) draft.value.failures = 0;
   return draft;
 }
 

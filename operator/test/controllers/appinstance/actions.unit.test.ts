@@ -83,7 +83,9 @@ function setup(status: AppInstanceStatus = {}, appInstanceId?: string) {
   const access: EdgeAccess = { plugin, target: { kubeconfig: 'kubeconfig', releaseName: 'app', namespace: 'app-ns', createNamespace: false } };
   const instance: AppInstance = {
     apiVersion: 'mecm.io/v1alpha1', kind: 'AppInstance', metadata: { name: 'app', namespace: 'team', generation: 1 },
-    spec: { packageRef: { name: 'pkg' }, hostRef: { name: 'edge-1' }, namespace: 'app-ns', ...(appInstanceId ? { appInstanceId } : {}) }, status,
+    spec: { packageRef: { name: 'pkg' }, hostRef: { name: 'edge-1' }, namespace: 'app-ns', ...(appInstanceId ? { appInstanceId } : {}) },
+    // Observed before: failed attempts of this spec count.
+    status: { observedGeneration: 1, ...status },
   };
   const events: Array<[EventType, AppInstanceEventReason, string]> = [];
   const ctx: ActionContext = {

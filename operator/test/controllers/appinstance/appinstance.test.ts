@@ -233,6 +233,10 @@ describe('AppInstance controller on real edge clusters', function () {
     assert.ok((status.release?.revision ?? 0) >= 3, `revisions: install, failed upgrade, rollback (now ${status.release?.revision})`);
     assert.match((await condition('fragile', 'Instantiated'))?.message ?? '', /nodePort|range|invalid/i);
     assert.equal(status.lastOperation?.operationState, 'FAILED');
+    // As the Stalled message says: a changed spec tries again, from no failed attempts.
+    await instances.patch('fragile', namespace, 'merge', { spec: { packageRef: { name: 'provider' } } });
+    await waitReady('fragile');
+    assert.equal((await get('fragile')).status?.failures, 0);
     await instances.delete('fragile', namespace);
   });
 

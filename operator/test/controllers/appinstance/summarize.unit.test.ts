@@ -18,6 +18,12 @@ const readyOf = (status: AppInstanceStatus) => {
 };
 
 describe('AppInstance summarize', function () {
+  it('counts failed attempts per spec: a generation not yet observed starts from none', function () {
+    const gaveUp: AppInstanceStatus = { failures: 4, observedGeneration: 3 };
+    assert.equal(appInstanceDraft({ metadata: { generation: 3 }, status: gaveUp }).value.failures, 4, 'the same spec keeps its count');
+    assert.equal(appInstanceDraft({ metadata: { generation: 4 }, status: gaveUp }).value.failures, 0, 'a changed spec tries again');
+  });
+
   const cases: Array<[string, AppInstanceStatus, unknown[]]> = [
     ['all four True: Ready, with the workloads', { conditions: installed, readyWorkloads: '2/2' }, ['True', 'Ready', 'The app runs: 2/2 workloads ready.']],
     ['a stopped app is Ready too', { conditions: installed, operationalState: 'STOPPED' }, ['True', 'Ready', 'The app is installed and stopped.']],
