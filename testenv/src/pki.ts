@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -59,8 +60,16 @@ export async function issueCertificate(
   await writeFile(ext, extensions.join('\n') + '\n');
   await run('openssl', ['req', '-new', ...keyArgs, '-keyout', pair.keyFile, '-out', csr, '-subj', subject]);
   await run('openssl', ['x509', '-req', '-in', csr, '-CA', ca.certFile, '-CAkey', ca.keyFile,
-    '-CAcreateserial', '-out', pair.certFile, '-days', String(request.days ?? 3650), '-extfile', ext]);
+    // A random serial of its own: a shared serial file (-CAcreateserial) breaks when certificates are issued at once.
+    '-set_serial', `0x${serialNumber()}`, '-out', pair.certFile, '-days', String(request.days ?? 3650), '-extfile', ext]);
   return pair;
+}
+
+/** 16 random bytes as hex, the top bit clear so the serial is positive. */
+function serialNumber(): string {
+  const bytes = randomBytes(16);
+  bytes[0]! &= 0x7f;
+  return bytes.toString('hex');
 }
 
 /** Creates the key pair kube-apiserver signs service-account tokens with. */
