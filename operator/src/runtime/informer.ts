@@ -73,8 +73,7 @@ export class Informer<T extends KubeObject> {
   private synced = false;
   private syncWaiters: Array<() => void> = [];
   private lastResourceVersion = '';
-  /** The last list or watch failed, and neither a list nor a watch event has succeeded since. */
-  private failing = false;
+  private lastAttemptFailed = false;
   /** Watch restarts and relists since start; for tests and metrics. */
   readonly stats = { lists: 0, watches: 0, errors: 0 };
 
@@ -136,7 +135,12 @@ export class Informer<T extends KubeObject> {
    * the watchdog).
    */
   get healthy(): boolean {
-    return this.synced && !this.failing;
+    return this.synced && !this.lastAttemptFailed;
+  }
+
+  /** The last list or watch failed, and neither a list nor a watch event has succeeded since. */
+  get failing(): boolean {
+    return this.lastAttemptFailed;
   }
 
   /** The resourceVersion of the last list, event or bookmark the cache has seen. */
@@ -184,7 +188,7 @@ export class Informer<T extends KubeObject> {
           continue;
         }
         this.stats.errors += 1;
-        this.failing = true;
+        this.lastAttemptFailed = true;
         this.options.onRestart?.('error');
         const delay = backoffDelay(failures, this.options.backoff ?? { baseMs: 500, capMs: 30_000, jitter: 0.5 });
         failures += 1;
@@ -202,7 +206,7 @@ export class Informer<T extends KubeObject> {
     });
     this.replace(items.map((item) => this.shaped(item)));
     this.lastResourceVersion = resourceVersion;
-    this.failing = false;
+    this.lastAttemptFailed = false;
     if (!this.synced) {
       this.synced = true;
       for (const resolve of this.syncWaiters.splice(0)) resolve();
@@ -224,7 +228,7 @@ export class Informer<T extends KubeObject> {
         throw new ApiError(status.code ?? 500, status.reason ?? 'WatchError', status.message ?? 'watch error');
       }
       const resourceVersion = event.object.metadata.resourceVersion;
-      this.failing = false;
+      this.lastAttemptFailed = false;
       if (event.type === 'BOOKMARK') {
         if (resourceVersion) this.lastResourceVersion = resourceVersion;
         continue;

@@ -17,7 +17,7 @@ import { coreTypes } from '../../src/runtime/kube/resource.js';
 import { ResourceClient } from '../../src/runtime/kube/resource-client.js';
 import { envStartTimeoutMs, sharedEnv } from '../support/env.js';
 import { clientFor } from '../support/hub-client.js';
-import { installRequest, pushDemoChart, targetOn, type PushedChart } from './support.js';
+import { installRequest, pushDemoChart, serviceAccountKubeconfig, targetOn, type PushedChart } from './support.js';
 
 const run = Date.now().toString(36);
 const namespace = `lcm-cache-${run}`;
@@ -111,6 +111,28 @@ describe('Kubernetes LCM plugin: edge caches', function () {
     await waitFor('the reinstall readable', async () => (await plugin.status(web)).exists, 30_000, 100);
     assert.equal(wakes, before, 'an unfollowed release wakes no one');
     await plugin.uninstall(web);
+  });
+
+  it('shares one cache per cluster among kubeconfigs, and replaces one whose credential the edge refuses', async function () {
+    // A plugin of its own: no cache of this edge yet.
+    const plugin = new KubernetesPlugin({ helmBinary: (await edge.binaries).helm, kubeClient: { onRequest: (sample) => requests.push(sample) } });
+    try {
+      // A kubeconfig whose ServiceAccount may read nothing follows first: the cache's watches are refused.
+      const refused: ReleaseTarget = { ...web, kubeconfig: await serviceAccountKubeconfig(edge, api, `nobody-${run}`), releaseName: 'refused' };
+      await plugin.follow('ns/refused', refused, () => undefined);
+      await waitFor('reads with the refused credential fail as Unauthorized', async () =>
+        plugin.status(refused).then(() => false, (e: unknown) => e instanceof LcmError && e.kind === 'Unauthorized'), 30_000, 100);
+      // The admin's kubeconfig follows next: the failing cache is replaced, and serves both.
+      const shared: ReleaseTarget = { ...web, releaseName: 'shared' };
+      await plugin.follow('ns/shared', shared, () => undefined);
+      await plugin.install(installRequest(shared, v1));
+      await waitFor('both read from the one cache', async () =>
+        (await requestsDuring(() => Promise.all([plugin.status(shared), plugin.status(refused)]))) === 0, 30_000, 100);
+      assert.deepEqual(await plugin.status(refused), { exists: false });
+      await plugin.uninstall(shared);
+    } finally {
+      await plugin.close();
+    }
   });
 
   it('does not trust a cache whose watch broke: reads go to the edge and say it is unreachable, and recover', async function () {

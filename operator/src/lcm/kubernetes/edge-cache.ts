@@ -97,6 +97,16 @@ export class EdgeCache implements WorkloadCache, ObjectCache {
     if (this.followers.size === 0) this.idleSince = Date.now();
   }
 
+  /** Its watch of the releases fails: its credential may have been withdrawn. */
+  get failing(): boolean {
+    return this.releases.failing;
+  }
+
+  /** Takes over whom `other` wakes (a cache replacing it). */
+  takeFollowers(other: EdgeCache): void {
+    for (const [release, keys] of other.followers) this.followers.set(release, new Map(keys));
+  }
+
   /** Nobody has followed a release here for `ms`. */
   idleFor(ms: number, now = Date.now()): boolean {
     return this.followers.size === 0 && now - this.idleSince >= ms;
@@ -231,12 +241,14 @@ function workloadEssentials(workload: LiveWorkload): LiveWorkload {
 }
 
 /**
- * The caches of every edge cluster the plugin acts on, one per admin client (a rotated
- * kubeconfig gets a new client, so a new cache; the old one goes idle and stops), and who
- * follows which release.
+ * The caches of every edge cluster the plugin acts on, one per API server (host and port), and
+ * who follows which release. EdgeHosts that reach one cluster with kubeconfigs of their own
+ * share its cache: it watches with the first of their clients that followed, until that one's
+ * watch fails (a withdrawn credential) and another follows; a cache nobody follows goes idle
+ * and stops.
  */
 export class EdgeCaches {
-  private readonly caches = new Map<KubeClient, EdgeCache>();
+  private readonly caches = new Map<string, EdgeCache>();
   private readonly following = new Map<string, { readonly cache: EdgeCache; readonly namespace: string; readonly release: string }>();
   private readonly sweeper: NodeJS.Timeout;
 
@@ -247,21 +259,31 @@ export class EdgeCaches {
 
   /** The cache of the cluster `client` talks to, when something follows a release there. */
   of(client: KubeClient): EdgeCache | undefined {
-    return this.caches.get(client);
+    return this.caches.get(client.host);
   }
 
   /** Wakes `wake` (until unfollowed) whenever the release or its workloads change; replaces what `key` followed before. */
   follow(key: string, client: KubeClient, namespace: string, release: string, wake: () => void): void {
+    const cache = this.cacheFor(client);
     const current = this.following.get(key);
-    if (current?.cache.client === client && current.namespace === namespace && current.release === release) return;
+    if (current?.cache === cache && current.namespace === namespace && current.release === release) return;
     this.unfollow(key);
-    let cache = this.caches.get(client);
-    if (!cache) {
-      this.caches.set(client, cache = new EdgeCache(client, this.log));
-      cache.start();
-    }
     cache.follow(key, namespace, release, wake);
     this.following.set(key, { cache, namespace, release });
+  }
+
+  private cacheFor(client: KubeClient): EdgeCache {
+    const existing = this.caches.get(client.host);
+    if (existing && (existing.client === client || !existing.failing)) return existing;
+    const cache = new EdgeCache(client, this.log);
+    if (existing) {
+      cache.takeFollowers(existing);
+      for (const [key, followed] of this.following) if (followed.cache === existing) this.following.set(key, { ...followed, cache });
+      void existing.stop();
+    }
+    this.caches.set(client.host, cache);
+    cache.start();
+    return cache;
   }
 
   unfollow(key: string): void {
@@ -278,7 +300,7 @@ export class EdgeCaches {
   /** Stops the caches nobody has followed for idleMs. */
   async sweep(now = Date.now()): Promise<void> {
     const idle = [...this.caches].filter(([, cache]) => cache.idleFor(this.idleMs, now));
-    for (const [client] of idle) this.caches.delete(client);
+    for (const [host] of idle) this.caches.delete(host);
     await Promise.all(idle.map(([, cache]) => cache.stop()));
   }
 
