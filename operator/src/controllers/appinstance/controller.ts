@@ -43,6 +43,9 @@ import { appInstanceDraft, recordObserved } from './summarize.js';
 
 export { finalizer } from './names.js';
 
+/** Steps one reconcile may take in a row before the key goes back to the queue (fairness). */
+const stepsPerTurn = 8;
+
 export interface AppInstanceControllerOptions {
   /** The operator's namespace: the only one whose Secrets an EdgeHost's kubeconfig may name. */
   readonly operatorNamespace: string;
@@ -63,7 +66,21 @@ export class AppInstanceReconciler implements Reconciler {
     private readonly options: AppInstanceControllerOptions,
   ) {}
 
+  /**
+   * Runs the instance's steps one after another while each leaves work for at once (finalizer,
+   * id, credentials, install…), up to stepsPerTurn: a thousand new instances then reach helm
+   * one by one as they come, instead of every instance taking each step before any installs.
+   */
   async reconcile(key: string, context: ReconcileContext): Promise<ReconcileResult> {
+    let result: ReconcileResult = done;
+    for (let step = 0; step < stepsPerTurn; step++) {
+      result = await this.step(key, context);
+      if (result.kind !== 'RequeueAfter' || result.ms > 0) return result;
+    }
+    return result;
+  }
+
+  private async step(key: string, context: ReconcileContext): Promise<ReconcileResult> {
     if (!this.instances.get(key)) return done;
     // Read through to the API: the cache may not have our last status write yet, and acting on
     // a stale release digest would upgrade twice.
