@@ -214,14 +214,14 @@ describe('AppDeployment on 20 EdgeHosts: waves, health gate, SIGKILL, placement 
     disruptions.clear();
   };
   /**
-   * The rollout never had more than maxUnavailable instances not Ready; counting the instances
-   * something else disrupted meanwhile (each counted against the budget when a wave started, but
-   * free to fail at any time after), no more than maxUnavailable plus those.
+   * Never more than maxUnavailable instances not Ready at once, whatever the cause; and none that
+   * was Ready at its generation went not Ready without a spec change (nothing else may disrupt
+   * them in this suite's own environment — another operator on a shared hub would).
    */
   const assertBudgetKept = () => {
-    if (disruptions.size) console.log(`      not Ready again without a spec change (not the rollout's doing): ${[...disruptions].join(' ')}`);
+    assert.deepEqual([...disruptions], [], `not Ready again without a spec change (not the rollout's doing)${story()}`);
     assert.ok(worst.count <= maxUnavailable, `at most ${maxUnavailable} instances not Ready at once because of the rollout, saw ${worst.count} (${worst.at})${story()}`);
-    assert.ok(worstTotal.count <= maxUnavailable + disruptions.size, `at most ${maxUnavailable} + ${disruptions.size} disrupted not Ready at once, saw ${worstTotal.count} (${worstTotal.at})${story()}`);
+    assert.ok(worstTotal.count <= maxUnavailable, `at most ${maxUnavailable} instances not Ready at once, saw ${worstTotal.count} (${worstTotal.at})${story()}`);
   };
   const ourInstances = async () => (await instances.list({ namespace })).items;
 
