@@ -13,7 +13,8 @@
 import { lcmErrorOf } from './edge-api.js';
 import { HelmError } from './helm-errors.js';
 import { HelmProcess, type HelmCall, type HelmProcessOptions } from './helm-process.js';
-import { ownerUidLabel, RELEASE_STATES, type InstallRequest, type Release, type ReleaseState, type ReleaseTarget } from '../plugin.js';
+import { ownerUidLabel, type InstallRequest, type Release, type ReleaseState, type ReleaseTarget } from '../plugin.js';
+import { isObject, releaseFromJson, releaseState, str } from './release-storage.js';
 
 export { HelmError } from './helm-errors.js';
 
@@ -144,12 +145,6 @@ export function registryHost(chartRef: string): string {
 
 const seconds = (ms: number) => `${Math.max(1, Math.ceil(ms / 1000))}s`;
 
-type Json = Record<string, unknown>;
-
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
-const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
-const state = (v: unknown): ReleaseState => (RELEASE_STATES as readonly unknown[]).includes(v) ? v as ReleaseState : 'unknown';
-
 function parseJson(stdout: string, what: string): unknown {
   try {
     return JSON.parse(stdout);
@@ -160,15 +155,9 @@ function parseJson(stdout: string, what: string): unknown {
 
 /** The release JSON that install and upgrade print with `--output json`. */
 function parseRelease(stdout: string, what: string): Release {
-  const r = parseJson(stdout, what);
-  const info = isObject(r) && isObject(r.info) ? r.info : undefined;
-  const metadata = isObject(r) && isObject(r.chart) && isObject(r.chart.metadata) ? r.chart.metadata : undefined;
-  if (!isObject(r) || !info || !metadata || typeof r.version !== 'number') throw new HelmError('Failed', `${what}: unexpected output of helm`, what);
-  return {
-    exists: true, name: str(r.name) ?? '', namespace: str(r.namespace) ?? '', revision: r.version, status: state(info.status),
-    chart: str(metadata.name) ?? '', chartVersion: str(metadata.version) ?? '', updated: str(info.last_deployed) ?? '',
-    ...(str(metadata.appVersion) ? { appVersion: str(metadata.appVersion) } : {}),
-  };
+  const release = releaseFromJson(parseJson(stdout, what), '');
+  if (!release) throw new HelmError('Failed', `${what}: unexpected output of helm`, what);
+  return release;
 }
 
 /** The release JSON carries no labels: the owner of a revision just made is the request's. */
@@ -180,7 +169,7 @@ function parseHistory(stdout: string, what: string): HistoryEntry[] {
   const list = parseJson(stdout, what);
   if (!Array.isArray(list)) throw new HelmError('Failed', `${what}: unexpected output of helm history`, what);
   return list.filter(isObject).filter((h) => typeof h.revision === 'number').map((h) => ({
-    revision: h.revision as number, status: state(h.status), updated: str(h.updated) ?? '',
+    revision: h.revision as number, status: releaseState(h.status), updated: str(h.updated) ?? '',
     chart: str(h.chart) ?? '', description: str(h.description) ?? '',
   })).sort((a, b) => a.revision - b.revision);
 }

@@ -237,10 +237,8 @@ export class KubernetesPlugin implements LcmPlugin {
    * revision. Undefined when the release has no revision.
    */
   private async latest(target: ReleaseTarget, fresh?: 'fresh'): Promise<StoredRelease | undefined> {
-    const what = `Reading release ${name(target)}`;
-    const client = await this.client(target, 'admin', what);
-    const cached = fresh ? undefined : this.caches.of(client)?.revisions(target.namespace, target.releaseName);
-    return this.onEdge(target, what, async () => {
+    return this.onEdge(target, `Reading release ${name(target)}`, async (client) => {
+      const cached = fresh ? undefined : this.caches.of(client)?.revisions(target.namespace, target.releaseName);
       const revision = latestRevision(cached ?? (await listReleaseSecrets(client, target)).items);
       return revision ? this.body(client, target, revision) : undefined;
     });

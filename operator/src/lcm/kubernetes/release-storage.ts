@@ -58,9 +58,25 @@ export interface StoredRelease {
 }
 
 type Json = Record<string, unknown>;
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
-const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
-const state = (v: unknown): ReleaseState => (RELEASE_STATES as readonly unknown[]).includes(v) ? v as ReleaseState : 'unknown';
+export const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+export const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+export const releaseState = (v: unknown): ReleaseState => (RELEASE_STATES as readonly unknown[]).includes(v) ? v as ReleaseState : 'unknown';
+
+/**
+ * A Release from Helm's release JSON (what it stores, and what install and upgrade print with
+ * `--output json`); undefined when it is not one. `namespace` stands in when it names none.
+ */
+export function releaseFromJson(json: unknown, namespace: string): Release | undefined {
+  const info = isObject(json) && isObject(json.info) ? json.info : undefined;
+  const metadata = isObject(json) && isObject(json.chart) && isObject(json.chart.metadata) ? json.chart.metadata : undefined;
+  if (!isObject(json) || !info || !metadata || typeof json.version !== 'number') return undefined;
+  return {
+    exists: true, name: str(json.name) ?? '', namespace: str(json.namespace) ?? namespace, revision: json.version,
+    status: releaseState(info.status), chart: str(metadata.name) ?? '', chartVersion: str(metadata.version) ?? '',
+    updated: str(info.last_deployed) ?? '',
+    ...(str(metadata.appVersion) ? { appVersion: str(metadata.appVersion) } : {}),
+  };
+}
 
 /**
  * Decodes the `release` key of a storage Secret (`data.release` as the API returns it: base64
@@ -78,15 +94,11 @@ export function decodeRelease(data: string | undefined, revision: StoredRevision
     const reason = error instanceof RangeError ? `it inflates past ${maxReleaseBytes} bytes` : 'it is not gzipped JSON';
     throw new LcmError('Failed', `${what} cannot be read: ${reason}.`);
   }
-  const info = isObject(json) && isObject(json.info) ? json.info : undefined;
-  const metadata = isObject(json) && isObject(json.chart) && isObject(json.chart.metadata) ? json.chart.metadata : undefined;
-  if (!isObject(json) || !info || !metadata || typeof json.version !== 'number') throw new LcmError('Failed', `${what} is not a Helm release.`);
-  const release: Release = {
-    exists: true, name: str(json.name) ?? '', namespace: str(json.namespace) ?? namespace, revision: json.version,
-    status: state(info.status), chart: str(metadata.name) ?? '', chartVersion: str(metadata.version) ?? '',
-    updated: str(info.last_deployed) ?? '',
-    ...(str(metadata.appVersion) ? { appVersion: str(metadata.appVersion) } : {}),
-    ...(revision.ownerUid ? { ownerUid: revision.ownerUid } : {}),
+  const release = releaseFromJson(json, namespace);
+  if (!release) throw new LcmError('Failed', `${what} is not a Helm release.`);
+  const manifest = isObject(json) ? str(json.manifest) : undefined;
+  return {
+    release: revision.ownerUid ? { ...release, ownerUid: revision.ownerUid } : release,
+    objects: parseManifest(manifest ?? '', namespace),
   };
-  return { release, objects: parseManifest(str(json.manifest) ?? '', namespace) };
 }
