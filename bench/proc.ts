@@ -42,6 +42,22 @@ export function rssMiBOf(pid: number): number | undefined {
   }
 }
 
+/** Busy and total CPU seconds of the whole machine so far (/proc/stat's first line; idle and iowait are not busy). */
+function machineTimes(): { busy: number; total: number } {
+  const fields = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!.trim().split(/\s+/).slice(1, 9).map(Number);
+  const total = fields.reduce((a, b) => a + b, 0);
+  return { busy: (total - fields[3]! - fields[4]!) / clockTicks, total: total / clockTicks };
+}
+
+/** Starts a window over the whole machine; the function it returns gives the busy share since, 0–1. */
+export function machineWindow(): () => number {
+  const start = machineTimes();
+  return () => {
+    const now = machineTimes();
+    return (now.busy - start.busy) / Math.max(now.total - start.total, 1e-9);
+  };
+}
+
 function childrenOf(pid: number): number[] {
   try {
     return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
@@ -88,6 +104,7 @@ export class ProcessSampler {
     this.sample();
     this.windowSeen = new Set();
     const start = cpuTimes(this.pid) ?? { self: 0, children: 0 };
+    const machineBusy = machineWindow();
     const startedAt = Date.now();
     return {
       end: () => {
@@ -98,6 +115,7 @@ export class ProcessSampler {
           seconds: (Date.now() - startedAt) / 1000,
           cpuSelf: now.self - start.self,
           cpuChildren: now.children - start.children,
+          machineBusyShare: machineBusy(),
           childrenSeen: children.length,
           helmSeen: children.filter((c) => c === 'helm').length,
         };
@@ -122,6 +140,8 @@ export interface WindowFigures {
   readonly cpuSelf: number;
   /** CPU seconds of children reaped during the window. */
   readonly cpuChildren: number;
+  /** Share of the machine's CPU (all cores, every process) busy during the window, 0–1. */
+  readonly machineBusyShare: number;
   /** Children seen by the 1 s sampler (a helm call shorter than that may be missed). */
   readonly childrenSeen: number;
   readonly helmSeen: number;

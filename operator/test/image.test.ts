@@ -78,7 +78,7 @@ describe('Operator image', function () {
 
   it('runs the compiled operator as a non-root user, the command the chart gives', () => {
     assert.equal(config.user, '65532:65532');
-    assert.deepEqual(config.entrypoint, ['node', '/app/dist/main.js']);
+    assert.deepEqual(config.entrypoint, ['node', '--max-semi-space-size=16', '/app/dist/main.js']);
     assert.deepEqual(container.command, config.entrypoint, "the chart's command is the image's ENTRYPOINT");
     assert.equal(config.workingDir, '/app');
     assert.ok(config.env.includes('MECM_DATA_DIR=/data'), config.env.join(' '));

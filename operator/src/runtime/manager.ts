@@ -63,6 +63,7 @@ export class Manager {
     if (!informer) {
       informer = new Informer<KubeObject>(this.hub, type, this.options.log.child({ informer: type.plural }), {
         ...selection,
+        transform: withoutManagedFields,
         onRestart: (reason) => this.metrics.informerRestarts.inc({ resource: type.plural, reason }),
       });
       this.informers.set(key, informer);
@@ -128,3 +129,15 @@ export class Manager {
     await Promise.all(this.controllers.map((c) => c.stop()));
   }
 }
+
+/**
+ * Every hub object as cached, without metadata.managedFields: no controller reads them, and
+ * they are often the largest part of an object. A PUT of a cached object leaves the server's
+ * managedFields as they are (it keeps them when a write omits them).
+ */
+export function withoutManagedFields<T extends KubeObject>(object: T): T {
+  if (!object.metadata.managedFields) return object;
+  const { managedFields: _dropped, ...metadata } = object.metadata;
+  return { ...object, metadata };
+}
+

@@ -85,6 +85,17 @@ describe('Controller on the real hub', function () {
     await waitFor('stamps', async () => (await Promise.all(['a', 'b', 'c'].map(stampOf))).join() === 'v-a,v-b,v-c', 20_000, 50);
   });
 
+  it('caches objects without managedFields, and its PUTs of cached objects leave the server\'s in place', async function () {
+    await waitFor('stamp on a', async () => (await stampOf('a')) === 'v-a', 20_000, 50);
+    const cached = manager.informer<ConfigMap>(coreTypes.configMap, { namespace, labelSelector: 'test=controller' }).get(`${namespace}/a`);
+    assert.ok(cached, 'a is cached');
+    assert.equal(cached.metadata.managedFields, undefined);
+    const live = await configMaps.get('a', namespace);
+    const owners = JSON.stringify(live.metadata.managedFields ?? []);
+    assert.match(owners, /f:data/, 'the creator still owns data after the reconciler\'s PUT');
+    assert.match(owners, /f:stamp/, 'the PUT added its own entry');
+  });
+
   it('retries a 409 Conflict and keeps the concurrent writer\'s change', async function () {
     const errorsBefore = (await manager.metrics.reconcileErrors.get()).values.reduce((n, v) => n + v.value, 0);
     let interfered = false;

@@ -5,10 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { KubeConfig } from '@kubernetes/client-node';
-import { KubeClient, maxResponseBytes } from '../../src/runtime/kube/client.js';
+import { type KubeClient, maxResponseBytes } from '../../src/runtime/kube/client.js';
 import { TransportError } from '../../src/runtime/kube/errors.js';
+import { clientOfLocalServer } from '../support/hub-client.js';
 
 describe('KubeClient against a misbehaving API server', () => {
   let server: Server;
@@ -32,12 +31,7 @@ describe('KubeClient against a misbehaving API server', () => {
       }
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const config = new KubeConfig();
-    config.loadFromOptions({
-      clusters: [{ name: 'c', server: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, skipTLSVerify: true }],
-      users: [{ name: 'u' }], contexts: [{ name: 'x', cluster: 'c', user: 'u' }], currentContext: 'x',
-    });
-    client = await KubeClient.create(config, { name: 'hostile', timeoutMs: 700 });
+    client = await clientOfLocalServer(server, { name: 'hostile', timeoutMs: 700 });
   });
 
   after(async () => {

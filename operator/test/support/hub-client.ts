@@ -1,3 +1,5 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { KubeConfig } from '@kubernetes/client-node';
 import type { Cluster } from '../../../testenv/src/environment.js';
 import { KubeClient, type KubeClientOptions } from '../../src/runtime/kube/client.js';
@@ -32,4 +34,14 @@ export async function kubeConfigWithToken(cluster: Cluster, token: string): Prom
 
 export async function clientFor(cluster: Cluster, options: Partial<KubeClientOptions> = {}, server?: string): Promise<KubeClient> {
   return KubeClient.create(await kubeConfigFor(cluster, server), { name: cluster.name, ...options });
+}
+
+/** A client of a plain-HTTP test server on loopback (no credentials), for tests of the client itself. */
+export function clientOfLocalServer(server: Server, options: KubeClientOptions): Promise<KubeClient> {
+  const config = new KubeConfig();
+  config.loadFromOptions({
+    clusters: [{ name: 'c', server: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, skipTLSVerify: true }],
+    users: [{ name: 'u' }], contexts: [{ name: 'x', cluster: 'c', user: 'u' }], currentContext: 'x',
+  });
+  return KubeClient.create(config, options);
 }

@@ -7,6 +7,7 @@
  */
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest, type RequestOptions } from 'node:https';
+import { createSecureContext, type ConnectionOptions } from 'node:tls';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { TokenBucket } from '../ratelimit.js';
 import { parseStatusBody, TransportError } from './errors.js';
@@ -18,6 +19,8 @@ export interface KubeClientOptions {
   readonly burst?: number;
   /** Default per-request timeout (watches use their own). */
   readonly timeoutMs?: number;
+  /** A kept-alive connection unused this long is closed (default 90 s: a host probed every 30 s keeps one). */
+  readonly idleSocketMs?: number;
   readonly onRequest?: (sample: RequestSample) => void;
 }
 
@@ -53,6 +56,9 @@ export interface RequestInput {
   readonly accept?: string;
 }
 
+/** Kept-alive connections a client keeps idle at most. */
+export const maxIdleSockets = 4;
+
 export class KubeClient {
   readonly host: string;
   private readonly timeoutMs: number;
@@ -61,7 +67,7 @@ export class KubeClient {
     private readonly config: KubeConfig,
     private readonly server: URL,
     private readonly agent: HttpsAgent | HttpAgent,
-    private readonly tls: Pick<RequestOptions, 'ca' | 'cert' | 'key' | 'rejectUnauthorized' | 'servername'>,
+    private readonly tls: Pick<ConnectionOptions, 'secureContext' | 'rejectUnauthorized' | 'servername'>,
     private readonly options: KubeClientOptions,
     private readonly limiter: TokenBucket,
     /** Set on a client made by `impersonating`; such a client does not own the agent. */
@@ -78,9 +84,15 @@ export class KubeClient {
     const server = new URL(cluster.server);
     const opts: RequestOptions = {};
     await config.applyToHTTPSOptions(opts);
-    const tls = { ca: opts.ca, cert: opts.cert, key: opts.key, rejectUnauthorized: opts.rejectUnauthorized, servername: opts.servername };
-    const agentOptions = { keepAlive: true, maxSockets: 64, maxFreeSockets: 8, ...tls };
-    const agent = server.protocol === 'https:' ? new HttpsAgent(agentOptions) : new HttpAgent({ keepAlive: true, maxSockets: 64 });
+    // One TLS context per client, made (and its key and certificates parsed) once: without it
+    // every new connection builds its own, and a fleet's hundreds of connections held that
+    // memory each (see docs/performance.md).
+    const secureContext = server.protocol === 'https:' ? createSecureContext({ ca: opts.ca, cert: opts.cert, key: opts.key }) : undefined;
+    const tls = { secureContext, rejectUnauthorized: opts.rejectUnauthorized, servername: opts.servername };
+    // At most a few idle connections wait, each for idleSocketMs: a client per EdgeHost must not
+    // keep a burst's connections for ever.
+    const pool = { keepAlive: true, maxSockets: 64, maxFreeSockets: maxIdleSockets, timeout: options.idleSocketMs ?? 90_000 };
+    const agent = server.protocol === 'https:' ? new HttpsAgent({ ...pool, ...tls }) : new HttpAgent(pool);
     return new KubeClient(config, server, agent, tls, options, new TokenBucket(options.qps ?? 50, options.burst ?? 100));
   }
 

@@ -22,6 +22,8 @@ export interface ObjectMeta {
   annotations?: Record<string, string>;
   finalizers?: string[];
   ownerReferences?: OwnerReference[];
+  /** Server-side apply's field ownership; hub caches drop it (Manager.informer). */
+  managedFields?: unknown[];
 }
 
 export interface OwnerReference {
