@@ -4,8 +4,8 @@
 # A component whose cache folder is complete is not built again, so a warm start costs nothing.
 # Prints the cache root on its last line.
 #
-#   build.sh                 everything but flux-helm (what `make binaries` builds before the suite):
-#                            core then lua-health in one lane, flux in a second lane at once
+#   build.sh                 everything but flux-helm (what `make binaries` builds before the suite),
+#                            in two lanes at once, each led by one of the two longest builds
 #   build.sh core            etcd, helm, registry, kwok, Kubernetes: the clusters
 #   build.sh lua-health      the runner of Argo CD's Lua health checks (GitOps tests)
 #   build.sh flux            Flux's source-controller and kustomize-controller (GitOps tests)
@@ -147,12 +147,12 @@ is_built() {
 
 build_component() {
   case $1 in
-    core)
-      build_into etcd "$ETCD_VERSION" etcd
-      build_into helm "$HELM_VERSION" helm
-      build_into registry "$DISTRIBUTION_VERSION" registry
-      build_into kwok "$KWOK_VERSION" kwok
-      build_into kubernetes "$KUBERNETES_VERSION" kube ;;
+    core) for part in etcd helm registry kwok kubernetes; do build_component "$part"; done ;;
+    etcd) build_into etcd "$ETCD_VERSION" etcd ;;
+    helm) build_into helm "$HELM_VERSION" helm ;;
+    registry) build_into registry "$DISTRIBUTION_VERSION" registry ;;
+    kwok) build_into kwok "$KWOK_VERSION" kwok ;;
+    kubernetes) build_into kubernetes "$KUBERNETES_VERSION" kube ;;
     lua-health) build_into lua-health "$lua_health_key" lua_health ;;
     flux) build_into flux "source-$FLUX_SOURCE_CONTROLLER_VERSION-kustomize-$FLUX_KUSTOMIZE_CONTROLLER_VERSION" flux ;;
     flux-helm) build_into flux-helm-controller "$FLUX_HELM_CONTROLLER_VERSION" flux_helm ;;
@@ -164,8 +164,10 @@ lanes=()
 if [ $# -eq 0 ]; then
   # Two lanes at once: a Go build keeps both cores busy only while it compiles; its module
   # downloads, the serial tail of its compile and its links leave a core idle, which the other
-  # lane's build fills (docs/testenv.md has the figures).
-  lanes=("core lua-health" "flux")
+  # lane's build fills. Longest first: Kubernetes (~880 s of CPU) leads one lane and Flux
+  # (~770 s) the other, the small ones (150–220 s each) follow, so both lanes end together
+  # instead of Kubernetes starting after the rest (docs/testenv.md has the figures).
+  lanes=("kubernetes etcd registry lua-health" "flux helm kwok")
   set -- core lua-health flux
 else
   lanes=("$*")
