@@ -57,7 +57,7 @@ export interface RequestInput {
 }
 
 /** Kept-alive connections a client keeps idle at most. */
-export const maxIdleSockets = 4;
+export const maxIdleSockets = 2;
 
 export class KubeClient {
   readonly host: string;
