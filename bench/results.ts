@@ -42,7 +42,7 @@ export interface Machine {
 export const defaultResultsFile = fileURLToPath(new URL('./results/latest.json', import.meta.url));
 
 const figures: Figure[] = [];
-let recording: { bench: string; size: string; file: string } | undefined;
+let recording: { bench: string; size: string; file: string; revision: string } | undefined;
 let measuredRevision: string | undefined;
 
 /** The revision measured, when it is not the working tree's (bench/fleet.ts --operator-rev). */
@@ -58,7 +58,8 @@ export function keepFigure(name: string, value: number | string, unit: string): 
 /** From now on, the figures are written to `file` under `bench` when the process exits. */
 export function recordResults(bench: string, size: string, file = process.env.MECM_BENCH_RESULTS ?? defaultResultsFile): void {
   if (!recording) process.on('exit', (code) => writeResults(code === 0 ? undefined : `exit code ${code}`));
-  recording = { bench, size, file };
+  // The revision at the start is the one measured: a commit made while a long run goes on is not.
+  recording = { bench, size, file, revision: revision() };
 }
 
 function writeResults(failed?: string): void {
@@ -70,7 +71,7 @@ function writeResults(failed?: string): void {
     all = JSON.parse(readFileSync(file, 'utf8')) as typeof all;
   } catch { /* a first run */ }
   const result: BenchResult = {
-    size, revision: measuredRevision ?? revision(), date: new Date().toISOString(), machine: machine(),
+    size, revision: measuredRevision ?? recording.revision, date: new Date().toISOString(), machine: machine(),
     args: process.argv.slice(2), figures, ...(failed ? { failed } : {}),
   };
   all.benches = { ...all.benches, [bench]: result };
