@@ -135,7 +135,7 @@ export class Informer<T extends KubeObject> {
    * the watchdog).
    */
   get healthy(): boolean {
-    return this.synced && !this.lastAttemptFailed;
+    return this.synced && !this.failing;
   }
 
   /** The last list or watch failed, and neither a list nor a watch event has succeeded since. */

@@ -135,7 +135,7 @@ export class Manager {
  * they are often the largest part of an object. A PUT of a cached object leaves the server's
  * managedFields as they are (it keeps them when a write omits them).
  */
-export function withoutManagedFields<T extends KubeObject>(object: T): T {
+function withoutManagedFields<T extends KubeObject>(object: T): T {
   if (!object.metadata.managedFields) return object;
   const { managedFields: _dropped, ...metadata } = object.metadata;
   return { ...object, metadata };

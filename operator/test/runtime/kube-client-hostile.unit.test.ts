@@ -4,17 +4,16 @@
  * the size cap — neither can hold a worker or fill memory.
  */
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
 import { type KubeClient, maxResponseBytes } from '../../src/runtime/kube/client.js';
 import { TransportError } from '../../src/runtime/kube/errors.js';
-import { clientOfLocalServer } from '../support/hub-client.js';
+import { startLocalServer, type LocalServer } from '../support/hub-client.js';
 
 describe('KubeClient against a misbehaving API server', () => {
-  let server: Server;
+  let local: LocalServer;
   let client: KubeClient;
 
   before(async () => {
-    server = createServer((req, res) => {
+    local = await startLocalServer((req, res) => {
       res.writeHead(200, { 'Content-Type': 'application/json' });
       if (req.url?.startsWith('/trickle')) {
         const timer = setInterval(() => res.write(' '), 50);
@@ -29,16 +28,11 @@ describe('KubeClient against a misbehaving API server', () => {
         };
         more();
       }
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    client = await clientOfLocalServer(server, { name: 'hostile', timeoutMs: 700 });
+    }, { name: 'hostile', timeoutMs: 700 });
+    client = local.client;
   });
 
-  after(async () => {
-    client.close();
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
-  });
+  after(() => local.close());
 
   it('cuts an answer that trickles in at the request timeout', async function () {
     this.timeout(10_000);

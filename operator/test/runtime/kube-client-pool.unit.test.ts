@@ -4,27 +4,21 @@
  * hold a burst's connections for ever (docs/performance.md).
  */
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
 import { waitFor } from '../../../testenv/src/process.js';
 import { type KubeClient, maxIdleSockets } from '../../src/runtime/kube/client.js';
-import { clientOfLocalServer } from '../support/hub-client.js';
+import { startLocalServer, type LocalServer } from '../support/hub-client.js';
 
 describe('KubeClient connection pool', () => {
-  let server: Server;
+  let local: LocalServer;
   let client: KubeClient;
 
   before(async () => {
     // Each answer waits a little, so a burst needs one connection per request.
-    server = createServer((_req, res) => setTimeout(() => res.end('{}'), 50));
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    client = await clientOfLocalServer(server, { name: 'pool', idleSocketMs: 300 });
+    local = await startLocalServer((_req, res) => setTimeout(() => res.end('{}'), 50), { name: 'pool', idleSocketMs: 300 });
+    client = local.client;
   });
 
-  after(async () => {
-    client.close();
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
-  });
+  after(() => local.close());
 
   it('keeps at most a few connections of a burst, and closes them when idle', async function () {
     this.timeout(10_000);

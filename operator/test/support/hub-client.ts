@@ -1,4 +1,4 @@
-import type { Server } from 'node:http';
+import { createServer, type RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { KubeConfig } from '@kubernetes/client-node';
 import type { Cluster } from '../../../testenv/src/environment.js';
@@ -36,12 +36,27 @@ export async function clientFor(cluster: Cluster, options: Partial<KubeClientOpt
   return KubeClient.create(await kubeConfigFor(cluster, server), { name: cluster.name, ...options });
 }
 
-/** A client of a plain-HTTP test server on loopback (no credentials), for tests of the client itself. */
-export function clientOfLocalServer(server: Server, options: KubeClientOptions): Promise<KubeClient> {
+/** A plain-HTTP test server on loopback and a client of it (no credentials), for tests of the client itself. */
+export interface LocalServer {
+  readonly client: KubeClient;
+  close(): Promise<void>;
+}
+
+export async function startLocalServer(handler: RequestListener, options: KubeClientOptions): Promise<LocalServer> {
+  const server = createServer(handler);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const config = new KubeConfig();
   config.loadFromOptions({
     clusters: [{ name: 'c', server: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, skipTLSVerify: true }],
     users: [{ name: 'u' }], contexts: [{ name: 'x', cluster: 'c', user: 'u' }], currentContext: 'x',
   });
-  return KubeClient.create(config, options);
+  const client = await KubeClient.create(config, options);
+  return {
+    client,
+    close: async () => {
+      client.close();
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
 }

@@ -7,7 +7,7 @@
  */
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest, type RequestOptions } from 'node:https';
-import { createSecureContext, type ConnectionOptions } from 'node:tls';
+import { createSecureContext } from 'node:tls';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { TokenBucket } from '../ratelimit.js';
 import { parseStatusBody, TransportError } from './errors.js';
@@ -67,7 +67,6 @@ export class KubeClient {
     private readonly config: KubeConfig,
     private readonly server: URL,
     private readonly agent: HttpsAgent | HttpAgent,
-    private readonly tls: Pick<ConnectionOptions, 'secureContext' | 'rejectUnauthorized' | 'servername'>,
     private readonly options: KubeClientOptions,
     private readonly limiter: TokenBucket,
     /** Set on a client made by `impersonating`; such a client does not own the agent. */
@@ -84,16 +83,18 @@ export class KubeClient {
     const server = new URL(cluster.server);
     const opts: RequestOptions = {};
     await config.applyToHTTPSOptions(opts);
-    // One TLS context per client, made (and its key and certificates parsed) once: without it
-    // every new connection builds its own, and a fleet's hundreds of connections held that
-    // memory each (see docs/performance.md).
-    const secureContext = server.protocol === 'https:' ? createSecureContext({ ca: opts.ca, cert: opts.cert, key: opts.key }) : undefined;
-    const tls = { secureContext, rejectUnauthorized: opts.rejectUnauthorized, servername: opts.servername };
     // At most a few idle connections wait, each for idleSocketMs: a client per EdgeHost must not
-    // keep a burst's connections for ever.
+    // keep a burst's connections for ever. One TLS context per client, its key and certificates
+    // parsed once, not once per connection (docs/performance.md). The TLS options live on the
+    // agent alone: Node gives an agent's options precedence over a request's.
     const pool = { keepAlive: true, maxSockets: 64, maxFreeSockets: maxIdleSockets, timeout: options.idleSocketMs ?? 90_000 };
-    const agent = server.protocol === 'https:' ? new HttpsAgent({ ...pool, ...tls }) : new HttpAgent(pool);
-    return new KubeClient(config, server, agent, tls, options, new TokenBucket(options.qps ?? 50, options.burst ?? 100));
+    const agent = server.protocol === 'https:'
+      ? new HttpsAgent({
+        ...pool, secureContext: createSecureContext({ ca: opts.ca, cert: opts.cert, key: opts.key }),
+        rejectUnauthorized: opts.rejectUnauthorized, servername: opts.servername,
+      })
+      : new HttpAgent(pool);
+    return new KubeClient(config, server, agent, options, new TokenBucket(options.qps ?? 50, options.burst ?? 100));
   }
 
   /**
@@ -103,7 +104,7 @@ export class KubeClient {
    */
   impersonating(who: Impersonation): KubeClient {
     if (this.impersonation) throw new Error('an impersonating client cannot impersonate again');
-    return new KubeClient(this.config, this.server, this.agent, this.tls, this.options, this.limiter,
+    return new KubeClient(this.config, this.server, this.agent, this.options, this.limiter,
       { user: who.user, groups: [...who.groups] });
   }
 
@@ -213,7 +214,7 @@ export class KubeClient {
     });
     const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
     return new Promise((resolve, reject) => {
-      const req = send(url, { method: input.method, headers, agent: this.agent, ...this.tls, timeout: timeoutMs });
+      const req = send(url, { method: input.method, headers, agent: this.agent, timeout: timeoutMs });
       const onAbort = () => {
         const reason: unknown = input.signal?.reason;
         req.destroy(reason instanceof TransportError ? reason : new TransportError(`${input.method} ${url.pathname} aborted`, false));
